@@ -1,0 +1,40 @@
+"""Who acts for which organisation, in which role."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from stadsdel.agreements.models import Organisation
+
+
+class Role(models.TextChoices):
+    MINISTRY = "ministry", _("ministry")
+    MUNICIPALITY = "municipality", _("municipality coordinator")
+    AGENCY = "agency", _("agency")
+    ANALYST = "analyst", _("analyst")
+    COMMITTEE_MEMBER = "committee_member", _("committee member")
+
+
+class Membership(models.Model):
+    """A user's membership of an organisation in a role: a municipality's urban-development
+    coordinator, an agency officer, an analyst, a committee member, or ministry staff. Every
+    non-ministry read and write is scoped to the organisations a user is a member of."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisation"))
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user", "organisation"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_unique"),
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.organisation} ({self.get_role_display()})"

@@ -1,0 +1,45 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from stadsdel.areas.models import CodeSystem, County, District, DistrictArea, Municipality, StatisticalArea
+from stadsdel.seeds.admin import SourceIssueInline
+
+
+@admin.register(County)
+class CountyAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "county"]
+    list_filter = ["county"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(CodeSystem)
+class CodeSystemAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "valid_from", "valid_to", "municipality_specific"]
+
+
+@admin.register(StatisticalArea)
+class StatisticalAreaAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "code_system", "municipality", "name"]
+    list_filter = ["code_system", "municipality"]
+    search_fields = ["code", "name"]
+    list_select_related = ["code_system", "municipality"]
+
+
+class DistrictAreaInline(admin.TabularInline):
+    model = DistrictArea
+    extra = 0
+    autocomplete_fields = ["area"]
+
+
+@admin.register(District)
+class DistrictAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "municipality", "kind", "parent", "code_system"]
+    list_filter = ["kind", "municipality", "code_system"]
+    search_fields = ["name", "aliases"]
+    list_select_related = ["municipality", "parent", "code_system"]
+    inlines = [DistrictAreaInline, SourceIssueInline]

@@ -1,0 +1,166 @@
+"""Where the work happens: counties, municipalities, statistical areas and districts."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class County(models.Model):
+    """A län: the region a municipality lies in, and the second reference level of the
+    exclusion dimensions (a district is compared with its municipality and its region)."""
+
+    code = models.CharField(_("code"), max_length=2, unique=True, validators=[RegexValidator(r"^\d{2}$")])
+    name = models.CharField(_("name"), max_length=100)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("county")
+        verbose_name_plural = _("counties")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Municipality(models.Model):
+    """A kommun, identified by its 4-digit municipality code (e.g. 0136 Haninge). Signs the local
+    development agreement with the state and owns its districts, partnership and plans."""
+
+    code = models.CharField(_("code"), max_length=4, unique=True, validators=[RegexValidator(r"^\d{4}$")])
+    name = models.CharField(_("name"), max_length=100)
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("county"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:municipality_detail", args=[self.code])
+
+
+class CodeSystem(models.Model):
+    """A system of statistical area codes (SAMS, DeSO, RegSO, a municipality's own NYKO).
+    Systems replace each other over time; crosswalks (later) map one onto another."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    code_pattern = models.CharField(
+        _("code pattern"), max_length=100, blank=True,
+        help_text=_("Regular expression every area code in this system must match."),
+    )
+    municipality_specific = models.BooleanField(
+        _("municipality specific"), default=False,
+        help_text=_("Codes are only unique within one municipality (e.g. NYKO)."),
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("code system")
+        verbose_name_plural = _("code systems")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class StatisticalArea(models.Model):
+    """One area of a code system (e.g. SAMS 01360017); the building block districts are made of
+    and the unit statistics are reported for."""
+
+    code_system = models.ForeignKey(CodeSystem, on_delete=models.PROTECT, related_name="areas", verbose_name=_("code system"))
+    code = models.CharField(_("code"), max_length=20)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="statistical_areas", verbose_name=_("municipality")
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code_system", "code"]
+        verbose_name = _("statistical area")
+        verbose_name_plural = _("statistical areas")
+        constraints = [
+            models.UniqueConstraint(fields=["code_system", "municipality", "code"], name="area_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code_system.code} {self.code}"
+
+
+class District(models.Model):
+    """A stadsdel: a named part of a municipality, defined as a set of statistical areas at a
+    given time. Districts nest: a district committee area (stadsdelsnämndsområde) such as
+    Rinkeby-Kista contains the districts Rinkeby, Husby, Akalla and Kista."""
+
+    class Kind(models.TextChoices):
+        DISTRICT = "district", _("district")
+        COMMITTEE_AREA = "committee_area", _("district committee area")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="districts", verbose_name=_("municipality"))
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DISTRICT)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("part of")
+    )
+    aliases = models.JSONField(
+        _("aliases"), default=list, blank=True,
+        help_text=_("Other spellings, e.g. the original spelling in a source document."),
+    )
+    code_system = models.ForeignKey(
+        CodeSystem, on_delete=models.PROTECT, null=True, blank=True, related_name="districts",
+        verbose_name=_("code system"), help_text=_("The code system the district's definition is stated in."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    areas = models.ManyToManyField(StatisticalArea, through="DistrictArea", related_name="districts", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["municipality__name", "name"]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "kind", "name"], name="district_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.municipality.name})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:district_detail", args=[self.pk])
+
+
+class DistrictArea(models.Model):
+    """Membership of a statistical area in a district for a validity period (open ends mean
+    'as long as the code system is valid'), with the source that states it."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="memberships")
+    area = models.ForeignKey(StatisticalArea, on_delete=models.PROTECT, related_name="memberships")
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["district", "area__code"]
+        verbose_name = _("district area")
+        verbose_name_plural = _("district areas")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "area"], name="district_area_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district.name}: {self.area.code}"

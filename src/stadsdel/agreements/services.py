@@ -1,0 +1,73 @@
+"""Writes to partnerships and cooperation agreements. Every write checks the user's scope and
+the record's version, so a stale edit cannot overwrite someone else's (no lost updates)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+
+from stadsdel.accounts.scoping import scope_for
+from stadsdel.agreements.models import CooperationAgreement, Partnership
+from stadsdel.areas.models import District
+
+
+class StaleVersionError(Exception):
+    """The record changed since the user loaded it; their save was refused."""
+
+    def __init__(self, current_version: int):
+        super().__init__(f"the record has changed since you opened it (now version {current_version})")
+        self.current_version = current_version
+
+
+def _check_districts(municipality_id: int, districts: list[District] | None) -> None:
+    if districts and any(d.municipality_id != municipality_id for d in districts):
+        raise PermissionDenied("A district of another municipality cannot be added.")
+
+
+def _versioned_update(model, obj, *, version: int, fields: dict[str, Any], districts):
+    with transaction.atomic():
+        # Compare-and-set on the version: two concurrent saves cannot both win.
+        updated = model.objects.filter(pk=obj.pk, version=version).update(version=F("version") + 1)
+        if not updated:
+            raise StaleVersionError(model.objects.values_list("version", flat=True).get(pk=obj.pk))
+        obj.refresh_from_db(fields=["version"])
+        for name, value in fields.items():
+            setattr(obj, name, value)
+        obj.save()
+        if districts is not None:
+            obj.districts.set(districts)
+    return obj
+
+
+def partnership_update(*, user, partnership: Partnership, version: int, fields: dict[str, Any],
+                       districts: list[District] | None = None) -> Partnership:
+    if not scope_for(user).edits_municipality(partnership.municipality_id):
+        raise PermissionDenied("You may only edit your own municipality's partnerships.")
+    _check_districts(partnership.municipality_id, districts)
+    allowed = {"name", "basis", "formed_on", "published"}
+    return _versioned_update(Partnership, partnership, version=version,
+                             fields={k: v for k, v in fields.items() if k in allowed}, districts=districts)
+
+
+def cooperation_update(*, user, cooperation: CooperationAgreement, version: int, fields: dict[str, Any],
+                       districts: list[District] | None = None) -> CooperationAgreement:
+    if not scope_for(user).edits_municipality(cooperation.municipality_id):
+        raise PermissionDenied("You may only edit your own municipality's cooperation agreements.")
+    _check_districts(cooperation.municipality_id, districts)
+    allowed = {"title", "text", "partner", "signed_on", "place", "period_start", "period_end", "reported_on", "published"}
+    return _versioned_update(CooperationAgreement, cooperation, version=version,
+                             fields={k: v for k, v in fields.items() if k in allowed}, districts=districts)
+
+
+def cooperation_create(*, user, partnership: Partnership, fields: dict[str, Any],
+                       districts: list[District]) -> CooperationAgreement:
+    if not scope_for(user).edits_municipality(partnership.municipality_id):
+        raise PermissionDenied("You may only add cooperation agreements to your own municipality's partnerships.")
+    _check_districts(partnership.municipality_id, districts)
+    with transaction.atomic():
+        coop = CooperationAgreement.objects.create(partnership=partnership, municipality=partnership.municipality, **fields)
+        coop.districts.set(districts)
+    return coop

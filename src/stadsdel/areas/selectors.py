@@ -1,0 +1,49 @@
+"""Reads of municipalities and districts. These records are public: everyone may read them."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from stadsdel.areas.models import District, DistrictArea, Municipality
+from stadsdel.seeds.models import SourceIssue
+from stadsdel.seeds.selectors import source_issues_for
+
+
+def municipality_list() -> QuerySet[Municipality]:
+    return Municipality.objects.select_related("county")
+
+
+def district_list(*, agreement_year: int | None = None, municipality: Municipality | None = None) -> QuerySet[District]:
+    """Districts with what pages and exports show of them; with `agreement_year`, only the
+    districts under a local development agreement in force that year."""
+    qs = District.objects.select_related("municipality", "code_system", "parent").prefetch_related(
+        Prefetch("memberships", queryset=DistrictArea.objects.select_related("area").order_by("area__code"))
+    )
+    if agreement_year is not None:
+        qs = qs.filter(agreements__period_start__year__lte=agreement_year,
+                       agreements__period_end__year__gte=agreement_year).distinct()
+    if municipality is not None:
+        qs = qs.filter(municipality=municipality)
+    return qs.order_by("name", "municipality__name")
+
+
+def district_export(districts) -> list[dict]:
+    """The `stadsdel districts --json` shape: one plain dict per district."""
+    districts = list(districts)
+    issues = source_issues_for(districts)
+    rows = []
+    for d in districts:
+        recorded = issues.get(d.pk, [])
+        rows.append({
+            "name": d.name,
+            "municipality_code": d.municipality.code,
+            "municipality": d.municipality.name,
+            "kind": d.kind,
+            "part_of": d.parent.name if d.parent else None,
+            "code_system": d.code_system.code if d.code_system else None,
+            "codes": [m.area.code for m in d.memberships.all()],
+            "aliases": list(d.aliases),
+            "issues": [i.message for i in recorded if i.severity == SourceIssue.Severity.ERROR],
+            "notes": [i.message for i in recorded if i.severity == SourceIssue.Severity.NOTE],
+        })
+    return rows

@@ -1,0 +1,1 @@
+"""Django-free helpers: pure functions with no database, settings or request."""

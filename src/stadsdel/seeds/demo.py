@@ -1,0 +1,142 @@
+"""The demo database: the seed registry plus synthetic records and one login per role.
+
+Everything here is synthetic and generated: the people are invented (names are built from
+a fixed list of fictional first names and the surname "Exempel"), the draft records are
+clearly marked as demo data. No real personal data is used. Rebuilding is idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from stadsdel.accounts.models import Membership, Role
+from stadsdel.agreements.models import (
+    Commitment,
+    CooperationAgreement,
+    Organisation,
+    Partnership,
+    PartnershipMember,
+)
+from stadsdel.areas.models import District
+
+DEMO_PASSWORD = "stadsdel-demo"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    organisation_key: str
+    description: str
+
+
+DEMO_LOGINS = [
+    DemoLogin("departementet", Role.MINISTRY, "arbetsmarknadsdepartementet", "Regeringskansliet, nationell behörighet"),
+    DemoLogin("haninge", Role.MUNICIPALITY, "haninge_kommun", "samordnare, Haninge kommun (Jordbro)"),
+    DemoLogin("malmo", Role.MUNICIPALITY, "malmo_kommun", "samordnare, Malmö kommun"),
+    DemoLogin("forsakringskassan", Role.AGENCY, "forsakringskassan", "Försäkringskassan, partner i Jordbro"),
+    DemoLogin("analytiker", Role.ANALYST, "stockholms_kommun", "statistiker, Stockholms kommun"),
+    DemoLogin("namnd", Role.COMMITTEE_MEMBER, "stockholm_rinkeby_kista_stadsdelsnamnd", "ledamot, Rinkeby-Kista stadsdelsnämnd"),
+]
+ADMIN_USERNAME = "admin"
+
+
+def demo_users_create() -> list[DemoLogin]:
+    """One login per role (and an administrator), all with the demo password."""
+    User = get_user_model()
+    admin, _ = User.objects.get_or_create(username=ADMIN_USERNAME, defaults={"is_staff": True, "is_superuser": True})
+    admin.set_password(DEMO_PASSWORD)
+    admin.save()
+    for login in DEMO_LOGINS:
+        user, _ = User.objects.get_or_create(username=login.username)
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        Membership.objects.get_or_create(
+            user=user, organisation=Organisation.objects.get(key=login.organisation_key), role=login.role
+        )
+    return DEMO_LOGINS
+
+
+def _draft_partnership(*, key: str, municipality_org: str, district_names: list[str], partners: list[str],
+                       formed_on: dt.date) -> Partnership:
+    lead = Organisation.objects.get(key=municipality_org)
+    districts = list(District.objects.filter(municipality=lead.municipality, name__in=district_names))
+    partnership, _ = Partnership.objects.get_or_create(
+        key=key,
+        defaults={
+            "municipality": lead.municipality,
+            "name": f"Lokalt partnerskap för {', '.join(district_names)} (demo)",
+            "basis": "Syntetiskt demoexempel: lokalt utvecklingsavtal 2011 och förordning (2008:348).",
+            "formed_on": formed_on,
+            "published": False,
+        },
+    )
+    partnership.districts.set(districts)
+    PartnershipMember.objects.get_or_create(partnership=partnership, organisation=lead, defaults={"role": "lead"})
+    for partner_key in partners:
+        PartnershipMember.objects.get_or_create(
+            partnership=partnership, organisation=Organisation.objects.get(key=partner_key),
+            defaults={"role": "partner", "since": formed_on},
+        )
+    return partnership
+
+
+def _draft_cooperation(*, key: str, partnership: Partnership, partner_key: str, commitments: list[str]) -> None:
+    partner = Organisation.objects.get(key=partner_key)
+    coop, created = CooperationAgreement.objects.get_or_create(
+        key=key,
+        defaults={
+            "partnership": partnership,
+            "municipality": partnership.municipality,
+            "partner": partner,
+            "title": f"Samverkansöverenskommelse {partnership.municipality.name} – {partner.name} 2011 (utkast, demo)",
+            "text": "Syntetiskt utkast skapat av demogeneratorn. Parterna samverkar utifrån den strategiska "
+                    "stadsdelsplanen inom ramen för ordinarie resurser.",
+            "period_start": dt.date(2011, 1, 1),
+            "period_end": dt.date(2011, 12, 31),
+            "published": False,
+        },
+    )
+    if created:
+        coop.districts.set(partnership.districts.all())
+        for position, text in enumerate(commitments):
+            Commitment.objects.create(cooperation_agreement=coop, party=partner, text=text, position=position)
+
+
+def demo_records_create() -> None:
+    """Unpublished draft partnerships and cooperation agreements, so each role has something
+    of its own to see and edit, and scoping is visible (Malmö cannot read Haninge's drafts)."""
+    jordbro = Partnership.objects.get(key="jordbro")
+    _draft_cooperation(
+        key="demo_jordbro_arbetsformedlingen", partnership=jordbro, partner_key="arbetsformedlingen",
+        commitments=["Arbetsförmedlingen deltar i partnerskapets arbetsgrupp för arbete och utbildning (demo)."],
+    )
+    rosengard = _draft_partnership(
+        key="demo_malmo", municipality_org="malmo_kommun", district_names=["Rosengård", "Fosie"],
+        partners=["polismyndigheten_i_skane", "forsakringskassan"], formed_on=dt.date(2011, 3, 1),
+    )
+    _draft_cooperation(
+        key="demo_malmo_polisen", partnership=rosengard, partner_key="polismyndigheten_i_skane",
+        commitments=["Polisen redovisar årligen anmälda brott per stadsdel till partnerskapet (demo)."],
+    )
+
+
+def demo_build(*, progress: Callable[[str], None] = lambda _msg: None) -> list[DemoLogin]:
+    from django.core.management import call_command
+
+    from stadsdel.seeds.loader import seeds_load
+
+    progress("Migrating the database …")
+    call_command("migrate", interactive=False, verbosity=0)
+    progress("Loading the seed registry …")
+    seeds_load(progress=lambda msg: progress(f"  {msg}"))
+    progress("Creating synthetic demo records and logins …")
+    with transaction.atomic():
+        demo_records_create()
+        logins = demo_users_create()
+    return logins

@@ -1,0 +1,31 @@
+"""`stadsdel demo [--no-serve]`: build the demo database and serve it."""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from stadsdel.seeds.demo import ADMIN_USERNAME, DEMO_PASSWORD, demo_build
+
+
+class Command(BaseCommand):
+    help = "Build the demo database (migrate, seeds, synthetic data, one login per role) and serve it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="Build the demo database and exit.")
+        parser.add_argument("--addrport", default="127.0.0.1:8000", help="Where to serve (default 127.0.0.1:8000).")
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("The demo creates logins with a known password; it refuses to run with DJANGO_ENV=production.")
+        db = settings.DATABASES["default"]
+        self.stdout.write(f"Database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
+        logins = demo_build(progress=self.stdout.write)
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
+        self.stdout.write(f"  {ADMIN_USERNAME:<18} administratör (admin-sidorna /admin/)")
+        for login in logins:
+            self.stdout.write(f"  {login.username:<18} {login.role:<17} {login.description}")
+        if options["no_serve"]:
+            return
+        self.stdout.write(self.style.SUCCESS(f"\nServing on http://{options['addrport']}/  (Ctrl-C stops)"))
+        call_command("runserver", options["addrport"], use_reloader=False)

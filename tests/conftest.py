@@ -1,0 +1,58 @@
+"""Shared fixtures: the seed registry loaded once per test session, and a fixed cast of users,
+one per role (house style: owner, member, outsider, anonymous)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from stadsdel.accounts.models import Membership, Role
+from stadsdel.agreements.models import Organisation
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every database test starts from the real seed registry (loaded once, rolled back per test)."""
+    from stadsdel.seeds.loader import seeds_load
+
+    with django_db_blocker.unblock():
+        seeds_load()
+
+
+def make_user(username: str, *, org_key: str | None = None, role: str | None = None, **extra):
+    user = get_user_model().objects.create_user(username=username, password="pw-" + username, **extra)
+    if org_key:
+        Membership.objects.create(user=user, organisation=Organisation.objects.get(key=org_key), role=role)
+    return user
+
+
+@pytest.fixture
+def ministry_user(db):
+    return make_user("ministry", org_key="arbetsmarknadsdepartementet", role=Role.MINISTRY)
+
+
+@pytest.fixture
+def haninge_user(db):
+    """Municipality A: Haninge's urban-development coordinator (owns the Jordbro partnership)."""
+    return make_user("haninge", org_key="haninge_kommun", role=Role.MUNICIPALITY)
+
+
+@pytest.fixture
+def malmo_user(db):
+    """Municipality B: Malmö's coordinator, an outsider to Haninge's records."""
+    return make_user("malmo", org_key="malmo_kommun", role=Role.MUNICIPALITY)
+
+
+@pytest.fixture
+def agency_user(db):
+    return make_user("fk", org_key="forsakringskassan", role=Role.AGENCY)
+
+
+@pytest.fixture
+def analyst_user(db):
+    return make_user("analyst", org_key="stockholms_kommun", role=Role.ANALYST)
+
+
+@pytest.fixture
+def committee_user(db):
+    return make_user("committee", org_key="stockholm_rinkeby_kista_stadsdelsnamnd", role=Role.COMMITTEE_MEMBER)

@@ -118,10 +118,10 @@ def demo_records_create() -> None:
     )
     rosengard = _draft_partnership(
         key="demo_malmo", municipality_org="malmo_kommun", district_names=["Rosengård", "Fosie"],
-        partners=["polismyndigheten_i_skane", "forsakringskassan"], formed_on=dt.date(2011, 3, 1),
+        partners=["polismyndigheten_skane", "forsakringskassan"], formed_on=dt.date(2011, 3, 1),
     )
     _draft_cooperation(
-        key="demo_malmo_polisen", partnership=rosengard, partner_key="polismyndigheten_i_skane",
+        key="demo_malmo_polisen", partnership=rosengard, partner_key="polismyndigheten_skane",
         commitments=["Polisen redovisar årligen anmälda brott per stadsdel till partnerskapet (demo)."],
     )
 

@@ -122,7 +122,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(env_str("STADSDEL_STATIC_ROOT") or DATA_DIR / "static")
+# Only production collects static files; development serves them from the apps (finders).
+STATIC_ROOT = Path(env_str("STADSDEL_STATIC_ROOT") or DATA_DIR / "static") if PRODUCTION else None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

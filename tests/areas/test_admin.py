@@ -30,12 +30,12 @@ def test_registry_models_are_all_in_the_admin():
 @pytest.mark.parametrize("model", STADSDEL_MODELS, ids=lambda m: m.__name__)
 def test_admin_list_change_and_history_pages_render(staff_client, model):
     info = (model._meta.app_label, model._meta.model_name)
-    assert staff_client.get(reverse("admin:%s_%s_changelist" % info)).status_code == 200
+    assert staff_client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200
     obj = model.objects.first()
     if obj is None:
         return  # e.g. memberships: none in the seed registry
-    assert staff_client.get(reverse("admin:%s_%s_change" % info, args=[obj.pk])).status_code == 200
-    assert staff_client.get(reverse("admin:%s_%s_history" % info, args=[obj.pk])).status_code == 200
+    assert staff_client.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk])).status_code == 200
+    assert staff_client.get(reverse("admin:{}_{}_history".format(*info), args=[obj.pk])).status_code == 200
 
 
 def test_district_admin_shows_the_recorded_source_issue(staff_client):

@@ -143,7 +143,7 @@ def test_jordbro_partnership_and_cooperation_agreement():
 
 def test_stockholm_programme_goals_with_responsible_bodies_in_order():
     programme = Programme.objects.get(municipality__code="0180")
-    assert [a.name for a in programme.goal_areas.all()][0] == "Stadsmiljö och boende"
+    assert next(a.name for a in programme.goal_areas.all()) == "Stadsmiljö och boende"
     goal = Goal.objects.get(programme=programme, goal_area__key="stadsmiljo_och_boende", number="1.1")
     responsible = [r.organisation.name.lower() for r in goal.responsibilities.all()]
     assert responsible[0] == "exploateringsnämnden"  # the first named is the main responsible

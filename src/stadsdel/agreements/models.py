@@ -90,6 +90,9 @@ class Agreement(models.Model):
     def __str__(self) -> str:
         return f"{self.municipality.name} {self.period_label}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("web:agreement_detail", args=[self.pk])
+
     @property
     def period_label(self) -> str:
         start, end = self.period_start.year, self.period_end.year
@@ -97,11 +100,9 @@ class Agreement(models.Model):
 
     @property
     def is_public(self) -> bool:
-        # An agreement becomes a public document once the government has approved it.
-        return self.status == self.Status.APPROVED
-
-    def get_absolute_url(self) -> str:
-        return reverse("web:agreement_detail", args=[self.pk])
+        # The government's offer and the decisions on it are public documents; only the text
+        # under negotiation between the parties is not.
+        return self.status != self.Status.NEGOTIATING
 
 
 class AgreementSection(models.Model):

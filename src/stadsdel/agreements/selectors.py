@@ -1,8 +1,8 @@
 """Reads of agreements, commissions, partnerships and cooperation agreements, scoped to the user.
 
 Who reads what:
-- local development agreements: everyone once approved by the government; before that, the
-  ministry and the municipality concerned;
+- local development agreements: everyone (the government's offer and the decisions on it are
+  public), except while under negotiation: then the ministry and the municipality concerned;
 - partnerships and cooperation agreements: everyone when published; otherwise the ministry, the
   owning municipality, and the member organisations (an agency reads the partnerships it belongs
   to and the cooperation agreements it is party to).
@@ -10,6 +10,9 @@ A record outside the user's scope is "not found", so a direct URL reveals nothin
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -31,7 +34,7 @@ def _scoped(qs: QuerySet, q: Q | None) -> QuerySet:
 
 def agreement_list(*, user) -> QuerySet[Agreement]:
     q = visible_q(scope_for(user), municipality_field="municipality",
-                  public=Q(status=Agreement.Status.APPROVED))
+                  public=~Q(status=Agreement.Status.NEGOTIATING))
     return _scoped(Agreement.objects.select_related("municipality").prefetch_related("districts"), q)
 
 
@@ -85,3 +88,153 @@ def can_edit_cooperation(*, user, cooperation: CooperationAgreement) -> bool:
 def partner_choices() -> QuerySet[Organisation]:
     """Organisations that can be a party to a cooperation agreement (not ministries)."""
     return Organisation.objects.exclude(kind=Organisation.Kind.MINISTRY).order_by("name")
+
+
+# -- Reads for the web pages: narrower views of the scoped lists above ---------------------------
+# Every function starts from a scoped list, so a filter can never widen what the user may read.
+
+
+def agreement_list_for(*, user, year: int | None = None, municipality=None, district=None) -> QuerySet[Agreement]:
+    """Agreements the user may read, optionally only those in force during `year`, of one
+    municipality, or covering one district."""
+    qs = agreement_list(user=user)
+    if year is not None:
+        qs = qs.filter(period_start__year__lte=year, period_end__year__gte=year)
+    if municipality is not None:
+        qs = qs.filter(municipality=municipality)
+    if district is not None:
+        qs = qs.filter(districts=district)
+    return qs
+
+
+def agreements_in_force_by_year(*, user) -> list[tuple[int, int]]:
+    """(year, number of agreements in force that year) for the agreements the user may read,
+    oldest year first. An agreement counts in every year its period touches."""
+    # The pk keeps rows apart: the scoped list is DISTINCT, which would fold equal periods.
+    periods = agreement_list(user=user).order_by().values_list("pk", "period_start", "period_end")
+    counts: dict[int, int] = {}
+    for _pk, start, end in periods:
+        for year in range(start.year, end.year + 1):
+            counts[year] = counts.get(year, 0) + 1
+    return sorted(counts.items())
+
+
+def district_list_in_force(*, user, year: int, municipality=None) -> QuerySet:
+    """The district list narrowed to districts under an agreement in force in `year`, counting
+    only agreements the user may read, so the filter cannot reveal an agreement the user may
+    not see (unlike areas.selectors.district_list(agreement_year=…), which is for exports)."""
+    from stadsdel.areas.selectors import district_list
+
+    in_force = agreement_list_for(user=user, year=year).order_by().values("districts")
+    return district_list(municipality=municipality).filter(pk__in=in_force)
+
+
+def partnership_list_for(*, user, municipality=None, district=None) -> QuerySet[Partnership]:
+    """Partnerships the user may read, with their members, optionally of one municipality or
+    district."""
+    qs = partnership_list(user=user).prefetch_related(
+        Prefetch("members", queryset=PartnershipMember.objects.select_related("organisation"))
+    )
+    if municipality is not None:
+        qs = qs.filter(municipality=municipality)
+    if district is not None:
+        qs = qs.filter(districts=district)
+    return qs
+
+
+def cooperation_list_for(*, user, municipality=None, district=None) -> QuerySet[CooperationAgreement]:
+    """Cooperation agreements the user may read, optionally of one municipality or district."""
+    qs = cooperation_list(user=user)
+    if municipality is not None:
+        qs = qs.filter(municipality=municipality)
+    if district is not None:
+        qs = qs.filter(districts=district)
+    return qs
+
+
+def commission_get(*, pk: int) -> Commission:
+    # Not built on commission_list(): its plain "signatories" prefetch cannot be refined.
+    return Commission.objects.select_related("issuer", "coordinator").prefetch_related(
+        "recipients", Prefetch("signatories", queryset=Signatory.objects.select_related("organisation"))
+    ).get(pk=pk)
+
+
+def source_documents(*, keys) -> list:
+    """The source documents named by keys (e.g. an agreement's ["003"]), in the order given;
+    a key without a loaded document is left out rather than failing the page."""
+    from stadsdel.seeds.models import SourceDocument
+
+    by_key = SourceDocument.objects.in_bulk(list(keys), field_name="key")
+    return [by_key[key] for key in keys if key in by_key]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field's change in one saved version: values resolved to what a reader recognises
+    (an organisation rather than its id, the list of districts rather than through-rows)."""
+
+    field: str
+    label: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: Any
+    user: Any
+    kind: str  # simple-history's type: "+" created, "~" changed, "-" deleted
+    changes: list[FieldChange]
+
+
+def record_history(*, record) -> list[HistoryEntry]:
+    """Who changed the record, when, and which fields, newest first (from simple-history)."""
+    from simple_history.utils import get_m2m_reverse_field_name
+
+    versions = list(record.history.select_related("history_user").order_by("history_date", "history_id"))
+    model = type(record)
+    raw: list[tuple[Any, list]] = []
+    wanted: dict[type, set] = {}
+    for previous, current in zip([None, *versions], versions, strict=False):
+        if previous is None:
+            raw.append((current, []))
+            continue
+        changes = []
+        for change in current.diff_against(previous).changes:
+            field = model._meta.get_field(change.field)
+            if field.many_to_many:
+                target = get_m2m_reverse_field_name(field)
+                old = [row[target] for row in change.old]
+                new = [row[target] for row in change.new]
+                wanted.setdefault(field.related_model, set()).update(old, new)
+            elif field.many_to_one:
+                old, new = change.old, change.new
+                wanted.setdefault(field.related_model, set()).update(v for v in (old, new) if v is not None)
+            else:
+                old, new = change.old, change.new
+            changes.append((field, old, new))
+        raw.append((current, changes))
+
+    # One query per related model for the whole history, not one per change.
+    objects = {related: related._default_manager.in_bulk(ids) for related, ids in wanted.items()}
+
+    def resolve(field, value):
+        if field.many_to_many:
+            return [objects[field.related_model].get(pk, pk) for pk in value]
+        if field.many_to_one and value is not None:
+            return objects[field.related_model].get(value, value)
+        return value
+
+    entries = [
+        HistoryEntry(
+            when=version.history_date,
+            user=version.history_user,
+            kind=version.history_type,
+            changes=[
+                FieldChange(field.name, str(field.verbose_name), resolve(field, old), resolve(field, new))
+                for field, old, new in changes
+            ],
+        )
+        for version, changes in raw
+    ]
+    return entries[::-1]

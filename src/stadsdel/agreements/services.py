@@ -22,6 +22,21 @@ class StaleVersionError(Exception):
         self.current_version = current_version
 
 
+# What a coordinator may set; ownership (municipality, partnership) and the version are not theirs
+# to change.
+PARTNERSHIP_FIELDS = frozenset({"name", "basis", "formed_on", "published"})
+COOPERATION_FIELDS = frozenset(
+    {"title", "text", "partner", "signed_on", "place", "period_start", "period_end", "reported_on", "published"}
+)
+
+
+def _only(fields: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"fields that cannot be set here: {', '.join(sorted(unknown))}")
+    return fields
+
+
 def _check_districts(municipality_id: int, districts: list[District] | None) -> None:
     if districts and any(d.municipality_id != municipality_id for d in districts):
         raise PermissionDenied("A district of another municipality cannot be added.")
@@ -47,9 +62,8 @@ def partnership_update(*, user, partnership: Partnership, version: int, fields: 
     if not scope_for(user).edits_municipality(partnership.municipality_id):
         raise PermissionDenied("You may only edit your own municipality's partnerships.")
     _check_districts(partnership.municipality_id, districts)
-    allowed = {"name", "basis", "formed_on", "published"}
     return _versioned_update(Partnership, partnership, version=version,
-                             fields={k: v for k, v in fields.items() if k in allowed}, districts=districts)
+                             fields=_only(fields, PARTNERSHIP_FIELDS), districts=districts)
 
 
 def cooperation_update(*, user, cooperation: CooperationAgreement, version: int, fields: dict[str, Any],
@@ -57,9 +71,8 @@ def cooperation_update(*, user, cooperation: CooperationAgreement, version: int,
     if not scope_for(user).edits_municipality(cooperation.municipality_id):
         raise PermissionDenied("You may only edit your own municipality's cooperation agreements.")
     _check_districts(cooperation.municipality_id, districts)
-    allowed = {"title", "text", "partner", "signed_on", "place", "period_start", "period_end", "reported_on", "published"}
     return _versioned_update(CooperationAgreement, cooperation, version=version,
-                             fields={k: v for k, v in fields.items() if k in allowed}, districts=districts)
+                             fields=_only(fields, COOPERATION_FIELDS), districts=districts)
 
 
 def cooperation_create(*, user, partnership: Partnership, fields: dict[str, Any],
@@ -68,6 +81,8 @@ def cooperation_create(*, user, partnership: Partnership, fields: dict[str, Any]
         raise PermissionDenied("You may only add cooperation agreements to your own municipality's partnerships.")
     _check_districts(partnership.municipality_id, districts)
     with transaction.atomic():
-        coop = CooperationAgreement.objects.create(partnership=partnership, municipality=partnership.municipality, **fields)
+        coop = CooperationAgreement.objects.create(
+            partnership=partnership, municipality=partnership.municipality, **_only(fields, COOPERATION_FIELDS)
+        )
         coop.districts.set(districts)
     return coop

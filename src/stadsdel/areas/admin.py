@@ -1,7 +1,14 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from stadsdel.areas.models import CodeSystem, County, District, DistrictArea, Municipality, StatisticalArea
+from stadsdel.areas.models import (
+    CodeSystem,
+    County,
+    District,
+    DistrictArea,
+    Municipality,
+    StatisticalArea,
+)
 from stadsdel.seeds.admin import SourceIssueInline
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from stadsdel.areas.models import District, DistrictArea, Municipality
 from stadsdel.seeds.models import SourceIssue
@@ -47,3 +47,23 @@ def district_export(districts) -> list[dict]:
             "notes": [i.message for i in recorded if i.severity == SourceIssue.Severity.NOTE],
         })
     return rows
+
+
+def municipality_list_with_counts() -> QuerySet[Municipality]:
+    """Municipalities with `district_count` (districts and district committee areas)."""
+    return municipality_list().annotate(district_count=Count("districts"))
+
+
+def municipality_get(*, code: str) -> Municipality:
+    return municipality_list().prefetch_related(
+        Prefetch("districts", queryset=District.objects.select_related("code_system", "parent")
+                 .annotate(area_count=Count("memberships")).order_by("name"))
+    ).get(code=code)
+
+
+def district_get(*, pk: int) -> District:
+    """One district with its nesting and its statistical areas (and their code systems)."""
+    return District.objects.select_related("municipality__county", "code_system", "parent").prefetch_related(
+        Prefetch("children", queryset=District.objects.order_by("name")),
+        Prefetch("memberships", queryset=DistrictArea.objects.select_related("area__code_system").order_by("area__code")),
+    ).get(pk=pk)

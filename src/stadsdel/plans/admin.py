@@ -1,7 +1,14 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from stadsdel.plans.models import Goal, GoalArea, PriorityArea, Programme, Responsibility, SubCommitment
+from stadsdel.plans.models import (
+    Goal,
+    GoalArea,
+    PriorityArea,
+    Programme,
+    Responsibility,
+    SubCommitment,
+)
 
 
 class GoalAreaInline(admin.TabularInline):

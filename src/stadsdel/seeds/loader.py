@@ -33,9 +33,23 @@ from stadsdel.agreements.models import (
     PartnershipMember,
     Signatory,
 )
-from stadsdel.areas.models import CodeSystem, County, District, DistrictArea, Municipality, StatisticalArea
+from stadsdel.areas.models import (
+    CodeSystem,
+    County,
+    District,
+    DistrictArea,
+    Municipality,
+    StatisticalArea,
+)
 from stadsdel.lib.sams import SamsNotationError, expand_sams
-from stadsdel.plans.models import Goal, GoalArea, PriorityArea, Programme, Responsibility, SubCommitment
+from stadsdel.plans.models import (
+    Goal,
+    GoalArea,
+    PriorityArea,
+    Programme,
+    Responsibility,
+    SubCommitment,
+)
 from stadsdel.seeds.models import SourceDocument, SourceIssue
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

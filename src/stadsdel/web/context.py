@@ -1,7 +1,15 @@
 """Template context shared by every page."""
 
+from django.utils.functional import SimpleLazyObject
+
 from stadsdel import __version__
+from stadsdel.accounts.selectors import membership_list
 
 
 def site(request):
-    return {"stadsdel_version": __version__}
+    user = getattr(request, "user", None)
+    return {
+        "stadsdel_version": __version__,
+        # Lazy: the query runs only on pages that render the user menu, once per request.
+        "user_memberships": SimpleLazyObject(lambda: list(membership_list(user=user))),
+    }

@@ -1,0 +1,160 @@
+"""Forms of the web pages: list filters and the edit forms of partnerships and cooperation
+agreements.
+
+The edit forms only carry the fields the services accept (agreements.services), so a form can
+never be the way around a service's rules. They are never saved with `form.save()`: the view hands
+`service_fields()` and `districts()` to the service, which checks scope and version.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from stadsdel.agreements.models import CooperationAgreement, Partnership
+from stadsdel.agreements.selectors import partner_choices
+from stadsdel.areas.models import District, Municipality
+
+
+class DateInput(forms.DateInput):
+    """The browser's own date picker; ISO format is what <input type=date> reads and sends."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+# -- list filters ---------------------------------------------------------------------------------
+
+
+class RegistryFilterForm(forms.Form):
+    """Filter by municipality (its code, so the URL reads ?municipality=0136) and by the year an
+    agreement is in force. Invalid values are reported and ignored, not a server error."""
+
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"), queryset=Municipality.objects.none(), to_field_name="code",
+        required=False, empty_label=_("All municipalities"),
+    )
+    year = forms.TypedChoiceField(label=_("Agreement in force in"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, data=None, *, municipalities, years: list[int]):
+        super().__init__(data)
+        self.fields["municipality"].queryset = municipalities
+        self.fields["year"].choices = [("", _("All years")), *[(y, str(y)) for y in years]]
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters as selector keyword arguments (an invalid one is left out)."""
+        if not self.is_bound:
+            return {"municipality": None, "year": None}
+        self.is_valid()
+        return {
+            "municipality": self.cleaned_data.get("municipality"),
+            "year": self.cleaned_data.get("year"),
+        }
+
+
+# -- edit forms -----------------------------------------------------------------------------------
+
+
+def _limit_districts(field, municipality_id: int | None) -> None:
+    # Only the record's own municipality's districts can be chosen (the service refuses others
+    # too); all are of one municipality, so the choice label is the district's name alone.
+    field.queryset = District.objects.filter(municipality_id=municipality_id).order_by("kind", "name")
+    field.label_from_instance = lambda district: district.name
+
+
+class VersionedModelForm(forms.ModelForm):
+    """A model form with the hidden `version` the record had when the form was opened: the
+    service refuses the save when someone else has saved in between (no lost updates)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version
+        _limit_districts(self.fields["districts"], self.instance.municipality_id)
+
+    def service_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name != "districts"}
+
+    def districts(self) -> list[District]:
+        return list(self.cleaned_data["districts"])
+
+    def comparison(self, current) -> list[dict[str, Any]]:
+        """Each field's saved value (someone else's save) next to the value the user sent."""
+        rows = []
+        for name in self._meta.fields:
+            if name == "districts":
+                saved = list(current.districts.order_by("name"))
+                yours = sorted(self.cleaned_data.get(name) or [], key=lambda d: d.name)
+                differs = {d.pk for d in saved} != {d.pk for d in yours}
+            else:
+                saved = getattr(current, name)
+                yours = self.cleaned_data.get(name)
+                differs = _normalise(saved) != _normalise(yours)
+            rows.append({"label": self.fields[name].label, "saved": saved, "yours": yours, "differs": differs})
+        return rows
+
+
+def _normalise(value):
+    # Browsers send text areas with CRLF line ends; that alone is not a difference.
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").strip()
+    return value
+
+
+class PartnershipForm(VersionedModelForm):
+    class Meta:
+        model = Partnership
+        # What partnership_update accepts, plus the districts it sets separately.
+        fields = ["name", "basis", "formed_on", "districts", "published"]
+        widgets = {
+            "formed_on": DateInput(), "basis": forms.Textarea(attrs={"rows": 4}),
+            "districts": forms.CheckboxSelectMultiple,
+        }
+
+
+_COOPERATION_FIELDS = [
+    "title", "partner", "districts", "signed_on", "place", "period_start", "period_end", "reported_on", "text",
+    "published",
+]
+_COOPERATION_WIDGETS = {
+    "signed_on": DateInput(), "period_start": DateInput(), "period_end": DateInput(), "reported_on": DateInput(),
+    "text": forms.Textarea(attrs={"rows": 12}), "districts": forms.CheckboxSelectMultiple,
+}
+
+
+class CooperationForm(VersionedModelForm):
+    class Meta:
+        model = CooperationAgreement
+        # What cooperation_update accepts, plus the districts it sets separately.
+        fields = _COOPERATION_FIELDS
+        widgets = _COOPERATION_WIDGETS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partner_choices()
+
+
+class CooperationCreateForm(forms.ModelForm):
+    """A new cooperation agreement of a partnership; the instance passed in carries the
+    partnership and its municipality, which limit the district choices."""
+
+    class Meta:
+        model = CooperationAgreement
+        fields = _COOPERATION_FIELDS
+        widgets = _COOPERATION_WIDGETS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partner_choices()
+        _limit_districts(self.fields["districts"], self.instance.municipality_id)
+
+    def service_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name != "districts"}
+
+    def districts(self) -> list[District]:
+        return list(self.cleaned_data["districts"])

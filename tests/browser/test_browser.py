@@ -1,0 +1,113 @@
+"""Real-browser tests: Playwright (sync API) drives Debian's chromium against the live server.
+
+They run in a transactional test database, which pytest-django flushes afterwards, so each test
+loads the seed registry itself. Without /usr/bin/chromium they are skipped, unless
+STADSDEL_REQUIRE_BROWSER=1 (CI) says the browser must be there.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def chromium():
+    """Decided first, before the seeds are loaded for nothing."""
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
+        if os.environ.get("STADSDEL_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"STADSDEL_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def seeded(db):
+    from stadsdel.seeds.loader import seeds_load
+
+    seeds_load()
+
+
+@pytest.fixture
+def coordinator(seeded):
+    """Haninge's urban-development coordinator, signing in with a password through the form."""
+    from django.contrib.auth import get_user_model
+
+    from stadsdel.accounts.models import Membership, Role
+    from stadsdel.agreements.models import Organisation
+
+    user = get_user_model().objects.create_user(username="samordnare", password="haninge-2011", first_name="Sara",
+                                                last_name="Samordnare")
+    Membership.objects.create(user=user, organisation=Organisation.objects.get(key="haninge_kommun"),
+                              role=Role.MUNICIPALITY)
+    return user
+
+
+@pytest.fixture
+def page(monkeypatch, seeded):
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+    # still synchronous, which Django would otherwise refuse inside a running loop.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 1000})
+        context.set_default_timeout(15_000)
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()
+
+
+def test_coordinator_signs_in_and_finds_jordbros_sams_codes(page, live_server, coordinator):
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Användarnamn").fill("samordnare")
+    page.get_by_label("Lösenord").fill("haninge-2011")
+    page.get_by_role("button", name="Logga in").click()
+
+    expect(page.get_by_text("Inloggad som Sara Samordnare")).to_be_visible()
+    page.get_by_text("Inloggad som Sara Samordnare").click()  # opens the user menu
+    expect(page.locator(".memberships")).to_contain_text("Haninge kommun")
+    expect(page.locator(".memberships")).to_contain_text("kommunens samordnare")
+
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Stadsdelar").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Stadsdelar")
+    page.get_by_role("link", name="Jordbro", exact=True).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Jordbro")
+    codes = page.locator("table.data td.code")
+    expect(codes).to_have_text(["01360017", "01360018", "01360019"])
+    expect(page.locator(".facts")).to_contain_text("Haninge")
+    page.screenshot(path=str(ARTIFACTS / "district-jordbro.png"), full_page=True)
+
+
+def test_hassleholmen_shows_its_source_fault(page, live_server):
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/districts/")
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name="Hässleholmen", exact=True))
+    expect(row.get_by_role("link", name="1 källfel")).to_be_visible()
+    row.get_by_role("link", name="Hässleholmen", exact=True).click()
+
+    box = page.locator("#source-faults")
+    expect(box).to_be_visible()
+    expect(box.get_by_role("heading", level=2)).to_have_text("Källfel")
+    expect(box).to_contain_text("149041-45")
+    expect(box).to_contain_text("Inga koder har gissats")
+    page.screenshot(path=str(ARTIFACTS / "district-hassleholmen.png"), full_page=True)

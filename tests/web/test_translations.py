@@ -1,0 +1,62 @@
+"""The Swedish catalogue is complete, compiled, and used for the pages' domain words."""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import re
+from pathlib import Path
+
+from django.utils import translation
+
+import stadsdel
+
+CATALOGUE = Path(stadsdel.__file__).resolve().parent / "locale" / "sv" / "LC_MESSAGES"
+
+
+def _entries(po_text: str) -> list[dict[str, str]]:
+    """msgid/msgstr pairs of a .po file (continuation lines joined); enough for a check."""
+    entries = []
+    for block in po_text.split("\n\n"):
+        entry: dict[str, str] = {"flags": ""}
+        key = None
+        for line in block.splitlines():
+            if line.startswith("#,"):
+                entry["flags"] += line
+            match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) (".*")$', line)
+            if match:
+                key = match.group(1)
+                entry[key] = ast.literal_eval(match.group(2))
+            elif line.startswith('"') and key:
+                entry[key] += ast.literal_eval(line)
+        if entry.get("msgid"):
+            entries.append(entry)
+    return entries
+
+
+def test_every_message_has_a_swedish_translation():
+    entries = _entries((CATALOGUE / "django.po").read_text(encoding="utf-8"))
+    assert len(entries) > 300
+    untranslated = [e["msgid"] for e in entries if not all(v for k, v in e.items() if k.startswith("msgstr"))]
+    assert untranslated == []
+    assert [e["msgid"] for e in entries if "fuzzy" in e["flags"]] == []
+
+
+def test_the_compiled_catalogue_matches_the_po_file():
+    # Compares content, not file times (a git checkout sets those arbitrarily).
+    with (CATALOGUE / "django.mo").open("rb") as mo:
+        compiled = gettext.GNUTranslations(mo)
+    entries = _entries((CATALOGUE / "django.po").read_text(encoding="utf-8"))
+    stale = [e["msgid"] for e in entries if "msgstr" in e and compiled.gettext(e["msgid"]) != e["msgstr"]]
+    assert stale == [], "run compilemessages after editing django.po"
+
+
+def test_domain_words_follow_the_glossary():
+    with translation.override("sv"):
+        assert translation.gettext("Districts") == "Stadsdelar"
+        assert translation.gettext("Municipalities") == "Kommuner"
+        assert translation.gettext("local development agreement") == "lokalt utvecklingsavtal"
+        assert translation.gettext("Government commissions") == "Regeringsuppdrag"
+        assert translation.gettext("Local partnership") == "Lokalt partnerskap"
+        assert translation.gettext("cooperation agreement") == "samverkansöverenskommelse"
+        assert translation.gettext("Source faults") == "Källfel"

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.utils import translation
 
 from stadsdel.agreements.models import (
     Agreement,
@@ -70,7 +71,9 @@ class LoadReport:
     unchanged: Counter = field(default_factory=Counter)
 
     def record(self, model: type[models.Model], outcome: str) -> None:
-        getattr(self, outcome)[model._meta.verbose_name_plural] += 1
+        # English names: the report is command-line output for data work, not UI text.
+        with translation.override("en"):
+            getattr(self, outcome)[str(model._meta.verbose_name_plural)] += 1
 
     @property
     def changed(self) -> bool:
@@ -312,10 +315,14 @@ class _Loader:
         try:
             codes = expand_sams(notation)
         except SamsNotationError as exc:
+            if exc.fragment.isdigit() and len(exc.fragment) != 8:
+                problem = f"”{exc.fragment}” har {len(exc.fragment)} siffror, en SAMS-kod har 8"
+            else:
+                problem = f"fel i ”{exc.fragment}” ({exc.problem})"
             issues.append({
                 **fault, "code": "sams_notation",
-                "message": f"Bilaga 2 anger SAMS-koden ”{notation}”, som inte går att tolka: ”{exc.fragment}” "
-                           f"{exc.problem}. Inga koder har gissats; distriktet saknar områden tills källan rättas.",
+                "message": f"Bilaga 2 anger SAMS-koden ”{notation}”, som inte går att tolka: {problem}. "
+                           f"Inga koder har gissats; distriktet saknar områden tills källan rättas.",
             })
             return [], issues
         foreign = [code for code in codes if not code.startswith(municipality.code)]

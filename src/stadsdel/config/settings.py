@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 import platformdirs
 
-from stadsdel.config.env import ImproperlyConfiguredEnv, env_bool, env_list, env_str
+from stadsdel.config.env import ImproperlyConfiguredEnv, env_bool, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -40,7 +40,9 @@ def _database() -> dict:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{DATA_DIR / 'stadsdel.sqlite3'}"
     try:
-        config = dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60)
+        # Persistent connections pay off under gunicorn in production; elsewhere they only keep
+        # databases busy (a test database cannot be dropped while a server thread holds one).
+        config = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60 if PRODUCTION else 0))
     except ValueError as exc:
         raise ImproperlyConfiguredEnv(f"DATABASE_URL is not a usable database URL: {exc}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":

@@ -17,6 +17,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         seeds_load()
+    yield
+    # The live server answers each request in its own thread, and a thread kept alive by the
+    # browser's keep-alive can still hold a PostgreSQL session when the test database is dropped.
+    # End those sessions first so the teardown is clean.
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
 
 def make_user(username: str, *, org_key: str | None = None, role: str | None = None, **extra):
@@ -56,3 +69,4 @@ def analyst_user(db):
 @pytest.fixture
 def committee_user(db):
     return make_user("committee", org_key="stockholm_rinkeby_kista_stadsdelsnamnd", role=Role.COMMITTEE_MEMBER)
+

@@ -99,7 +99,7 @@ def agreement_list_for(*, user, year: int | None = None, municipality=None, dist
     municipality, or covering one district."""
     qs = agreement_list(user=user)
     if year is not None:
-        qs = qs.filter(period_start__year__lte=year, period_end__year__gte=year)
+        qs = in_force(qs, year=year)
     if municipality is not None:
         qs = qs.filter(municipality=municipality)
     if district is not None:
@@ -119,14 +119,23 @@ def agreements_in_force_by_year(*, user) -> list[tuple[int, int]]:
     return sorted(counts.items())
 
 
-def district_list_in_force(*, user, year: int, municipality=None) -> QuerySet:
-    """The district list narrowed to districts under an agreement in force in `year`, counting
-    only agreements the user may read, so the filter cannot reveal an agreement the user may
-    not see (unlike areas.selectors.district_list(agreement_year=…), which is for exports)."""
+def in_force(agreements: QuerySet[Agreement], *, year: int) -> QuerySet[Agreement]:
+    """The agreements whose period touches `year`."""
+    return agreements.filter(period_start__year__lte=year, period_end__year__gte=year)
+
+
+def districts_in_force(*, agreements: QuerySet[Agreement], year: int, municipality=None) -> QuerySet:
+    """The district list narrowed to districts under one of `agreements` in force in `year`.
+    Callers pass the agreements the reader may see, so the filter reveals no other agreement."""
     from stadsdel.areas.selectors import district_list
 
-    in_force = agreement_list_for(user=user, year=year).order_by().values("districts")
-    return district_list(municipality=municipality).filter(pk__in=in_force)
+    districts = in_force(agreements, year=year).order_by().values("districts")
+    return district_list(municipality=municipality).filter(pk__in=districts)
+
+
+def district_list_in_force(*, user, year: int, municipality=None) -> QuerySet:
+    """Districts under an agreement in force in `year` that the user may read."""
+    return districts_in_force(agreements=agreement_list(user=user), year=year, municipality=municipality)
 
 
 def partnership_list_for(*, user, municipality=None, district=None) -> QuerySet[Partnership]:

@@ -13,15 +13,12 @@ def municipality_list() -> QuerySet[Municipality]:
     return Municipality.objects.select_related("county")
 
 
-def district_list(*, agreement_year: int | None = None, municipality: Municipality | None = None) -> QuerySet[District]:
-    """Districts with what pages and exports show of them; with `agreement_year`, only the
-    districts under a local development agreement in force that year."""
+def district_list(*, municipality: Municipality | None = None) -> QuerySet[District]:
+    """Districts with what pages and exports show of them. (Districts under agreements in force
+    in a year: agreements.selectors.districts_in_force.)"""
     qs = District.objects.select_related("municipality", "code_system", "parent").prefetch_related(
         Prefetch("memberships", queryset=DistrictArea.objects.select_related("area").order_by("area__code"))
     )
-    if agreement_year is not None:
-        qs = qs.filter(agreements__period_start__year__lte=agreement_year,
-                       agreements__period_end__year__gte=agreement_year).distinct()
     if municipality is not None:
         qs = qs.filter(municipality=municipality)
     return qs.order_by("name", "municipality__name")

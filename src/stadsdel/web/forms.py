@@ -66,8 +66,25 @@ def _limit_districts(field, municipality_id: int | None) -> None:
     field.label_from_instance = lambda district: district.name
 
 
-class VersionedModelForm(forms.ModelForm):
-    """A model form with the hidden `version` the record had when the form was opened: the
+class RegistryEditForm(forms.ModelForm):
+    """An edit form for a municipality's record: districts limited to its municipality, and the
+    cleaned data split the way the services take it (fields, and the districts separately)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _limit_districts(self.fields["districts"], self.instance.municipality_id)
+        if "partner" in self.fields:
+            self.fields["partner"].queryset = partner_choices()
+
+    def service_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name != "districts"}
+
+    def districts(self) -> list[District]:
+        return list(self.cleaned_data["districts"])
+
+
+class VersionedModelForm(RegistryEditForm):
+    """An edit form with the hidden `version` the record had when the form was opened: the
     service refuses the save when someone else has saved in between (no lost updates)."""
 
     def __init__(self, *args, **kwargs):
@@ -75,13 +92,6 @@ class VersionedModelForm(forms.ModelForm):
         self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
         if not self.is_bound:
             self.initial["version"] = self.instance.version
-        _limit_districts(self.fields["districts"], self.instance.municipality_id)
-
-    def service_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self._meta.fields if name != "districts"}
-
-    def districts(self) -> list[District]:
-        return list(self.cleaned_data["districts"])
 
     def comparison(self, current) -> list[dict[str, Any]]:
         """Each field's saved value (someone else's save) next to the value the user sent."""
@@ -134,12 +144,8 @@ class CooperationForm(VersionedModelForm):
         fields = _COOPERATION_FIELDS
         widgets = _COOPERATION_WIDGETS
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = partner_choices()
 
-
-class CooperationCreateForm(forms.ModelForm):
+class CooperationCreateForm(RegistryEditForm):
     """A new cooperation agreement of a partnership; the instance passed in carries the
     partnership and its municipality, which limit the district choices."""
 
@@ -147,14 +153,3 @@ class CooperationCreateForm(forms.ModelForm):
         model = CooperationAgreement
         fields = _COOPERATION_FIELDS
         widgets = _COOPERATION_WIDGETS
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = partner_choices()
-        _limit_districts(self.fields["districts"], self.instance.municipality_id)
-
-    def service_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self._meta.fields if name != "districts"}
-
-    def districts(self) -> list[District]:
-        return list(self.cleaned_data["districts"])

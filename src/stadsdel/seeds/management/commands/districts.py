@@ -4,6 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from stadsdel.agreements.models import Agreement
+from stadsdel.agreements.selectors import districts_in_force
 from stadsdel.areas.selectors import district_export, district_list
 
 
@@ -15,7 +17,11 @@ class Command(BaseCommand):
         parser.add_argument("--agreement-year", type=int, help="Only districts under an agreement in force that year.")
 
     def handle(self, *args, **options):
-        rows = district_export(district_list(agreement_year=options["agreement_year"]))
+        year = options["agreement_year"]
+        # The command line works with direct database access, so it reads nationally: every
+        # agreement counts, whatever its status.
+        districts = district_list() if year is None else districts_in_force(agreements=Agreement.objects.all(), year=year)
+        rows = district_export(districts)
         if options["json"]:
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return

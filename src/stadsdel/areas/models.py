@@ -164,3 +164,48 @@ class DistrictArea(models.Model):
 
     def __str__(self) -> str:
         return f"{self.district.name}: {self.area.code}"
+
+
+class Crosswalk(models.Model):
+    """A key from one code system to another (e.g. DeSO 2018 → SAMS), loaded from a
+    `from_code,to_code,weight` file. A weight is the share of the from-area's counts that falls in
+    the to-area, so a district defined in SAMS keeps an unbroken series after 2018."""
+
+    from_system = models.ForeignKey(CodeSystem, on_delete=models.PROTECT, related_name="crosswalks_from", verbose_name=_("from code system"))
+    to_system = models.ForeignKey(CodeSystem, on_delete=models.PROTECT, related_name="crosswalks_to", verbose_name=_("to code system"))
+    name = models.CharField(_("name"), max_length=200)
+    source_file = models.CharField(_("source file"), max_length=300, blank=True)
+    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["from_system", "to_system"]
+        verbose_name = _("crosswalk")
+        verbose_name_plural = _("crosswalks")
+        constraints = [
+            models.UniqueConstraint(fields=["from_system", "to_system"], name="crosswalk_unique_systems"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_system.code} → {self.to_system.code}"
+
+
+class CrosswalkLink(models.Model):
+    """One row of a crosswalk: this share (weight) of the from-area's counts belongs to the to-area."""
+
+    crosswalk = models.ForeignKey(Crosswalk, on_delete=models.CASCADE, related_name="links")
+    from_area = models.ForeignKey(StatisticalArea, on_delete=models.PROTECT, related_name="crosswalk_from")
+    to_area = models.ForeignKey(StatisticalArea, on_delete=models.PROTECT, related_name="crosswalk_to")
+    weight = models.FloatField(_("weight"))
+
+    class Meta:
+        ordering = ["crosswalk", "from_area__code", "to_area__code"]
+        verbose_name = _("crosswalk link")
+        verbose_name_plural = _("crosswalk links")
+        constraints = [
+            models.UniqueConstraint(fields=["crosswalk", "from_area", "to_area"], name="crosswalk_link_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_area.code} → {self.to_area.code} ({self.weight})"

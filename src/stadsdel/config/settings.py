@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "stadsdel.areas",
     "stadsdel.agreements",
     "stadsdel.plans",
+    "stadsdel.indicators",
     "stadsdel.seeds",
     "stadsdel.web",
 ]

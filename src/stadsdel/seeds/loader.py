@@ -198,6 +198,7 @@ class _Loader:
             ("districts of Bilaga 2", self.load_districts),
             ("agreements, commissions, partnerships", self.load_agreements),
             ("programmes and goals", self.load_programmes),
+            ("indicator catalogue and exclusion rules", self.load_indicators),
         ]
         for number, (label, step) in enumerate(steps, start=1):
             self.progress(f"[{number}/{len(steps)}] {label}")
@@ -578,6 +579,16 @@ class _Loader:
             self.sync_m2m(priority.districts, districts)
             keep.append(priority.pk)
         self.prune(programme.priority_areas.all(), keep)
+
+    def load_indicators(self) -> None:
+        # The catalogue belongs to the indicators app, which knows its rules (e.g. that a rule
+        # version never changes); the loader supplies the file and its idempotent sync.
+        from stadsdel.indicators.services import catalogue_sync
+
+        try:
+            catalogue_sync(self.read("indicators.json"), sync=self.sync)
+        except ValueError as exc:
+            raise SeedDataError(str(exc)) from exc
 
 
 def seeds_load(*, data_dir: Path | None = None, progress: Callable[[str], None] = lambda _msg: None) -> LoadReport:

@@ -1,0 +1,64 @@
+"""What every importer's parser returns, and how it reports bad input.
+
+Parsers are pure: they read one file (or response) into `ParsedRow`s without touching the
+database. Resolving indicator and area codes, finding duplicate keys across the file and writing
+happen in `stadsdel.indicators.services.observations_import`, in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SEXES = ("T", "K", "M")
+STATUSES = ("ok", "suppressed", "provisional", "missing")
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    """One figure as the file states it.
+
+    `indicator` is the catalogue code (CSV/Excel, or the `--indicator` of a json-stat import) or,
+    for Kolada, the KPI id (the service maps it through the catalogue); `indicator_is_kolada` says
+    which. `area` is the unit's code as written in the file: a statistical area (SAMS 8 digits,
+    DeSO/RegSO), a municipality (4 digits), a county (2 digits) or the country ("SE", "00", "0000"
+    in Kolada). `location` says where in the file the row was, for error messages ("rad 12",
+    "cell C7", "value[17]", "sida 2, values[3]").
+    """
+
+    indicator: str
+    area: str
+    period: int
+    sex: str
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    status: str = "ok"
+    location: str = ""
+    indicator_is_kolada: bool = False
+
+
+@dataclass
+class Problem:
+    """One fault in an input file, at a named place."""
+
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+
+@dataclass
+class ImportFileError(Exception):
+    """The file cannot be imported. Lists every problem found (up to a limit), each naming the
+    row, cell or JSON path, so a user can fix the file in one go."""
+
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        head = f"{self.file}: {len(self.problems)} fel" if len(self.problems) != 1 else f"{self.file}: 1 fel"
+        lines = [head, *(f"  {p}" for p in self.problems[:50])]
+        if len(self.problems) > 50:
+            lines.append(f"  … och {len(self.problems) - 50} till")
+        return "\n".join(lines)

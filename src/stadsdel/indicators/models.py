@@ -1,0 +1,243 @@
+"""The statistics of the follow-up: the indicator catalogue, observations per area and year, the
+imports they came from, and the versioned rules that mark individuals and districts."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from stadsdel.areas.models import County, Crosswalk, District, Municipality, StatisticalArea
+
+
+class Dimension(models.TextChoices):
+    """The seven dimensions of exclusion of seed 000, plus `all` for measures that span them."""
+
+    EMPLOYMENT = "employment", _("employment")
+    SOCIAL_ASSISTANCE = "social_assistance", _("social assistance")
+    EDUCATION = "education", _("education")
+    SCHOOL_RESULTS = "school_results", _("school results")
+    SAFETY = "safety", _("safety")
+    DEMOCRACY = "democracy", _("democracy and participation")
+    HEALTH = "health", _("health")
+    ALL = "all", _("all dimensions")
+
+
+class Indicator(models.Model):
+    """A measure in the catalogue (e.g. `employment_rate_20_64`, Kolada N00914): what it counts,
+    how it is computed from numerator and denominator, which goal areas and which dimension of
+    exclusion it follows, and where the figures come from."""
+
+    class Unit(models.TextChoices):
+        PERCENT = "percent", _("per cent")
+        DAYS_PER_PERSON = "days_per_person", _("days per person")
+        PER_1000 = "per_1000", _("per 1,000 inhabitants")
+        COUNT = "count", _("count")
+        INDEX = "index", _("index")
+
+    class Direction(models.TextChoices):
+        HIGHER_BETTER = "higher_better", _("higher is better")
+        HIGHER_WORSE = "higher_worse", _("higher is worse")
+
+    class Source(models.TextChoices):
+        SCB = "scb", "SCB"
+        FORSAKRINGSKASSAN = "forsakringskassan", "Försäkringskassan"
+        ARBETSFORMEDLINGEN = "arbetsformedlingen", "Arbetsförmedlingen"
+        POLISEN = "polisen", "Polisen"
+        SKOLVERKET = "skolverket", "Skolverket"
+        MUNICIPALITY = "municipality", _("the municipality")
+        SURVEY = "survey", _("survey")
+        VALMYNDIGHETEN = "valmyndigheten", "Valmyndigheten"
+        SOCIALSTYRELSEN = "socialstyrelsen", "Socialstyrelsen"
+        REGISTER = "register", _("register extract (microdata)")
+
+    code = models.SlugField(_("code"), max_length=80, unique=True)
+    name = models.CharField(_("name (Swedish)"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    definition = models.TextField(_("definition"))
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
+    # value = scale × numerator / denominator: 100 for shares in per cent, 1 for days per person.
+    scale = models.FloatField(_("scale"), default=100.0)
+    is_share = models.BooleanField(
+        _("is a share"), default=True,
+        help_text=_("The numerator counts persons among the denominator's persons, so the complement "
+                    "(denominator − numerator) is meaningful and is disclosure-controlled too."),
+    )
+    direction = models.CharField(_("direction"), max_length=20, choices=Direction.choices)
+    dimension = models.CharField(_("dimension of exclusion"), max_length=30, choices=Dimension.choices, blank=True)
+    goal_areas = models.JSONField(
+        _("goal areas"), default=list, blank=True,
+        help_text=_("Keys of the national programme's goal areas (arbete, utbildning, trygghet, tillvaxt)."),
+    )
+    source = models.CharField(_("source"), max_length=30, choices=Source.choices)
+    numerator_definition = models.TextField(_("numerator"), blank=True)
+    denominator_definition = models.TextField(_("denominator"), blank=True)
+    kolada_kpi = models.CharField(_("Kolada KPI"), max_length=20, blank=True, db_index=True)
+    scb_table = models.CharField(_("SCB table"), max_length=200, blank=True)
+    catalogue_note = models.TextField(
+        _("note"), blank=True, help_text=_("Verification of source ids, corrections and caveats."),
+    )
+    decimals = models.PositiveSmallIntegerField(_("decimals shown"), default=1)
+    position = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return self.code
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:indicator_detail", args=[self.code])
+
+
+class ExclusionRule(models.Model):
+    """One version of a named rule that marks something as in exclusion: an *individual* rule
+    (which person-years count in `individuals_in_exclusion`, default: age 20–64, not employed, not
+    studying) or a *district* rule (when a district is "präglad av utanförskap"). Versions are
+    never edited once figures refer to them; a change is a new version."""
+
+    class Target(models.TextChoices):
+        INDIVIDUAL = "individual", _("individual")
+        DISTRICT = "district", _("district")
+
+    target = models.CharField(_("applies to"), max_length=20, choices=Target.choices)
+    name = models.SlugField(_("name"), max_length=80)
+    version = models.PositiveIntegerField(_("version"))
+    parameters = models.JSONField(_("parameters"))
+    description = models.TextField(_("description"), blank=True)
+    active = models.BooleanField(_("active"), default=False, help_text=_("The version used by default."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["target", "name", "-version"]
+        verbose_name = _("exclusion rule")
+        verbose_name_plural = _("exclusion rules")
+        constraints = [
+            models.UniqueConstraint(fields=["target", "name", "version"], name="exclusion_rule_unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class ImportBatch(models.Model):
+    """One import that wrote observations: which file (and its checksum) or which microdata run,
+    who ran it and when, and what it changed. Every observation points to the batch that last set
+    it; earlier values and their batches stay in the observation's history."""
+
+    class Kind(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel"
+        PXWEB = "pxweb", "PxWeb json-stat2"
+        KOLADA = "kolada", "Kolada"
+        MICRODATA = "microdata", _("microdata")
+        CROSSWALK = "crosswalk", _("crosswalk mapping")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    source_name = models.CharField(_("file or source"), max_length=500)
+    file_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("imported by"),
+    )
+    created_by_name = models.CharField(
+        _("imported by (name)"), max_length=150, blank=True,
+        help_text=_("The account or, for the command line, the operating-system user."),
+    )
+    created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    rows_created = models.PositiveIntegerField(_("created"), default=0)
+    rows_updated = models.PositiveIntegerField(_("updated"), default=0)
+    rows_unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    rule = models.ForeignKey(
+        ExclusionRule, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("individual rule"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.source_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class Level(models.TextChoices):
+    """The kinds of unit an observation can describe, from the smallest to the country."""
+
+    AREA = "area", _("statistical area")
+    DISTRICT = "district", _("district")
+    MUNICIPALITY = "municipality", _("municipality")
+    COUNTY = "county", _("county")
+    COUNTRY = "country", _("country")
+
+
+class Observation(models.Model):
+    """One figure: an indicator for one unit (area, district, municipality, county or the country),
+    year and sex (T total, K women, M men), with numerator and denominator where known. Values are
+    stored unrounded. A suppressed cell (disclosure control) has no value. `batch` is the import
+    that last set it; the history keeps what earlier imports said."""
+
+    class Sex(models.TextChoices):
+        TOTAL = "T", _("total")
+        WOMEN = "K", _("women")
+        MEN = "M", _("men")
+
+    class Status(models.TextChoices):
+        OK = "ok", _("ok")
+        SUPPRESSED = "suppressed", _("suppressed")
+        PROVISIONAL = "provisional", _("provisional")
+        MISSING = "missing", _("missing")
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="observations")
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    # "area:SAMS:01270001", "district:12", "municipality:0127", "county:01", "country:SE": one key
+    # for every kind of unit, so uniqueness holds without nullable columns in the constraint.
+    unit_key = models.CharField(_("unit"), max_length=60)
+    statistical_area = models.ForeignKey(StatisticalArea, on_delete=models.PROTECT, null=True, blank=True, related_name="observations")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True, related_name="observations")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="observations")
+    county = models.ForeignKey(County, on_delete=models.PROTECT, null=True, blank=True, related_name="observations")
+    period = models.PositiveSmallIntegerField(_("year"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.TOTAL)
+    value = models.FloatField(_("value"), null=True, blank=True)
+    numerator = models.FloatField(_("numerator"), null=True, blank=True)
+    denominator = models.FloatField(_("denominator"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OK)
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="observations", verbose_name=_("import"))
+    rule = models.ForeignKey(
+        ExclusionRule, on_delete=models.PROTECT, null=True, blank=True, related_name="observations",
+        verbose_name=_("individual rule"),
+    )
+    crosswalk = models.ForeignKey(
+        Crosswalk, on_delete=models.PROTECT, null=True, blank=True, related_name="observations",
+        verbose_name=_("mapped through"), help_text=_("Set when the counts were mapped from another code system."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "unit_key", "period", "sex"]
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "unit_key", "period", "sex"], name="observation_unique_key"),
+            models.CheckConstraint(
+                # Nothing that could identify a person is kept for a suppressed cell.
+                condition=~models.Q(status="suppressed")
+                | models.Q(value__isnull=True, numerator__isnull=True, denominator__isnull=True),
+                name="observation_suppressed_has_no_value",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["level", "period"]),
+            models.Index(fields=["district", "indicator", "period"]),
+            models.Index(fields=["municipality", "indicator", "period"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.unit_key} {self.period} {self.sex}"

@@ -1,0 +1,110 @@
+"""Reads of the statistics: observations per unit, series for charts, import history."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from stadsdel.areas.models import District
+from stadsdel.indicators.models import ImportBatch, Indicator, Level, Observation
+
+
+class UnitNotFound(LookupError):
+    """The unit named on the command line or in a URL does not exist (or is ambiguous)."""
+
+
+def indicator_list() -> QuerySet[Indicator]:
+    return Indicator.objects.all()
+
+
+def indicator_get(*, code: str) -> Indicator:
+    try:
+        return Indicator.objects.get(code=code)
+    except Indicator.DoesNotExist:
+        raise UnitNotFound(f"no indicator {code!r} in the catalogue") from None
+
+
+def district_by_name(name: str) -> District:
+    """One district by name or alias (case-insensitive); an ambiguous name is an error."""
+    wanted = name.strip().casefold()
+    matches = [
+        d for d in District.objects.select_related("municipality")
+        if d.name.casefold() == wanted or any(a.casefold() == wanted for a in d.aliases)
+    ]
+    if not matches:
+        raise UnitNotFound(f"no district named {name!r}")
+    if len(matches) > 1:
+        # A district and its committee area may share a name (Rinkeby): the district wins.
+        districts = [d for d in matches if d.kind == District.Kind.DISTRICT]
+        if len(districts) == 1:
+            return districts[0]
+        raise UnitNotFound(f"{name!r} names several districts: {', '.join(str(d) for d in matches)}")
+    return matches[0]
+
+
+def observation_list(
+    *, indicator: Indicator, area: str | None = None, district: District | None = None,
+    municipality: str | None = None, year: int | None = None, sex: str | None = None,
+) -> QuerySet[Observation]:
+    """The stored observations of one unit: an area's, or a district's or municipality's own
+    aggregate rows (never their areas' rows)."""
+    qs = Observation.objects.filter(indicator=indicator)
+    if area is not None:
+        qs = qs.filter(level=Level.AREA, statistical_area__code=area)
+    elif district is not None:
+        qs = qs.filter(level=Level.DISTRICT, district=district)
+    elif municipality is not None:
+        qs = qs.filter(level=Level.MUNICIPALITY, municipality__code=municipality)
+    if year is not None:
+        qs = qs.filter(period=year)
+    if sex is not None:
+        qs = qs.filter(sex=sex)
+    return qs.order_by("unit_key", "period", "sex")
+
+
+def observation_export(observations) -> list[dict]:
+    """The `stats show --json` shape; values unrounded, a suppressed cell's value null."""
+    return [
+        {
+            "indicator": o.indicator.code if hasattr(o, "indicator") else None,
+            "area": o.unit_key.split(":")[-1] if o.level != Level.DISTRICT else (o.district.name if o.district else o.unit_key),
+            "period": o.period,
+            "sex": o.sex,
+            "value": o.value,
+            "numerator": o.numerator,
+            "denominator": o.denominator,
+            "status": o.status,
+        }
+        for o in observations
+    ]
+
+
+def series_for_district(*, district: District, indicators: list[Indicator], sex: str = "T") -> dict[int, dict[str, dict[int, Observation]]]:
+    """Per indicator: the district's, its municipality's and its county's values by year, for
+    charts and the dimension profile. One query."""
+    m = district.municipality
+    qs = Observation.objects.filter(indicator__in=indicators, sex=sex).filter(
+        Q(level=Level.DISTRICT, district=district)
+        | Q(level=Level.MUNICIPALITY, municipality=m)
+        | Q(level=Level.COUNTY, county_id=m.county_id)
+        | Q(level=Level.COUNTRY)
+    ).select_related("batch")
+    result: dict[int, dict[str, dict[int, Observation]]] = {i.pk: {} for i in indicators}
+    for o in qs:
+        result[o.indicator_id].setdefault(o.level, {})[o.period] = o
+    return result
+
+
+def import_list(*, limit: int | None = 50) -> QuerySet[ImportBatch]:
+    qs = ImportBatch.objects.select_related("created_by", "rule")
+    return qs[:limit] if limit else qs
+
+
+def imports_for_district(*, district: District, limit: int = 20) -> QuerySet[ImportBatch]:
+    """The imports that set the district's figures or its municipality's, newest first."""
+    return (
+        ImportBatch.objects.filter(
+            Q(observations__district=district) | Q(observations__municipality=district.municipality)
+        )
+        .distinct()
+        .select_related("created_by", "rule")[:limit]
+    )

@@ -1,0 +1,383 @@
+"""Aggregate pseudonymised register person-years to areas, districts and municipalities (Django-free).
+
+One DuckDB scan streams the Parquet or CSV files and sums, per area × year × sex, the numerator
+and the denominator of every catalogue indicator the columns allow. Everything after that works
+on the small aggregated table: totals for both sexes (T = K + M), roll-up to districts and
+municipalities by summing numerators and denominators (never averaging rates), values, and
+disclosure control. No person-level row is ever copied out of DuckDB.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from stadsdel.lib.disclosure import primary_suppressed, secondary_suppressed
+
+REQUIRED_COLUMNS = (
+    "person_id", "year", "area_code", "sex", "age", "employed", "studying", "social_assistance_months",
+    "education_level", "grade9_eligible", "sick_days", "voted",
+)
+OPTIONAL_COLUMNS = ("low_economic_standard", "unemployed_days")
+EDUCATION_LEVELS = ("pre_secondary", "secondary", "post_secondary")
+
+
+@dataclass(frozen=True)
+class MicroIndicator:
+    """How one catalogue indicator is computed from person-years: SQL sums over the scan."""
+
+    code: str
+    numerator: str
+    denominator: str
+    scale: float
+    is_share: bool
+    needs: tuple[str, ...] = ()
+
+
+def _age(low: int, high: int) -> str:
+    return f"age BETWEEN {low} AND {high}"
+
+
+# The definitions the catalogue's text describes; numerator and denominator are SUM() arguments.
+MICRO_INDICATORS: tuple[MicroIndicator, ...] = (
+    MicroIndicator("employment_rate_20_64", f"({_age(20, 64)} AND employed = 1)::INT", f"({_age(20, 64)})::INT", 100.0, True),
+    MicroIndicator("social_assistance_share", "(social_assistance_months > 0)::INT", "1", 100.0, True),
+    MicroIndicator(
+        "post_secondary_education_25_64",
+        f"({_age(25, 64)} AND education_level = 'post_secondary')::INT", f"({_age(25, 64)})::INT", 100.0, True,
+    ),
+    MicroIndicator("grade9_eligible_upper_secondary", "(grade9_eligible = 1)::INT", "(grade9_eligible IS NOT NULL)::INT", 100.0, True),
+    MicroIndicator(
+        "sickness_days_per_person", f"CASE WHEN {_age(16, 64)} THEN coalesce(sick_days, 0) ELSE 0 END",
+        f"({_age(16, 64)})::INT", 1.0, False,
+    ),
+    MicroIndicator("voter_turnout_municipal", "(voted = 1)::INT", "(voted IS NOT NULL)::INT", 100.0, True),
+    MicroIndicator(
+        "low_economic_standard_share", "(low_economic_standard = 1)::INT", "(low_economic_standard IS NOT NULL)::INT",
+        100.0, True, needs=("low_economic_standard",),
+    ),
+    MicroIndicator(
+        "long_term_unemployment_20_64", f"({_age(20, 64)} AND unemployed_days >= 180)::INT", f"({_age(20, 64)})::INT",
+        100.0, True, needs=("unemployed_days",),
+    ),
+)
+EXCLUSION_CODE = "individuals_in_exclusion"
+
+# Checks that run in the same scan: counts of rows that break the schema's value ranges.
+_VALIDATIONS = {
+    "sex": "sex IS NULL OR sex NOT IN ('K', 'M')",
+    "year": "year IS NULL",
+    "area_code": "area_code IS NULL",
+    "age": "age IS NULL OR age < 0 OR age > 130",
+    "employed": "employed IS NULL OR employed NOT IN (0, 1)",
+    "studying": "studying IS NULL OR studying NOT IN (0, 1)",
+    "social_assistance_months": "social_assistance_months IS NULL OR social_assistance_months NOT BETWEEN 0 AND 12",
+    "education_level": "education_level IS NOT NULL AND education_level NOT IN ('pre_secondary', 'secondary', 'post_secondary')",
+    "grade9_eligible": "grade9_eligible IS NOT NULL AND grade9_eligible NOT IN (0, 1)",
+    "sick_days": "sick_days < 0",
+    "voted": "voted IS NOT NULL AND voted NOT IN (0, 1)",
+}
+
+
+class MicrodataError(ValueError):
+    """The extract cannot be aggregated; the message names the file and the column or value."""
+
+
+@dataclass(frozen=True)
+class IndividualRule:
+    """The individual rule of `individuals_in_exclusion` as plain data (a versioned
+    `ExclusionRule` in the database): an age band and conditions on whitelisted columns."""
+
+    age_min: int = 20
+    age_max: int = 64
+    conditions: tuple[tuple[str, str, float], ...] = (("employed", "=", 0), ("studying", "=", 0))
+
+    _COLUMNS = ("employed", "studying", "social_assistance_months", "sick_days", "unemployed_days", "low_economic_standard")
+    _OPS = ("=", "<", "<=", ">", ">=")
+
+    @classmethod
+    def from_parameters(cls, params: Mapping) -> IndividualRule:
+        """Validate a rule's JSON parameters; never lets text reach SQL unchecked."""
+        try:
+            age_min, age_max = int(params["age_min"]), int(params["age_max"])
+            conditions = tuple(
+                (str(c["column"]), str(c["op"]), float(c["value"])) for c in params.get("conditions", [])
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"individual rule: expected age_min, age_max and conditions [{{column, op, value}}]: {exc}") from exc
+        if not 0 <= age_min <= age_max <= 130:
+            raise ValueError(f"individual rule: age band {age_min}–{age_max} is not valid")
+        for column, op, _value in conditions:
+            if column not in cls._COLUMNS:
+                raise ValueError(f"individual rule: unknown column {column!r} (allowed: {', '.join(cls._COLUMNS)})")
+            if op not in cls._OPS:
+                raise ValueError(f"individual rule: unknown operator {op!r}")
+        return cls(age_min, age_max, conditions)
+
+    def columns(self) -> set[str]:
+        return {column for column, _op, _value in self.conditions}
+
+    def predicate(self) -> str:
+        parts = [_age(self.age_min, self.age_max)]
+        parts += [f"coalesce({column}, 0) {op} {value!r}" for column, op, value in self.conditions]
+        return " AND ".join(parts)
+
+
+@dataclass
+class AreaInfo:
+    """Where an area belongs: its municipality and the districts (ids as strings) it is part of."""
+
+    municipality: str
+    districts: tuple[str, ...] = ()
+
+
+@dataclass
+class AggregateResult:
+    """The published cells, long form, and what the run did."""
+
+    cells: pd.DataFrame
+    rows: int
+    indicators: list[str]
+    areas_seen: list[str]
+    primary_suppressed: int = 0
+    secondary_suppressed: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def _source_sql(con: duckdb.DuckDBPyConnection, path: str | Path) -> tuple[str, list[str]]:
+    """A FROM clause for the extract (a file, a directory of files or a glob) and its columns."""
+    text = str(path)
+    p = Path(text)
+    if p.is_dir():
+        parquet = sorted(p.glob("*.parquet"))
+        csv = sorted(p.glob("*.csv"))
+        if not parquet and not csv:
+            raise MicrodataError(f"{text}: the directory holds no .parquet or .csv files")
+        text = str(p / ("*.parquet" if parquet else "*.csv"))
+    elif not any(ch in text for ch in "*?[") and not p.exists():
+        raise MicrodataError(f"{text}: no such file")
+    quoted = text.replace("'", "''")
+    if text.endswith((".csv", ".csv.gz")):
+        source = f"read_csv('{quoted}', header = true, auto_detect = true)"
+    else:
+        source = f"read_parquet('{quoted}')"
+    try:
+        columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+    except duckdb.Error as exc:
+        raise MicrodataError(f"{text}: cannot be read as {'CSV' if 'read_csv' in source else 'Parquet'}: {exc}") from exc
+    return source, columns
+
+
+@dataclass
+class Scan:
+    """The extract summed per area × year × sex: small, and all later steps need."""
+
+    grouped: pd.DataFrame
+    indicators: list[MicroIndicator]
+    rows: int
+    areas_seen: list[str]
+    seconds: float
+
+
+def scan(
+    path: str | Path, *, rule: IndividualRule, threads: int | None = None, progress: Callable[[str], None] | None = None,
+) -> Scan:
+    """One pass over the extract: checks its columns and values and sums every indicator."""
+    say = progress or (lambda _msg: None)
+    started = time.perf_counter()
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    try:
+        source, columns = _source_sql(con, path)
+        missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+        if missing:
+            raise MicrodataError(f"{path}: missing column(s) {', '.join(missing)}")
+        absent_for_rule = rule.columns() - set(columns)
+        if absent_for_rule:
+            raise MicrodataError(f"{path}: the individual rule needs column(s) {', '.join(sorted(absent_for_rule))}")
+        indicators = [m for m in MICRO_INDICATORS if all(c in columns for c in m.needs)]
+        indicators.append(MicroIndicator(
+            EXCLUSION_CODE, f"({rule.predicate()})::INT", f"({_age(rule.age_min, rule.age_max)})::INT", 100.0, True,
+        ))
+        select = ["area_code::VARCHAR AS area_code", "year", "sex", "count(*) AS n_rows"]
+        for i, m in enumerate(indicators):
+            select.append(f"sum({m.numerator}) AS num_{i}")
+            select.append(f"sum({m.denominator}) AS den_{i}")
+        for name, condition in _VALIDATIONS.items():
+            select.append(f"count_if({condition}) AS bad_{name}")
+        sql = f"SELECT {', '.join(select)} FROM {source} GROUP BY ALL"
+        say(f"Läser {path} …")
+        try:
+            grouped = con.execute(sql).df()
+        except duckdb.Error as exc:
+            raise MicrodataError(f"{path}: {exc}") from exc
+    finally:
+        con.close()
+    rows = int(grouped["n_rows"].sum()) if len(grouped) else 0
+    seconds = time.perf_counter() - started
+    say(f"{rows:,} personår lästa på {seconds:.1f} s".replace(",", " "))
+    if rows == 0:
+        raise MicrodataError(f"{path}: the extract has no rows")
+    problems = [
+        f"{int(grouped[f'bad_{name}'].sum())} rows with an invalid {name} ({_VALIDATIONS[name]})"
+        for name in _VALIDATIONS if grouped[f"bad_{name}"].sum() > 0
+    ]
+    if problems:
+        raise MicrodataError(f"{path}: " + "; ".join(problems))
+    return Scan(grouped, indicators, rows, sorted(grouped["area_code"].unique()), seconds)
+
+
+def cells_build(
+    scanned: Scan, *, areas: Mapping[str, AreaInfo] | None, min_cell: int = 5, source: str = "",
+    progress: Callable[[str], None] | None = None,
+) -> AggregateResult:
+    """Totals, roll-up and disclosure control on a scan's sums."""
+    if min_cell < 1:
+        raise MicrodataError(f"min-cell must be at least 1, not {min_cell}")
+    started = time.perf_counter()
+    if areas is not None:
+        unknown = [code for code in scanned.areas_seen if code not in areas]
+        if unknown:
+            shown = ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else "")
+            raise MicrodataError(f"{source}: {len(unknown)} unknown area code(s): {shown}")
+    cells, members = _cells(scanned.grouped, scanned.indicators, areas)
+    cells, n_primary, n_secondary = _suppress(cells, members, scanned.indicators, min_cell)
+    if progress:
+        progress(f"{len(cells):,} celler; {n_primary} undertryckta, {n_secondary} till genom sekundär "
+                 "röjandekontroll".replace(",", " "))
+    return AggregateResult(
+        cells=cells, rows=scanned.rows, indicators=[m.code for m in scanned.indicators], areas_seen=scanned.areas_seen,
+        primary_suppressed=n_primary, secondary_suppressed=n_secondary,
+        seconds=scanned.seconds + time.perf_counter() - started,
+    )
+
+
+def aggregate(
+    path: str | Path,
+    *,
+    areas: Mapping[str, AreaInfo] | None,
+    rule: IndividualRule,
+    min_cell: int = 5,
+    threads: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> AggregateResult:
+    """Aggregate the extract at `path` to cells with disclosure control applied.
+
+    `areas` maps every area code that may occur to its municipality and districts; a code not in
+    it is an error (None: area cells only, no roll-up). Returns cells with columns indicator,
+    level (area|district|municipality), unit (area code, district id, municipality code), period,
+    sex, numerator, denominator, value, status.
+    """
+    if min_cell < 1:
+        raise MicrodataError(f"min-cell must be at least 1, not {min_cell}")
+    scanned = scan(path, rule=rule, threads=threads, progress=progress)
+    return cells_build(scanned, areas=areas, min_cell=min_cell, source=str(path), progress=progress)
+
+
+def _cells(
+    grouped: pd.DataFrame, indicators: list[MicroIndicator], areas: Mapping[str, AreaInfo] | None,
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Long cells for area, district and municipality, each sex and the total; and, per level,
+    which areas (`member`) make up which unit (`parent`)."""
+    frames = []
+    for i, m in enumerate(indicators):
+        part = grouped[["area_code", "year", "sex"]].copy()
+        part["indicator"] = m.code
+        part["numerator"] = grouped[f"num_{i}"].astype(float)
+        part["denominator"] = grouped[f"den_{i}"].astype(float)
+        frames.append(part)
+    area = pd.concat(frames, ignore_index=True)
+    # Both sexes: T = K + M, summed, like every other total.
+    total = area.groupby(["indicator", "area_code", "year"], as_index=False, sort=False)[["numerator", "denominator"]].sum()
+    total["sex"] = "T"
+    area = pd.concat([area, total], ignore_index=True)
+    area = area.rename(columns={"area_code": "unit", "year": "period"})
+    area["level"] = "area"
+    levels = [area]
+    members: dict[str, pd.DataFrame] = {}
+    if areas is not None:
+        codes = area["unit"].unique()
+        members["municipality"] = pd.DataFrame({"member": codes, "parent": [areas[c].municipality for c in codes]})
+        members["district"] = pd.DataFrame(
+            [(c, d) for c in codes for d in areas[c].districts], columns=["member", "parent"], dtype=object,
+        )
+        for level, mapping in members.items():
+            if mapping.empty:
+                continue
+            joined = area.merge(mapping, left_on="unit", right_on="member")
+            rolled = joined.groupby(["indicator", "parent", "period", "sex"], as_index=False, sort=False)[
+                ["numerator", "denominator"]
+            ].sum()
+            rolled = rolled.rename(columns={"parent": "unit"})
+            rolled["level"] = level
+            levels.append(rolled)
+    cells = pd.concat(levels, ignore_index=True)
+    cells["period"] = cells["period"].astype(int)
+    scale = {m.code: m.scale for m in indicators}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cells["value"] = np.where(
+            cells["denominator"] > 0, cells["indicator"].map(scale) * cells["numerator"] / cells["denominator"], np.nan,
+        )
+    return cells, members
+
+
+def _suppress(
+    cells: pd.DataFrame, members: dict[str, pd.DataFrame], indicators: list[MicroIndicator], min_cell: int,
+) -> tuple[pd.DataFrame, int, int]:
+    # A unit with nobody in the denominator (no year-9 pupils, no election that year) has no
+    # figure at all; it reveals nothing, so it is left out rather than stored as suppressed.
+    cells = cells[cells["denominator"] > 0].reset_index(drop=True)
+    shares = {m.code: m.is_share for m in indicators}
+    is_share = cells["indicator"].map(shares).to_numpy(dtype=bool)
+    primary = primary_suppressed(cells["numerator"].to_numpy(), cells["denominator"].to_numpy(), is_share, min_cell)
+    links = _links(cells, members)
+    mask, added = secondary_suppressed(primary, cells["denominator"].to_numpy(), links)
+    cells["status"] = np.where(mask, "suppressed", "ok")
+    # Nothing of a suppressed cell is kept: not the value, not the counts behind it.
+    cells.loc[mask, ["numerator", "denominator", "value"]] = np.nan
+    return cells, int(primary.sum()), added
+
+
+def _links(cells: pd.DataFrame, members: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """(aggregate cell, component cell) position pairs: K and M within the total T of every unit,
+    and areas within their districts and municipalities (same indicator, year and sex)."""
+    keyed = cells[["level", "unit", "indicator", "period", "sex"]].assign(position=np.arange(len(cells)))
+    unit_key = ["level", "unit", "indicator", "period"]
+    totals = keyed[keyed["sex"] == "T"].rename(columns={"position": "aggregate"})
+    parts = keyed[keyed["sex"] != "T"].rename(columns={"position": "component"})
+    frames = [totals.merge(parts, on=unit_key)[["aggregate", "component"]]]
+    area = keyed[keyed["level"] == "area"].rename(columns={"position": "component"})
+    for level, mapping in members.items():
+        parents = keyed[keyed["level"] == level].rename(columns={"position": "aggregate", "unit": "parent"})
+        if mapping.empty or parents.empty:
+            continue
+        comp = area.merge(mapping, left_on="unit", right_on="member")
+        comp = comp.merge(parents, on=["parent", "indicator", "period", "sex"])
+        frames.append(comp[["aggregate", "component"]])
+    return pd.concat(frames, ignore_index=True).astype({"aggregate": np.int64, "component": np.int64})
+
+
+def area_map(rows: Iterable[tuple[str, str, str | None]]) -> dict[str, AreaInfo]:
+    """Build the area mapping from (area code, municipality code, district id or None) rows."""
+    result: dict[str, AreaInfo] = {}
+    for code, municipality, district in rows:
+        info = result.setdefault(code, AreaInfo(municipality=municipality))
+        if district is not None and district not in info.districts:
+            info.districts = (*info.districts, district)
+    return result
+
+
+def code_municipality(code: str, pattern: str) -> str | None:
+    """The municipality code an area code starts with, when the code fits its system's pattern."""
+    if pattern and not re.fullmatch(pattern, code):
+        return None
+    return code[:4] if len(code) >= 4 and code[:4].isdigit() else None

@@ -1,0 +1,173 @@
+"""Microdata aggregation: figures against hand counts, sums not means, disclosure control, and the
+service that stores the cells (atomic, idempotent, traceable to the rule version)."""
+
+import csv
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from stadsdel.areas.models import District, StatisticalArea
+from stadsdel.indicators.models import ExclusionRule, ImportBatch, Observation
+from stadsdel.indicators.services import microdata_aggregate
+from stadsdel.lib.microdata import AreaInfo, IndividualRule, MicrodataError, aggregate
+
+COLUMNS = ["person_id", "year", "area_code", "sex", "age", "employed", "studying", "social_assistance_months",
+           "education_level", "grade9_eligible", "sick_days", "voted"]
+ALBY_1, ALBY_2, OTHER = "01270001", "01270002", "01279001"
+
+
+def person(pid, area, sex, age, employed, studying=0, assistance=0, education="secondary", grade9="", sick=0, voted=""):
+    return [pid, 2010, area, sex, age, employed, studying, assistance, education, grade9, sick, voted]
+
+
+def hand_made_rows():
+    """Alby area 1: 20 women aged 30 (12 employed; of the 8 others 3 study), 20 men aged 40 (15
+    employed, 5 neither). Alby area 2: 10 women aged 30, all employed; 3 men aged 30, employed.
+    Outside Alby: 30 women and 30 men aged 50, 27 of each employed."""
+    rows, pid = [], 0
+
+    def add(n, *args, **kw):
+        nonlocal pid
+        for _ in range(n):
+            pid += 1
+            rows.append(person(pid, *args, **kw))
+
+    add(12, ALBY_1, "K", 30, 1, assistance=0)
+    add(3, ALBY_1, "K", 30, 0, studying=1, assistance=2)
+    add(5, ALBY_1, "K", 30, 0, assistance=12, sick=30)
+    add(15, ALBY_1, "M", 40, 1, education="post_secondary")
+    add(5, ALBY_1, "M", 40, 0, assistance=6)
+    add(10, ALBY_2, "K", 30, 1)
+    add(3, ALBY_2, "M", 30, 1)
+    add(27, OTHER, "K", 50, 1, education="post_secondary")
+    add(3, OTHER, "K", 50, 0)
+    add(27, OTHER, "M", 50, 1)
+    add(3, OTHER, "M", 50, 0)
+    return rows
+
+
+def write_csv(path, rows, columns=COLUMNS):
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    return path
+
+
+AREAS = {ALBY_1: AreaInfo("0127", ("alby",)), ALBY_2: AreaInfo("0127", ("alby",)), OTHER: AreaInfo("0127")}
+
+
+def cell(cells, indicator, level, unit, sex):
+    found = cells[(cells.indicator == indicator) & (cells.level == level) & (cells.unit == unit) & (cells.sex == sex)]
+    assert len(found) == 1, (indicator, level, unit, sex)
+    return found.iloc[0]
+
+
+def test_figures_match_hand_counts(tmp_path):
+    path = write_csv(tmp_path / "x.csv", hand_made_rows())
+    result = aggregate(path, areas=AREAS, rule=IndividualRule(), min_cell=1)
+    cells = result.cells
+    assert result.rows == 113
+    c = cell(cells, "employment_rate_20_64", "area", ALBY_1, "K")
+    assert (c.numerator, c.denominator, c.value) == (12, 20, 60.0)
+    c = cell(cells, "employment_rate_20_64", "area", ALBY_1, "T")
+    assert (c.numerator, c.denominator, c.value) == (27, 40, 67.5)
+    # Individuals in exclusion: 5 women (the 3 students are not) and 5 men.
+    c = cell(cells, "individuals_in_exclusion", "area", ALBY_1, "T")
+    assert (c.numerator, c.denominator, c.value) == (10, 40, 25.0)
+    # Social assistance among all inhabitants of area 1: 3 + 5 + 5 of 40.
+    assert cell(cells, "social_assistance_share", "area", ALBY_1, "T").value == pytest.approx(100 * 13 / 40)
+    # Sick days per person 16–64: 5 × 30 days over 40 persons.
+    assert cell(cells, "sickness_days_per_person", "area", ALBY_1, "T").value == pytest.approx(150 / 40)
+    # No year-9 pupils and no election data: no cells at all, rather than zeros.
+    assert not (cells.indicator == "grade9_eligible_upper_secondary").any()
+    assert not (cells.indicator == "voter_turnout_municipal").any()
+
+
+def test_district_rate_is_a_ratio_of_sums_not_a_mean_of_rates(tmp_path):
+    path = write_csv(tmp_path / "x.csv", hand_made_rows())
+    cells = aggregate(path, areas=AREAS, rule=IndividualRule(), min_cell=1).cells
+    alby = cell(cells, "employment_rate_20_64", "district", "alby", "T")
+    assert (alby.numerator, alby.denominator) == (12 + 15 + 10 + 3, 20 + 20 + 10 + 3)
+    assert alby.value == pytest.approx(100 * 40 / 53)
+    assert alby.value != pytest.approx((67.5 + 100.0) / 2)
+    kommun = cell(cells, "employment_rate_20_64", "municipality", "0127", "T")
+    assert (kommun.numerator, kommun.denominator) == (94, 113)
+
+
+def test_primary_and_secondary_suppression(tmp_path):
+    path = write_csv(tmp_path / "x.csv", hand_made_rows())
+    result = aggregate(path, areas=AREAS, rule=IndividualRule(), min_cell=5)
+    cells = result.cells
+    # Alby area 2 has 3 men: denominator below 5, suppressed with nothing kept.
+    men2 = cell(cells, "employment_rate_20_64", "area", ALBY_2, "M")
+    assert men2.status == "suppressed"
+    assert men2[["value", "numerator", "denominator"]].isna().all()
+    # Its total is published, so the women (the other component) go too ...
+    assert cell(cells, "employment_rate_20_64", "area", ALBY_2, "K").status == "suppressed"
+    # ... and Alby's men are published, so the other area's men (the only other part) go too.
+    assert cell(cells, "employment_rate_20_64", "area", ALBY_1, "M").status == "suppressed"
+    # Complement rule: 27 of 30 employed outside Alby means 3 are not — suppressed.
+    assert cell(cells, "employment_rate_20_64", "area", OTHER, "K").status == "suppressed"
+    assert result.secondary_suppressed > 0
+    # No published aggregate has exactly one suppressed component (by sex or by area).
+    published = cells[cells.status == "ok"]
+    for row in published[published.sex == "T"].itertuples():
+        parts = cells[(cells.indicator == row.indicator) & (cells.level == row.level) & (cells.unit == row.unit)
+                      & (cells.period == row.period) & (cells.sex != "T")]
+        assert (parts.status == "suppressed").sum() != 1, row
+
+
+def test_rule_is_configuration(tmp_path):
+    path = write_csv(tmp_path / "x.csv", hand_made_rows())
+    # Counting students as excluded too: 8 women and 5 men in area 1.
+    rule = IndividualRule.from_parameters({"age_min": 20, "age_max": 64, "conditions": [{"column": "employed", "op": "=", "value": 0}]})
+    cells = aggregate(path, areas=AREAS, rule=rule, min_cell=1).cells
+    assert cell(cells, "individuals_in_exclusion", "area", ALBY_1, "T").numerator == 13
+    with pytest.raises(ValueError, match="unknown column"):
+        IndividualRule.from_parameters({"age_min": 20, "age_max": 64, "conditions": [{"column": "1; DROP", "op": "=", "value": 0}]})
+
+
+@pytest.mark.parametrize(("columns", "rows", "message"), [
+    (COLUMNS[:-1], [[1, 2010, ALBY_1, "K", 30, 1, 0, 0, "secondary", "", 0]], "missing column"),
+    (COLUMNS, [person(1, ALBY_1, "X", 30, 1)], "invalid sex"),
+    (COLUMNS, [person(1, ALBY_1, "K", 30, 2)], "invalid employed"),
+    (COLUMNS, [person(1, "99999999", "K", 30, 1)], "unknown area"),
+])
+def test_bad_extracts_are_refused(tmp_path, columns, rows, message):
+    path = write_csv(tmp_path / "bad.csv", rows, columns)
+    with pytest.raises(MicrodataError, match=message):
+        aggregate(path, areas=AREAS, rule=IndividualRule(), min_cell=5)
+
+
+@pytest.mark.django_db
+def test_service_stores_cells_with_rule_version_and_is_idempotent(tmp_path):
+    path = write_csv(tmp_path / "x.csv", hand_made_rows())
+    outcome, result = microdata_aggregate(path=path, code_system="SAMS", min_cell=5)
+    assert outcome.created == len(result.cells) and outcome.batch is not None
+    # The surrounding area was registered in Botkyrka; Alby's own areas came from the seeds.
+    assert StatisticalArea.objects.get(code=OTHER).municipality.code == "0127"
+    alby = District.objects.get(name="Alby", kind="district")
+    stored = Observation.objects.get(indicator__code="employment_rate_20_64", district=alby, period=2010, sex="T")
+    assert (stored.numerator, stored.denominator) == (40, 53)
+    excl = Observation.objects.get(indicator__code="individuals_in_exclusion", district=alby, period=2010, sex="T")
+    assert excl.rule == ExclusionRule.objects.get(target="individual", active=True)
+    suppressed = Observation.objects.get(indicator__code="employment_rate_20_64", statistical_area__code=ALBY_2, sex="M")
+    assert suppressed.status == "suppressed" and suppressed.value is None and suppressed.numerator is None
+    # The same extract again writes nothing, not even an import record.
+    batches = ImportBatch.objects.count()
+    history = Observation.history.count()
+    again, _ = microdata_aggregate(path=path, code_system="SAMS", min_cell=5)
+    assert (again.created, again.updated, again.batch) == (0, 0, None)
+    assert (ImportBatch.objects.count(), Observation.history.count()) == (batches, history)
+
+
+@pytest.mark.django_db
+def test_command_refuses_bad_extract_and_writes_nothing(tmp_path):
+    rows = [*hand_made_rows(), person(999, "77770001", "K", 30, 1)]
+    path = write_csv(tmp_path / "bad.csv", rows)
+    before = (Observation.objects.count(), StatisticalArea.objects.count(), ImportBatch.objects.count())
+    with pytest.raises(CommandError, match="77770001"):
+        call_command("microdata", "aggregate", str(path), "--code-system", "SAMS")
+    assert (Observation.objects.count(), StatisticalArea.objects.count(), ImportBatch.objects.count()) == before

@@ -36,6 +36,18 @@ class Scope:
         )
 
 
+    @property
+    def imports_statistics(self) -> bool:
+        # Statistics are national data (one import may cover every municipality), so only the
+        # ministry and analysts, whose work it is, import them.
+        return self.national or Role.ANALYST in self.roles
+
+    @property
+    def sees_import_authors(self) -> bool:
+        # Figures are public aggregates; who imported them is staff information.
+        return self.authenticated
+
+
 ANONYMOUS_SCOPE = Scope(False, False, frozenset(), frozenset(), frozenset())
 
 

@@ -4,6 +4,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from stadsdel.areas.models import (
     CodeSystem,
     County,
+    Crosswalk,
+    CrosswalkLink,
     District,
     DistrictArea,
     Municipality,
@@ -50,3 +52,15 @@ class DistrictAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "aliases"]
     list_select_related = ["municipality", "parent", "code_system"]
     inlines = [DistrictAreaInline, SourceIssueInline]
+
+
+class CrosswalkLinkInline(admin.TabularInline):
+    model = CrosswalkLink
+    raw_id_fields = ["from_area", "to_area"]
+    extra = 0
+
+
+@admin.register(Crosswalk)
+class CrosswalkAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "from_system", "to_system", "source_file", "loaded_at"]
+    inlines = [CrosswalkLinkInline]

@@ -134,15 +134,34 @@ class UnitResolver:
 
     SAMS (8 digits), DeSO and RegSO codes name statistical areas; 4 digits a municipality; 2
     digits a county; "SE", "00" and Kolada's "0000" the country; Kolada's "0001"–"0025" are the
-    regions (county codes 01–25).
+    regions (county codes 01–25). A statistical-area code that fits exactly one national code
+    system and starts with a known municipality's code is registered when first seen: SCB's
+    areas are public geography, and a file for a municipality covers all of them, not only
+    those in districts. Must run inside the import's transaction, so a refused file leaves no
+    new areas behind.
     """
 
     def __init__(self) -> None:
         self.municipalities = {m.code: m for m in Municipality.objects.all()}
         self.counties = {c.code: c for c in County.objects.all()}
+        self.systems = [s for s in CodeSystem.objects.filter(municipality_specific=False) if s.code_pattern]
         self.areas: dict[str, tuple[StatisticalArea, str]] = {}
         for area in StatisticalArea.objects.select_related("code_system").filter(code_system__municipality_specific=False):
             self.areas[area.code] = (area, area.code_system.code)
+        self.registered = 0
+
+    def area(self, code: str, system: CodeSystem | None = None) -> Unit | None:
+        if code in self.areas:
+            area, system_code = self.areas[code]
+            return unit_for_area(area, system_code) if system is None or system.code == system_code else None
+        candidates = [system] if system is not None else self.systems
+        matches = [s for s in candidates if re.fullmatch(s.code_pattern, code)]
+        if len(matches) != 1 or code[:4] not in self.municipalities:
+            return None
+        area = StatisticalArea.objects.create(code_system=matches[0], code=code, municipality=self.municipalities[code[:4]])
+        self.areas[code] = (area, matches[0].code)
+        self.registered += 1
+        return unit_for_area(area, matches[0].code)
 
     def resolve(self, code: str, *, kolada: bool = False) -> Unit | None:
         code = code.strip()
@@ -151,16 +170,13 @@ class UnitResolver:
         if kolada and re.fullmatch(r"00\d\d", code):
             county = self.counties.get(code[2:])
             return unit_for_county(county) if county else None
-        if code in self.areas:
-            area, system = self.areas[code]
-            return unit_for_area(area, system)
         if re.fullmatch(r"\d{4}", code):
             municipality = self.municipalities.get(code)
             return unit_for_municipality(municipality) if municipality else None
         if re.fullmatch(r"\d{2}", code):
             county = self.counties.get(code)
             return unit_for_county(county) if county else None
-        return None
+        return self.area(code)
 
 
 # -- writing observations ------------------------------------------------------------------
@@ -274,7 +290,7 @@ def _batch_finish(batch: ImportBatch, outcome: WriteOutcome, *, dry_run: bool) -
 FORMATS = ("csv", "xlsx", "pxweb", "kolada")
 
 
-def _parse(path: Path, fmt: str, indicator: str | None) -> list[ParsedRow]:
+def _parse(path: Path, fmt: str, indicator: str | None, content: str | None = None) -> list[ParsedRow]:
     from stadsdel.indicators.importers import kolada, pxweb, tabular
 
     if fmt == "csv":
@@ -284,19 +300,20 @@ def _parse(path: Path, fmt: str, indicator: str | None) -> list[ParsedRow]:
     if fmt == "pxweb":
         if not indicator:
             raise ImportFileError(path.name, [Problem("", "json-stat2 behöver --indicator: vilken indikator i katalogen innehållet är")])
-        return pxweb.parse_pxweb(path, indicator=indicator)
+        return pxweb.parse_pxweb(path, indicator=indicator, content=content)
     if fmt == "kolada":
         return kolada.parse_kolada(path)
     raise ImportFileError(path.name, [Problem("", f"okänt format {fmt!r} (välj {', '.join(FORMATS)})")])
 
 
-def _resolve(rows: list[ParsedRow], file_name: str, indicator_override: str | None) -> list[NewObservation]:
+def _resolve(
+    rows: list[ParsedRow], file_name: str, indicator_override: str | None, resolver: UnitResolver,
+) -> list[NewObservation]:
     """Map parsed rows to catalogue indicators and registry units; every fault is collected."""
     catalogue = {i.code: i for i in Indicator.objects.all()}
     by_kolada = {i.kolada_kpi: i for i in catalogue.values() if i.kolada_kpi}
     if indicator_override and indicator_override not in catalogue:
         raise ImportFileError(file_name, [Problem("--indicator", f"okänd indikator {indicator_override!r} i katalogen")])
-    resolver = UnitResolver()
     problems: list[Problem] = []
     result: list[NewObservation] = []
     seen: dict[tuple, str] = {}
@@ -334,8 +351,8 @@ def _resolve(rows: list[ParsedRow], file_name: str, indicator_override: str | No
 
 
 def observations_import(
-    *, path: Path, fmt: str, indicator: str | None = None, user=None, dry_run: bool = False,
-    progress: Progress = _quiet, source_name: str | None = None,
+    *, path: Path, fmt: str, indicator: str | None = None, content: str | None = None, user=None,
+    dry_run: bool = False, progress: Progress = _quiet, source_name: str | None = None,
 ) -> WriteOutcome:
     """Import one file. Raises ImportFileError (nothing written) on any fault."""
     path = Path(path)
@@ -343,13 +360,16 @@ def observations_import(
     if not path.is_file():
         raise ImportFileError(name, [Problem("", "filen finns inte")])
     progress(f"läser {name}")
-    parsed = _parse(path, fmt, indicator)
+    parsed = _parse(path, fmt, indicator, content)
     progress(f"{len(parsed)} rader tolkade; kontrollerar indikatorer och områden")
-    rows = _resolve(parsed, name, indicator if fmt == "pxweb" else None)
     with transaction.atomic():
+        resolver = UnitResolver()
+        rows = _resolve(parsed, name, indicator if fmt == "pxweb" else None, resolver)
+        if resolver.registered:
+            progress(f"registrerade {resolver.registered} nya statistikområden")
         batch = ImportBatch.objects.create(
             kind=fmt, source_name=name, file_sha256=file_sha256(path),
-            options={"indicator": indicator} if indicator else {},
+            options={k: v for k, v in {"indicator": indicator, "content": content}.items() if v},
             created_by=user if getattr(user, "is_authenticated", False) else None, created_by_name=_user_name(user),
         )
         outcome = observations_write(rows, batch=batch, user=user, progress=progress)
@@ -452,18 +472,14 @@ def microdata_aggregate(
 
 
 def _microdata_areas(system: CodeSystem, codes: list[str], source: str) -> tuple[dict[str, micro.AreaInfo], int]:
-    municipalities = {m.code: m for m in Municipality.objects.all()}
-    known = {a.code: a for a in StatisticalArea.objects.filter(code_system=system).select_related("municipality")}
-    bad, created = [], 0
+    resolver = UnitResolver()
+    bad, known = [], {}
     for code in codes:
-        if code in known:
-            continue
-        municipality_code = micro.code_municipality(code, system.code_pattern)
-        if municipality_code is None or municipality_code not in municipalities:
+        unit = resolver.area(code, system)
+        if unit is None:
             bad.append(code)
-            continue
-        known[code] = StatisticalArea.objects.create(code_system=system, code=code, municipality=municipalities[municipality_code])
-        created += 1
+        else:
+            known[code] = unit.statistical_area_id
     if bad:
         shown = ", ".join(bad[:10]) + (" …" if len(bad) > 10 else "")
         raise micro.MicrodataError(
@@ -472,10 +488,10 @@ def _microdata_areas(system: CodeSystem, codes: list[str], source: str) -> tuple
     members = defaultdict(list)
     for district_id, area_id in DistrictArea.objects.filter(area__code_system=system).values_list("district_id", "area_id"):
         members[area_id].append(str(district_id))
+    municipality_of = {a.pk: a.municipality.code for a in StatisticalArea.objects.filter(pk__in=known.values()).select_related("municipality")}
     return {
-        code: micro.AreaInfo(area.municipality.code, tuple(members.get(area.pk, ())))
-        for code, area in known.items() if code in set(codes)
-    }, created
+        code: micro.AreaInfo(municipality_of[pk], tuple(members.get(pk, ()))) for code, pk in known.items()
+    }, resolver.registered
 
 
 def _microdata_rows(result: micro.AggregateResult, system: CodeSystem, rule: ExclusionRule) -> list[NewObservation]:

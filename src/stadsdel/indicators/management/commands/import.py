@@ -15,6 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--format", required=True, choices=FORMATS)
         parser.add_argument("--indicator", help="Catalogue code the json-stat2 content is (required for pxweb).")
+        parser.add_argument("--content", help="The json-stat2 content code to import when the response has several.")
         parser.add_argument("--url", help="Fetch the file first (PxWeb: POST the query in FILE; Kolada: GET, following pages).")
         parser.add_argument("--dry-run", action="store_true", help="Check and count, write nothing.")
 
@@ -24,7 +25,8 @@ class Command(BaseCommand):
             path = _fetch(options["url"], path, options["format"])
         try:
             outcome = observations_import(
-                path=path, fmt=options["format"], indicator=options["indicator"], dry_run=options["dry_run"],
+                path=path, fmt=options["format"], indicator=options["indicator"], content=options["content"],
+                dry_run=options["dry_run"],
                 progress=lambda msg: self.stderr.write(msg),
             )
         except ImportFileError as exc:

@@ -589,23 +589,18 @@ def crosswalk_load(*, path: Path, user=None, dry_run: bool = False, progress: Pr
         raise ImportFileError(name, problems)
     from_system, to_system = (CodeSystem.objects.get(pk=pk) for pk in next(iter(pair)))
     with transaction.atomic():
+        resolver = UnitResolver()
         areas = {}
-        for system in (from_system, to_system):
-            for a in StatisticalArea.objects.filter(code_system=system):
-                areas[(system.pk, a.code)] = a
         for from_code, to_code, _w in links:
             for system, code in ((from_system, from_code), (to_system, to_code)):
-                if (system.pk, code) not in areas:
-                    areas[(system.pk, code)] = StatisticalArea.objects.create(
-                        code_system=system, code=code, municipality=municipalities[code[:4]],
-                    )
+                areas[(system.pk, code)] = resolver.area(code, system).statistical_area_id
         crosswalk, _ = Crosswalk.objects.update_or_create(
             from_system=from_system, to_system=to_system,
             defaults={"name": f"{from_system.code} → {to_system.code}", "source_file": name, "file_sha256": file_sha256(path)},
         )
         crosswalk.links.all().delete()
         CrosswalkLink.objects.bulk_create([
-            CrosswalkLink(crosswalk=crosswalk, from_area=areas[(from_system.pk, f)], to_area=areas[(to_system.pk, t)], weight=w)
+            CrosswalkLink(crosswalk=crosswalk, from_area_id=areas[(from_system.pk, f)], to_area_id=areas[(to_system.pk, t)], weight=w)
             for f, t, w in links
         ])
         progress(f"{len(links)} kopplingar {crosswalk}")

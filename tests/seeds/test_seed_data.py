@@ -28,6 +28,36 @@ NAME_REPAIRS = {
     "VästraSkogås": "Västra Skogås",
     "N:a Biskopsgården": "Norra Biskopsgården",
 }
+# The 21 municipalities with agreements 2008–2010 (seeds 002, 003) as first curated:
+# code -> (name, source_name, county).
+AGREEMENT_MUNICIPALITIES = {
+    "0126": ("Huddinge", "Huddinge kommun", "01"),
+    "0127": ("Botkyrka", "Botkyrka kommun", "01"),
+    "0136": ("Haninge", "Haninge kommun", "01"),
+    "0180": ("Stockholm", "Stockholms kommun", "01"),
+    "0181": ("Södertälje", "Södertälje kommun", "01"),
+    "0182": ("Nacka", "Nacka kommun", "01"),
+    "0380": ("Uppsala", "Uppsala kommun", "03"),
+    "0580": ("Linköping", "Linköpings kommun", "05"),
+    "0581": ("Norrköping", "Norrköpings kommun", "05"),
+    "0680": ("Jönköping", "Jönköpings kommun", "06"),
+    "0780": ("Växjö", "Växjö kommun", "07"),
+    "1280": ("Malmö", "Malmö kommun", "12"),
+    "1282": ("Landskrona", "Landskrona kommun", "12"),
+    "1290": ("Kristianstad", "Kristianstads kommun", "12"),
+    "1380": ("Halmstad", "Halmstads kommun", "13"),
+    "1480": ("Göteborg", "Göteborgs kommun", "14"),
+    "1488": ("Trollhättan", "Trollhättans kommun", "14"),
+    "1490": ("Borås", "Borås kommun", "14"),
+    "2180": ("Gävle", "Gävle kommun", "21"),
+    "2281": ("Sundsvall", "Sundsvalls kommun", "22"),
+    "2580": ("Luleå", "Luleå kommun", "25"),
+}
+# The 21 current länskoder (SCB); 02, 11, 15 and 16 are no longer in use.
+COUNTY_CODES = [
+    "01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13",
+    "14", "17", "18", "19", "20", "21", "22", "23", "24", "25",
+]
 DATA_FILES = [
     "sources.json",
     "municipalities.json",
@@ -189,36 +219,72 @@ def test_sams_notation_starts_with_the_municipality_code(districts):
 # --- municipalities --------------------------------------------------------------------------
 
 
-def test_21_municipalities_in_known_counties(municipalities):
+def test_21_counties_with_official_names(municipalities):
+    counties = {c["code"]: c["name"] for c in municipalities["counties"]}
+    assert len(municipalities["counties"]) == len(counties) == 21
+    assert list(counties) == sorted(counties)
+    assert set(counties) == set(COUNTY_CODES)
+    for name in counties.values():
+        assert name.endswith(" län"), name
+    assert counties["01"] == "Stockholms län"
+    assert counties["04"] == "Södermanlands län"
+    assert counties["09"] == "Gotlands län"
+    assert counties["12"] == "Skåne län"
+    assert counties["20"] == "Dalarnas län"
+
+
+def test_290_municipalities_each_in_the_county_of_its_code(municipalities):
     munis = municipalities["municipalities"]
     counties = {c["code"] for c in municipalities["counties"]}
-    assert len(munis) == 21
-    assert len({m["code"] for m in munis}) == 21
+    codes = [m["code"] for m in munis]
+    assert len(munis) == 290
+    assert len(set(codes)) == 290
+    assert codes == sorted(codes)
+    assert len({m["name"] for m in munis}) == 290
     for m in munis:
-        assert re.fullmatch(r"\d{4}", m["code"])
-        assert m["county"] == m["code"][:2]
-        assert m["county"] in counties
+        assert re.fullmatch(r"\d{4}", m["code"]), m
+        assert m["county"] == m["code"][:2], m
+        assert m["county"] in counties, m
     assert counties == {m["county"] for m in munis}
+    by_code = {m["code"]: m["name"] for m in munis}
+    assert by_code["0114"] == "Upplands Väsby"
+    assert by_code["0180"] == "Stockholm"
+    assert by_code["0980"] == "Gotland"
+    assert by_code["1280"] == "Malmö"
+    assert by_code["2584"] == "Kiruna"
+
+
+def test_the_21_agreement_municipalities_are_unchanged(municipalities):
+    munis = municipalities["municipalities"]
+    agreement = {m["code"]: m for m in munis if "source_name" in m}
+    assert agreement == {
+        code: {"code": code, "name": name, "source_name": source_name, "county": county}
+        for code, (name, source_name, county) in AGREEMENT_MUNICIPALITIES.items()
+    }
+    for m in munis:
+        if m["code"] not in AGREEMENT_MUNICIPALITIES:
+            assert set(m) == {"code", "name", "county", "agreement"}, m
+            assert m["agreement"] is False, m
 
 
 def test_municipality_names_occur_in_seeds_002_and_003(municipalities):
     texts = {key: norm(source_text(key)) for key in ("002", "003")}
-    for m in municipalities["municipalities"]:
+    agreement = [m for m in municipalities["municipalities"] if "source_name" in m]
+    assert len(agreement) == 21
+    for m in agreement:
         assert m["source_name"].startswith(m["name"][:-1]), m
         for key, text in texts.items():
             assert m["source_name"] in text, (key, m["source_name"])
 
 
-def test_every_municipality_code_used_exists(municipalities, districts, agreements, organisations):
-    codes = {m["code"] for m in municipalities["municipalities"]}
+def test_every_municipality_code_used_is_an_agreement_municipality(
+    municipalities, districts, agreements, organisations
+):
+    names = {m["code"]: m["name"] for m in municipalities["municipalities"]}
+    codes = set(AGREEMENT_MUNICIPALITIES)
     for d in districts:
         assert d["municipality_code"] in codes
-        assert (
-            next(
-                m for m in municipalities["municipalities"] if m["code"] == d["municipality_code"]
-            )["name"]
-            == d["municipality"]
-        )
+        assert names[d["municipality_code"]] == d["municipality"]
     for a in agreements["agreements"]:
         assert a["municipality_code"] in codes
     for section in ("partnerships", "cooperation_agreements"):
@@ -226,6 +292,8 @@ def test_every_municipality_code_used_exists(municipalities, districts, agreemen
             assert item["municipality_code"] in codes
     for o in organisations.values():
         assert o["municipality_code"] is None or o["municipality_code"] in codes
+    for p in load("programmes.json"):
+        assert p["municipality_code"] is None or p["municipality_code"] in codes
 
 
 # --- agreements ------------------------------------------------------------------------------

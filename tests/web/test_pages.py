@@ -4,6 +4,7 @@ sources give, in Swedish by default and in English on request, without N+1 queri
 from __future__ import annotations
 
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 
 from stadsdel.agreements.models import Agreement, Commission, CooperationAgreement, Partnership
@@ -18,6 +19,11 @@ PERIOD_2008 = f"2008{DASH}2010"
 
 def district(name: str) -> District:
     return District.objects.get(name=name, kind=District.Kind.DISTRICT)
+
+
+def listed_municipalities():
+    """The municipalities of seeds 002/003: those with districts or agreements."""
+    return Municipality.objects.filter(Q(districts__isnull=False) | Q(agreements__isnull=False)).distinct()
 
 
 def jordbro_cooperation() -> CooperationAgreement:
@@ -36,7 +42,8 @@ def test_home_describes_stadsdel_and_counts_the_registry(client):
     page = text(client.get(reverse("web:home")))
     assert '<html lang="sv">' in page
     assert f"Stadsdel {DASH} registret över områdesbaserat urbant utvecklingsarbete" in page
-    assert f'<span class="figure">{Municipality.objects.count()}</span> kommuner' in page
+    # The registry holds all 290 municipalities; the start page counts those with districts or agreements.
+    assert f'<span class="figure">{listed_municipalities().count()}</span> kommuner' in page
     assert f'<span class="figure">{District.objects.count()}</span> stadsdelar' in page
     # The offers and approved agreements are public: 21 in force in 2009 and 21 offered for 2011.
     assert '?year=2009">2009</a></th><td class="num">21</td>' in page
@@ -114,7 +121,8 @@ def test_municipality_list_shows_code_name_county_and_district_count(client, dja
     with django_assert_max_num_queries(3):
         page = text(client.get(reverse("web:municipality_list")))
     haninge = Municipality.objects.get(code="0136")
-    assert page.count('<td class="code">') == Municipality.objects.count()
+    assert page.count('<td class="code">') == listed_municipalities().count() == 21
+    assert "Kiruna" not in page
     assert f'<a href="{haninge.get_absolute_url()}">Haninge</a>' in page
     assert "Stockholms län" in page
     # Malmö has four districts in Bilaga 2.
@@ -128,6 +136,11 @@ def test_municipality_detail_lists_districts_agreements_and_partnerships(client)
     assert PERIOD_2008 in page
     assert Partnership.objects.get(key="jordbro").get_absolute_url() in page
     assert jordbro_cooperation().get_absolute_url() in page
+
+
+def test_a_municipality_without_agreement_has_a_detail_page(client):
+    page = text(client.get(reverse("web:municipality_detail", args=["2584"])))
+    assert "Kiruna" in page and "Norrbottens län" in page
 
 
 def test_unknown_municipality_is_404(client):

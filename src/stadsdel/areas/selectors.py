@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
+from stadsdel.agreements.models import Agreement
 from stadsdel.areas.models import District, DistrictArea, Municipality
 from stadsdel.seeds.models import SourceIssue
 from stadsdel.seeds.selectors import source_issues_for
 
 
 def municipality_list() -> QuerySet[Municipality]:
-    return Municipality.objects.select_related("county")
+    """The municipalities the pages list and count: those with districts or with a public local
+    development agreement (one under negotiation must not reveal itself here). The registry holds
+    all 290 municipalities, as statistics imports name any of them; municipality_get reads any."""
+    public_agreements = Agreement.objects.exclude(status=Agreement.Status.NEGOTIATING)
+    listed = Q(pk__in=District.objects.values("municipality")) | Q(pk__in=public_agreements.values("municipality"))
+    return Municipality.objects.select_related("county").filter(listed)
 
 
 def district_list(*, municipality: Municipality | None = None) -> QuerySet[District]:
@@ -52,7 +58,8 @@ def municipality_list_with_counts() -> QuerySet[Municipality]:
 
 
 def municipality_get(*, code: str) -> Municipality:
-    return municipality_list().prefetch_related(
+    """Any of the 290 municipalities, listed or not."""
+    return Municipality.objects.select_related("county").prefetch_related(
         Prefetch("districts", queryset=District.objects.select_related("code_system", "parent")
                  .annotate(area_count=Count("memberships")).order_by("name"))
     ).get(code=code)

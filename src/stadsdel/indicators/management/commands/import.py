@@ -21,9 +21,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         path: Path = options["file"]
-        if options["url"]:
-            path = _fetch(options["url"], path, options["format"])
         try:
+            if options["url"]:
+                path = _fetch(options["url"], path, options["format"])
             outcome = observations_import(
                 path=path, fmt=options["format"], indicator=options["indicator"], content=options["content"],
                 dry_run=options["dry_run"],
@@ -50,7 +50,7 @@ def _fetch(url: str, path: Path, fmt: str) -> Path:
         query = path.read_bytes() if path.is_file() else None
         request = urllib.request.Request(url, data=query, headers={"Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - the user's URL
+            with urllib.request.urlopen(request, timeout=60) as response:
                 body = response.read()
         except OSError as exc:
             raise CommandError(f"{url}: {exc}") from exc

@@ -111,3 +111,57 @@ def test_hassleholmen_shows_its_source_fault(page, live_server):
     expect(box).to_contain_text("149041-45")
     expect(box).to_contain_text("Inga koder har gissats")
     page.screenshot(path=str(ARTIFACTS / "district-hassleholmen.png"), full_page=True)
+
+
+def _alby_employment(tmp_path):
+    """Employment 2010–2012 for Alby's four SAMS areas, Botkyrka and Stockholms län, through
+    the real CSV import (which sums the areas' counts into Alby's figures)."""
+    from stadsdel.indicators.services import observations_import
+
+    rows = ["indicator,area,period,sex,value,numerator,denominator"]
+    for year in (2010, 2011, 2012):
+        for offset, area in enumerate(("01270001", "01270002", "01270004", "01270005")):
+            employed, persons = 500 + 10 * offset + 5 * (year - 2010), 1000
+            rows.append(f"employment_rate_20_64,{area},{year},T,{100 * employed / persons},{employed},{persons}")
+        rows.append(f"employment_rate_20_64,0127,{year},T,{71.5 + year - 2010},,")
+        rows.append(f"employment_rate_20_64,01,{year},T,{77.5 + year - 2010},,")
+    path = tmp_path / "alby.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    observations_import(path=path, fmt="csv")
+
+
+def test_district_statistics_draws_its_charts_without_leaving_localhost(page, live_server, tmp_path):
+    from urllib.parse import urlparse
+
+    from playwright.sync_api import expect
+
+    from stadsdel.areas.models import District
+
+    _alby_employment(tmp_path)
+    alby = District.objects.get(name="Alby", kind=District.Kind.DISTRICT)
+
+    # Every request must stay on this machine: the Vega bundle is the app's own, not a CDN's.
+    outside: list[str] = []
+
+    def local_only(route):
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlparse(url).hostname in ("localhost", "127.0.0.1", "::1"):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", local_only)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    page.goto(f"{live_server.url}/districts/{alby.pk}/statistics/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Statistik för Alby")
+    chart = page.locator('[data-chart="chart-employment_rate_20_64"]')
+    expect(chart.locator("svg").first).to_be_visible()
+    expect(chart).to_have_class("chart chart-drawn")
+    expect(chart).to_contain_text("Botkyrka")  # the legend names the references
+    expect(chart.locator(".chart-fallback")).to_have_count(0)
+    page.screenshot(path=str(ARTIFACTS / "district-alby-statistics.png"), full_page=True)
+    assert outside == []
+    assert errors == []

@@ -16,6 +16,7 @@ web_patterns = [
     path("municipalities/<str:code>/", views.municipality_detail, name="municipality_detail"),
     path("districts/", views.district_list, name="district_list"),
     path("districts/<int:pk>/", views.district_detail, name="district_detail"),
+    path("districts/<int:pk>/statistics/", views.district_statistics, name="district_statistics"),
     path("agreements/", views.agreement_list, name="agreement_list"),
     path("agreements/<int:pk>/", views.agreement_detail, name="agreement_detail"),
     path("commissions/", views.commission_list, name="commission_list"),
@@ -27,6 +28,12 @@ web_patterns = [
     path("cooperation/", views.cooperation_list, name="cooperation_list"),
     path("cooperation/<int:pk>/", views.cooperation_detail, name="cooperation_detail"),
     path("cooperation/<int:pk>/edit/", views.cooperation_edit, name="cooperation_edit"),
+    path("statistics/indicators/", views.indicator_list, name="indicator_list"),
+    path("statistics/indicators/<slug:code>/", views.indicator_detail, name="indicator_detail"),
+    path("statistics/exclusion/", views.exclusion_overview, name="exclusion_overview"),
+    path("statistics/import/", views.statistics_import, name="statistics_import"),
+    path("statistics/imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("assets/vega.js", views.vega_bundle, name="vega_bundle"),
 ]
 
 urlpatterns = [

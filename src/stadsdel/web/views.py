@@ -5,26 +5,40 @@ HTTP (not in scope → 404, not allowed → 403, stale version → 409)."""
 from __future__ import annotations
 
 import copy
+import csv
+import tempfile
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import get_valid_filename
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_GET, require_http_methods
 
+from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements import selectors as agreement_selectors
 from stadsdel.agreements import services
 from stadsdel.agreements.models import CooperationAgreement
 from stadsdel.areas import selectors as area_selectors
+from stadsdel.indicators import exclusion, page_selectors
+from stadsdel.indicators import selectors as indicator_selectors
+from stadsdel.indicators import services as indicator_services
+from stadsdel.indicators.importers.base import ImportFileError
+from stadsdel.indicators.models import Level
 from stadsdel.seeds.models import SourceIssue
 from stadsdel.seeds.selectors import source_issues_for
+from stadsdel.web import charts
 from stadsdel.web.forms import (
     CooperationCreateForm,
     CooperationForm,
     PartnershipForm,
     RegistryFilterForm,
+    StatisticsImportForm,
 )
 
 
@@ -121,6 +135,7 @@ def district_detail(request, pk: int):
         "agreements": agreement_selectors.agreement_list_for(user=user, district=district),
         "partnerships": agreement_selectors.partnership_list_for(user=user, district=district),
         "cooperations": agreement_selectors.cooperation_list_for(user=user, district=district),
+        "statistics": page_selectors.district_statistics_summary(district=district),
     })
 
 
@@ -295,3 +310,194 @@ def _conflict(request, template: str, form, form_class, current, exc: services.S
         **extra,
     }
     return render(request, template, context, status=409)
+
+
+# -- statistics -----------------------------------------------------------------------------------
+
+
+def _year_param(request) -> int | None:
+    # A malformed ?year= is ignored (the page shows its default year), not a server error.
+    try:
+        return int(request.GET.get("year", ""))
+    except ValueError:
+        return None
+
+
+def indicator_list(request):
+    return render(request, "web/indicator_list.html", {
+        "section": "statistics",
+        "indicators": indicator_selectors.indicator_list(),
+        "goal_areas": page_selectors.goal_areas_by_key(),
+        "can_import": scope_for(request.user).imports_statistics,
+    })
+
+
+def indicator_detail(request, code: str):
+    try:
+        indicator = indicator_selectors.indicator_get(code=code)
+    except indicator_selectors.UnitNotFound:
+        raise Http404 from None
+    latest = page_selectors.indicator_latest_table(indicator=indicator)
+    if request.GET.get("format") == "csv":
+        return _latest_csv(indicator, latest)
+    return render(request, "web/indicator_detail.html", {
+        "section": "statistics",
+        "indicator": indicator,
+        "goal_areas": page_selectors.goal_areas_by_key(),
+        "latest": latest,
+    })
+
+
+def _latest_csv(indicator, latest: page_selectors.LatestTable) -> HttpResponse:
+    """The latest-year table as CSV: values unrounded, a suppressed cell's value empty."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{indicator.code}_{latest.year or "none"}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["indicator", "level", "unit", "municipality_code", "period", "sex", "value", "numerator",
+                     "denominator", "status", "mapped_through", "import"])
+    for o in latest.rows:
+        if o.level == Level.MUNICIPALITY:
+            unit, municipality_code = o.municipality.name, o.municipality.code
+        else:
+            unit, municipality_code = o.district.name, o.district.municipality.code
+        writer.writerow([
+            indicator.code, o.level, unit, municipality_code, o.period, o.sex,
+            *("" if x is None else repr(x) for x in (o.value, o.numerator, o.denominator)),
+            o.status, o.crosswalk.name if o.crosswalk else "", o.batch_id,
+        ])
+    return response
+
+
+def _level_labels(district) -> dict[str, str]:
+    municipality = district.municipality
+    return {
+        Level.DISTRICT: district.name,
+        Level.MUNICIPALITY: municipality.name,
+        Level.COUNTY: municipality.county.name,
+        Level.COUNTRY: _("Sweden"),
+    }
+
+
+def _district_charts(district, series_list: list[page_selectors.IndicatorSeries], labels: dict[str, str]) -> list[dict]:
+    items = []
+    for series in series_list:
+        indicator = series.indicator
+        shown = {level: labels[level] for level in series.levels}
+        references = [name for level, name in shown.items() if level != Level.DISTRICT]
+        description = _("%(indicator)s in %(district)s, %(first)s–%(last)s, compared with %(references)s.") % {
+            "indicator": indicator.name, "district": district.name,
+            "first": series.years[0].year, "last": series.years[-1].year,
+            "references": ", ".join(references) or "—",
+        }
+        items.append({
+            "series": series,
+            "chart_id": f"chart-{indicator.code}",
+            "spec": charts.series_chart(
+                series.long_rows(shown), y_title=str(indicator.get_unit_display()), decimals=indicator.decimals,
+                labels=shown, description=description,
+            ),
+        })
+    return items
+
+
+def district_statistics(request, pk: int):
+    district = _get_or_404(area_selectors.district_get, pk=pk)
+    labels = _level_labels(district)
+    series = page_selectors.district_series(district=district)
+    return render(request, "web/district_statistics.html", {
+        "section": "districts",
+        "district": district,
+        "labels": labels,
+        "charts": _district_charts(district, series, labels),
+        "chart_locale": charts.format_locale(get_language() or "sv"),
+        "vega_version": charts.bundle_version(),
+        "profile": page_selectors.district_profile(district=district, year=_year_param(request)),
+        "imports": indicator_selectors.imports_for_district(district=district),
+        "show_authors": scope_for(request.user).sees_import_authors,
+    })
+
+
+def exclusion_overview(request):
+    headline = exclusion.headline_counts()
+    years = sorted(headline.marked)
+    year = _year_param(request)
+    if year not in years:
+        year = years[-1] if years else None
+    districts = page_selectors.districts_marked(headline=headline, year=year)
+    verdicts = [row.verdict.marked if row.verdict else None for row in districts]
+    return render(request, "web/exclusion_overview.html", {
+        "section": "statistics",
+        "headline": headline,
+        "national": list(zip(headline.individuals_national, headline.districts_marked_national, strict=True)),
+        "years": years,
+        "year": year,
+        "districts": districts,
+        "tally": {"marked": verdicts.count(True), "not_marked": verdicts.count(False),
+                  "unknown": verdicts.count(None)},
+    })
+
+
+def import_detail(request, pk: int):
+    batch = _get_or_404(page_selectors.import_get, pk=pk)
+    return render(request, "web/import_detail.html", {
+        "section": "statistics",
+        "batch": batch,
+        "contents": page_selectors.import_contents(batch=batch),
+        "show_authors": scope_for(request.user).sees_import_authors,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def statistics_import(request):
+    if not scope_for(request.user).imports_statistics:
+        raise PermissionDenied
+    indicators = indicator_selectors.indicator_list()
+    bound = request.method == "POST"
+    form = StatisticsImportForm(request.POST if bound else None, request.FILES if bound else None, indicators=indicators)
+    outcome = failure = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                outcome = _import_upload(request, form.cleaned_data)
+            except ImportFileError as exc:
+                failure, status = exc, 400
+            else:
+                form = StatisticsImportForm(indicators=indicators)
+        else:
+            status = 400
+    return render(request, "web/statistics_import.html", {
+        "section": "statistics",
+        "form": form,
+        "outcome": outcome,
+        "failure": failure,
+        "imports": indicator_selectors.import_list(limit=20),
+        "show_authors": scope_for(request.user).sees_import_authors,
+    }, status=status)
+
+
+def _import_upload(request, data: dict) -> indicator_services.WriteOutcome:
+    """Hand the uploaded file to the importer as a file under its own (sanitised) name, so the
+    importer's messages name the file the user sent; the temporary copy is removed afterwards."""
+    upload = data["file"]
+    name = get_valid_filename(Path(upload.name).name) or "upload"
+    with tempfile.TemporaryDirectory(prefix="stadsdel-import-") as tmp:
+        path = Path(tmp) / name
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        return indicator_services.observations_import(
+            path=path, fmt=data["format"], indicator=data["indicator"] or None, user=request.user,
+            dry_run=data["dry_run"], source_name=upload.name,
+        )
+
+
+@require_GET
+@gzip_page
+def vega_bundle(request):
+    """Vega, Vega-Lite and vega-embed from vl-convert: the charts need nothing from the internet.
+    Pages link it with the bundle's version in the query (?v=), so browsers may keep it a year."""
+    response = HttpResponse(charts.vega_bundle(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import PureWindowsPath
 
 from django import template
 from django.db.models import QuerySet
+from django.template.defaultfilters import floatformat
 from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -27,3 +31,116 @@ def display(value) -> str:
     if isinstance(value, dt.date):
         return formats.date_format(value, "DATE_FORMAT")
     return str(value)
+
+
+# -- statistics -----------------------------------------------------------------------------------
+# Stored values are unrounded; these filters round for reading only, in the page's language
+# (Swedish: decimal comma and a space between thousands).
+
+NO_FIGURE = ".."  # SCB's sign for "uppgift saknas"
+SUPPRESSED = "–"
+
+
+def _decimals(decimals) -> int:
+    # A missing template variable arrives as ""; one decimal is the catalogue's default.
+    try:
+        return max(int(decimals), 0)
+    except (TypeError, ValueError):
+        return 1
+
+
+@register.filter
+def in_language(record) -> str:
+    """A record's name in the page language: `name_en` in English when it has one, else `name`."""
+    if record is None:
+        return ""
+    english = getattr(record, "name_en", "")
+    if english and (get_language() or "").startswith("en"):
+        return english
+    return record.name
+
+
+@register.filter
+def figure(value, decimals=1) -> str:
+    """A value rounded to `decimals` for display; no value is SCB's "..". """
+    if value is None:
+        return NO_FIGURE
+    return floatformat(value, f"{_decimals(decimals)}g")
+
+
+@register.filter
+def signed(value, decimals=1) -> str:
+    """A difference with its sign (the minus sign, not a hyphen)."""
+    if value is None:
+        return NO_FIGURE
+    text = floatformat(abs(value), f"{_decimals(decimals)}g")
+    if text.strip("0,. ") == "":
+        return text
+    return ("+" if value > 0 else "\u2212") + text
+
+
+@register.filter
+def count(value) -> str:
+    """A count: whole numbers without decimals (mapped counts may carry a fraction)."""
+    if value is None:
+        return NO_FIGURE
+    return floatformat(value, "-1g")
+
+
+@register.filter
+def observation_value(observation, decimals=1) -> str:
+    """An observation's value as a table cell shows it: "–" for a suppressed cell and ".." for
+    no figure, each explained in its title."""
+    if observation is None or (observation.value is None and observation.status != "suppressed"):
+        return format_html('<abbr title="{}">{}</abbr>', _("no figure"), NO_FIGURE)
+    if observation.status == "suppressed":
+        return format_html('<abbr title="{}">{}</abbr>', _("suppressed (disclosure control)"), SUPPRESSED)
+    return figure(observation.value, decimals)
+
+
+@register.filter
+def observation_status(observation) -> str:
+    """What a reader needs to know about a figure beyond its value (nothing for a plain one)."""
+    if observation is None:
+        return ""
+    notes = []
+    if observation.status == "suppressed":
+        notes.append(_("suppressed (disclosure control)"))
+    elif observation.status != "ok":
+        notes.append(observation.get_status_display())
+    if observation.crosswalk_id:
+        notes.append(_("mapped via %(crosswalk)s") % {"crosswalk": observation.crosswalk.name})
+    return "; ".join(notes)
+
+
+@register.filter
+def get_item(mapping, key):
+    """`mapping[key]`, or None: a dict lookup by a variable key, which templates cannot write."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.filter
+def dimension_names(keys) -> str:
+    """Dimension keys ("employment", …) as their names in the page language, joined."""
+    from stadsdel.indicators.models import Dimension
+
+    labels = dict(Dimension.choices)
+    return ", ".join(str(labels.get(key, key)) for key in keys or ())
+
+
+@register.filter
+def level_name(level) -> str:
+    """An observation level ("district") as its name in the page language."""
+    from stadsdel.indicators.models import Level
+
+    return str(dict(Level.choices).get(level, level))
+
+
+@register.filter
+def file_name(source: str) -> str:
+    """The last part of an import's source: a microdata run records the analyst's local path,
+    whose folders (often a user name) are nobody else's business."""
+    return PureWindowsPath(source).name if source else ""

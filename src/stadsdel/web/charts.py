@@ -1,0 +1,102 @@
+"""Charts as Vega-Lite specs, built with Altair in pure functions on plain rows.
+
+One spec serves twice: in the page, vega-embed renders it interactively from the JavaScript
+bundle that vl-convert ships (served by `web:vega_bundle`, so no page loads anything from a
+CDN); for PDFs, `chart_svg` renders the same spec to SVG with vl-convert, offline. The data keep
+the stored values unrounded; axes and tooltips round them for display.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+import altair as alt
+import vl_convert
+
+# The Vega-Lite version Altair writes specs for ("6.4"); the bundle and the SVG renderer use the
+# same, so a spec renders the same in the page and in a PDF.
+VEGA_LITE_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+
+# The district in the brand's dark blue, its references in colours that stay apart for the
+# common colour-vision deficiencies (Okabe–Ito orange, bluish green, grey).
+LEVEL_COLOURS = {
+    "district": "#13294b",
+    "municipality": "#d55e00",
+    "county": "#009e73",
+    "country": "#6b6b6b",
+}
+LEVEL_DASHES = {"district": [1, 0], "municipality": [6, 3], "county": [2, 2], "country": [8, 3, 2, 3]}
+
+CHART_WIDTH = 560
+CHART_HEIGHT = 240
+
+
+def series_chart(
+    rows: Sequence[dict], *, title: str = "", y_title: str = "", decimals: int = 1,
+    labels: dict[str, str] | None = None, description: str = "",
+) -> dict:
+    """A line chart of yearly figures, one line per series.
+
+    `rows` are `{"year": int, "series": str, "level": str, "value": float | None}`; a None value
+    breaks its line (a suppressed or missing year is not bridged). `labels` maps each level to
+    its series' name, in the order the legend shows them; colours and dashes follow the level,
+    so a district always looks the same. Returns the Vega-Lite spec as a dict.
+    """
+    labels = labels or {}
+    order = [lv for lv in LEVEL_COLOURS if lv in labels] or sorted({r["level"] for r in rows})
+    domain = [labels.get(lv, lv) for lv in order]
+    number = f",.{max(int(decimals), 0)}f"
+    chart = (
+        alt.Chart(alt.Data(values=[dict(r) for r in rows]))
+        .mark_line(point=True, strokeWidth=2.5)
+        .encode(
+            x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("value:Q", title=y_title or None, axis=alt.Axis(format=f",.{max(int(decimals), 0)}~f")),
+            color=alt.Color(
+                "series:N", title=None, sort=domain,
+                scale=alt.Scale(domain=domain, range=[LEVEL_COLOURS.get(lv, "#444444") for lv in order]),
+                legend=alt.Legend(orient="bottom", direction="horizontal"),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N", sort=domain, legend=None,
+                scale=alt.Scale(domain=domain, range=[LEVEL_DASHES.get(lv, [1, 0]) for lv in order]),
+            ),
+            tooltip=[
+                alt.Tooltip("series:N", title=" "),
+                alt.Tooltip("year:O", title=" "),
+                alt.Tooltip("value:Q", title=y_title or " ", format=number),
+            ],
+        )
+        .properties(width=CHART_WIDTH, height=CHART_HEIGHT)
+    )
+    if title:
+        chart = chart.properties(title=title)
+    spec = chart.to_dict()
+    if description:
+        # Vega writes it as the chart's aria-label: what a screen reader announces for the SVG.
+        spec["description"] = description
+    return spec
+
+
+def chart_svg(spec: dict, *, locale: str = "sv-SE") -> str:
+    """The spec rendered to SVG (for PDFs), numbers written in `locale`."""
+    return vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION, format_locale=locale)
+
+
+def format_locale(language: str) -> dict:
+    """d3's number format for the page language (Swedish: decimal comma, space as thousands
+    separator), handed to vega-embed so tooltips and axes read like the tables."""
+    return vl_convert.get_format_locale("en-GB" if language.startswith("en") else "sv-SE")
+
+
+def bundle_version() -> str:
+    """Changes whenever the bundle can change; part of its URL so it may be cached for a year."""
+    return f"{vl_convert.__version__}-{VEGA_LITE_VERSION}"
+
+
+@functools.cache
+def vega_bundle() -> str:
+    """Vega, Vega-Lite and vega-embed as one script exposing `vegaEmbed` on window. Building it
+    takes seconds, so it is built once per process, on first use."""
+    return vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)

@@ -171,3 +171,35 @@ def test_command_refuses_bad_extract_and_writes_nothing(tmp_path):
     with pytest.raises(CommandError, match="77770001"):
         call_command("microdata", "aggregate", str(path), "--code-system", "SAMS")
     assert (Observation.objects.count(), StatisticalArea.objects.count(), ImportBatch.objects.count()) == before
+
+
+@pytest.mark.parametrize(("column", "value", "message"), [
+    ("employed", "2", "employed outside its range"),
+    ("social_assistance_months", "13", "social_assistance_months outside its range"),
+    ("education_level", "'primary'", "invalid education_level"),
+    ("sex", "'X'", "invalid sex"),
+])
+def test_bad_parquet_values_are_refused_from_file_statistics(tmp_path, column, value, message):
+    """Parquet extracts are checked from their row-group statistics and distinct values, not by
+    an extra scan; the checks must still catch every out-of-range value."""
+    import duckdb
+
+    good = write_csv(tmp_path / "x.csv", hand_made_rows())
+    target = tmp_path / "x.parquet"
+    con = duckdb.connect()
+    con.execute(
+        f"COPY (SELECT * REPLACE (CASE WHEN person_id = 7 THEN {value} ELSE {column} END AS {column}) "
+        f"FROM read_csv('{good}', types = {{'grade9_eligible': 'INTEGER', 'voted': 'INTEGER'}})) TO '{target}' (FORMAT PARQUET)"
+    )
+    con.close()
+    with pytest.raises(MicrodataError, match=message):
+        aggregate(target, areas=AREAS, rule=IndividualRule(), min_cell=5)
+    # The unchanged extract as Parquet gives the same cells as the CSV.
+    ok = tmp_path / "ok.parquet"
+    duckdb.connect().execute(
+        f"COPY (SELECT * FROM read_csv('{good}', types = {{'grade9_eligible': 'INTEGER', 'voted': 'INTEGER'}})) "
+        f"TO '{ok}' (FORMAT PARQUET)"
+    )
+    a = aggregate(ok, areas=AREAS, rule=IndividualRule(), min_cell=5).cells
+    b = aggregate(good, areas=AREAS, rule=IndividualRule(), min_cell=5).cells
+    assert len(a) == len(b) and a["numerator"].sum() == b["numerator"].sum()

@@ -70,20 +70,39 @@ MICRO_INDICATORS: tuple[MicroIndicator, ...] = (
 )
 EXCLUSION_CODE = "individuals_in_exclusion"
 
-# Checks that run in the same scan: counts of rows that break the schema's value ranges.
-_VALIDATIONS = {
-    "sex": "sex IS NULL OR sex NOT IN ('K', 'M')",
-    "year": "year IS NULL",
-    "area_code": "area_code IS NULL",
-    "age": "age IS NULL OR age < 0 OR age > 130",
-    "employed": "employed IS NULL OR employed NOT IN (0, 1)",
-    "studying": "studying IS NULL OR studying NOT IN (0, 1)",
-    "social_assistance_months": "social_assistance_months IS NULL OR social_assistance_months NOT BETWEEN 0 AND 12",
-    "education_level": "education_level IS NOT NULL AND education_level NOT IN ('pre_secondary', 'secondary', 'post_secondary')",
-    "grade9_eligible": "grade9_eligible IS NOT NULL AND grade9_eligible NOT IN (0, 1)",
-    "sick_days": "sick_days < 0",
-    "voted": "voted IS NOT NULL AND voted NOT IN (0, 1)",
+# The schema's value ranges: (column, may be null, minimum, maximum, integer). Parquet files carry
+# min/max/null counts per row group, so for them these checks cost no scan; CSV (or Parquet
+# without statistics, or a non-integer flag column) is checked in the aggregation scan itself.
+_RANGES = (
+    ("age", False, 0, 130, True),
+    ("employed", False, 0, 1, True),
+    ("studying", False, 0, 1, True),
+    ("social_assistance_months", False, 0, 12, True),
+    ("grade9_eligible", True, 0, 1, True),
+    ("sick_days", True, 0, None, False),
+    ("voted", True, 0, 1, True),
+    ("low_economic_standard", True, 0, 1, True),
+    ("unemployed_days", True, 0, 366, False),
+)
+# Group keys (sex, year, area_code) are checked on the grouped result, education_level by its
+# distinct values (a dictionary lookup in Parquet).
+
+
+_CSV_TYPES = {
+    "person_id": "VARCHAR", "year": "INTEGER", "area_code": "VARCHAR", "sex": "VARCHAR", "age": "INTEGER",
+    "employed": "INTEGER", "studying": "INTEGER", "social_assistance_months": "INTEGER", "education_level": "VARCHAR",
+    "grade9_eligible": "INTEGER", "sick_days": "DOUBLE", "voted": "INTEGER",
 }
+
+
+def _range_condition(column: str, nullable: bool, low, high, integer: bool) -> str:
+    parts = [] if nullable else [f"{column} IS NULL"]
+    parts.append(f"{column} < {low}")
+    if high is not None:
+        parts.append(f"{column} > {high}")
+    if integer:
+        parts.append(f"{column} <> round({column})")
+    return " OR ".join(parts)
 
 
 class MicrodataError(ValueError):
@@ -152,7 +171,7 @@ class AggregateResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _source_sql(con: duckdb.DuckDBPyConnection, path: str | Path) -> tuple[str, list[str]]:
+def _source_sql(con: duckdb.DuckDBPyConnection, path: str | Path) -> tuple[str, dict[str, str]]:
     """A FROM clause for the extract (a file, a directory of files or a glob) and its columns."""
     text = str(path)
     p = Path(text)
@@ -166,11 +185,19 @@ def _source_sql(con: duckdb.DuckDBPyConnection, path: str | Path) -> tuple[str, 
         raise MicrodataError(f"{text}: no such file")
     quoted = text.replace("'", "''")
     if text.endswith((".csv", ".csv.gz")):
-        source = f"read_csv('{quoted}', header = true, auto_detect = true)"
+        # Fixed types: a column that happens to be empty in this extract (no election year) must
+        # not be guessed as text, and a stray letter is an error naming its line.
+        plain = f"read_csv('{quoted}', header = true, auto_detect = true)"
+        try:
+            present = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {plain}").fetchall()}
+        except duckdb.Error as exc:
+            raise MicrodataError(f"{text}: cannot be read as CSV: {exc}") from exc
+        types = ", ".join(f"'{c}': '{t}'" for c, t in _CSV_TYPES.items() if c in present)
+        source = f"read_csv('{quoted}', header = true, auto_detect = true, types = {{{types}}})"
     else:
         source = f"read_parquet('{quoted}')"
     try:
-        columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+        columns = {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
     except duckdb.Error as exc:
         raise MicrodataError(f"{text}: cannot be read as {'CSV' if 'read_csv' in source else 'Parquet'}: {exc}") from exc
     return source, columns
@@ -208,11 +235,14 @@ def scan(
         indicators.append(MicroIndicator(
             EXCLUSION_CODE, f"({rule.predicate()})::INT", f"({_age(rule.age_min, rule.age_max)})::INT", 100.0, True,
         ))
+        problems, in_scan = _check_outside_scan(con, source, columns)
+        if problems:
+            raise MicrodataError(f"{path}: " + "; ".join(problems))
         select = ["area_code::VARCHAR AS area_code", "year", "sex", "count(*) AS n_rows"]
         for i, m in enumerate(indicators):
             select.append(f"sum({m.numerator}) AS num_{i}")
             select.append(f"sum({m.denominator}) AS den_{i}")
-        for name, condition in _VALIDATIONS.items():
+        for name, condition in in_scan.items():
             select.append(f"count_if({condition}) AS bad_{name}")
         sql = f"SELECT {', '.join(select)} FROM {source} GROUP BY ALL"
         say(f"Läser {path} …")
@@ -228,12 +258,64 @@ def scan(
     if rows == 0:
         raise MicrodataError(f"{path}: the extract has no rows")
     problems = [
-        f"{int(grouped[f'bad_{name}'].sum())} rows with an invalid {name} ({_VALIDATIONS[name]})"
-        for name in _VALIDATIONS if grouped[f"bad_{name}"].sum() > 0
+        f"{int(grouped[f'bad_{name}'].sum())} rows with an invalid {name} ({condition})"
+        for name, condition in in_scan.items() if grouped[f"bad_{name}"].sum() > 0
+    ]
+    keys = {
+        "sex": ~grouped["sex"].isin(["K", "M"]),
+        "year": grouped["year"].isna(),
+        "area_code": grouped["area_code"].isna() | (grouped["area_code"] == "None"),
+    }
+    problems += [
+        f"{int(grouped.loc[bad, 'n_rows'].sum())} rows with an invalid {name}"
+        + (f" ({', '.join(sorted(map(str, grouped.loc[bad, name].unique()))[:5])})" if name == "sex" else "")
+        for name, bad in keys.items() if bad.any()
     ]
     if problems:
         raise MicrodataError(f"{path}: " + "; ".join(problems))
     return Scan(grouped, indicators, rows, sorted(grouped["area_code"].unique()), seconds)
+
+
+def _check_outside_scan(con: duckdb.DuckDBPyConnection, source: str, columns: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """Check what can be checked without the big scan; return problems and the conditions that
+    must still be counted in the scan (column → SQL condition of an invalid row)."""
+    problems: list[str] = []
+    in_scan: dict[str, str] = {}
+    stats: dict[str, tuple] = {}
+    if source.startswith("read_parquet("):
+        meta_source = source.replace("read_parquet(", "parquet_metadata(", 1)
+        for name, low, high, nulls, missing in con.execute(
+            "SELECT path_in_schema, min(TRY_CAST(stats_min_value AS DOUBLE)), max(TRY_CAST(stats_max_value AS DOUBLE)), "
+            f"sum(stats_null_count), count_if(stats_min_value IS NULL AND stats_null_count IS DISTINCT FROM num_values) "
+            f"FROM {meta_source} GROUP BY ALL"
+        ).fetchall():
+            stats[name] = (low, high, nulls, missing)
+    integer_types = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "HUGEINT")
+    for column, nullable, low, high, integer in _RANGES:
+        if column not in columns:
+            continue
+        if columns[column] not in (*integer_types, "FLOAT", "DOUBLE") and not columns[column].startswith("DECIMAL"):
+            problems.append(f"{column} has type {columns[column]}, expected a number")
+            continue
+        st = stats.get(column)
+        typed_ok = not integer or columns[column] in integer_types
+        if st is None or st[3] or not typed_ok:
+            in_scan[column] = _range_condition(column, nullable, low, high, integer)
+            continue
+        minimum, maximum, nulls, _missing = st
+        bad = (not nullable and (nulls or 0) > 0) or (minimum is not None and minimum < low) or (
+            high is not None and maximum is not None and maximum > high
+        )
+        if bad:
+            problems.append(
+                f"{column} outside its range (min {minimum}, max {maximum}, {nulls or 0} empty; "
+                f"allowed {low}–{high if high is not None else '…'}{'' if nullable else ', never empty'})"
+            )
+    levels = [row[0] for row in con.execute(f"SELECT DISTINCT education_level FROM {source}").fetchall()]
+    wrong = sorted(str(v) for v in levels if v is not None and v not in EDUCATION_LEVELS)
+    if wrong:
+        problems.append(f"invalid education_level value(s): {', '.join(wrong[:5])} (allowed: {', '.join(EDUCATION_LEVELS)})")
+    return problems, in_scan
 
 
 def cells_build(

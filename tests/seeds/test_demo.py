@@ -8,9 +8,17 @@ from django.core.management import call_command
 
 from stadsdel.accounts.models import Membership, Role
 from stadsdel.agreements.models import CooperationAgreement, Partnership
+from stadsdel.indicators.models import ImportBatch, Observation
 from stadsdel.seeds.demo import DEMO_PASSWORD, demo_build
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _small_register(monkeypatch):
+    # The demo's register is 400 000 synthetic persons; the same pipeline on fewer keeps the
+    # tests quick without changing what they check.
+    monkeypatch.setattr("stadsdel.seeds.demo.DEMO_PERSONS", 20_000)
 
 
 def test_demo_creates_one_working_login_per_role():
@@ -39,3 +47,14 @@ def test_demo_command_without_serving_prints_the_logins(capsys):
     assert DEMO_PASSWORD in out
     for username in ("departementet", "haninge", "malmo", "forsakringskassan", "analytiker", "namnd"):
         assert username in out
+
+
+def test_demo_statistics_come_from_the_synthetic_register_and_rebuild_writes_nothing():
+    demo_build()
+    jordbro = Observation.objects.filter(indicator__code="employment_rate_20_64", level="district",
+                                         district__name="Jordbro", sex="T")
+    assert jordbro.count() == 7 and jordbro.first().batch.kind == ImportBatch.Kind.MICRODATA
+    assert Observation.objects.filter(indicator__code="individuals_in_exclusion", rule__isnull=False).exists()
+    before = (Observation.objects.count(), Observation.history.count(), ImportBatch.objects.count())
+    demo_build()
+    assert (Observation.objects.count(), Observation.history.count(), ImportBatch.objects.count()) == before

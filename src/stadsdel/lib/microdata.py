@@ -252,6 +252,9 @@ def scan(
             raise MicrodataError(f"{path}: {exc}") from exc
     finally:
         con.close()
+    # DuckDB's parallel GROUP BY returns groups in any order; secondary suppression breaks ties
+    # by position, so a fixed order makes the same extract give the same cells every time.
+    grouped = grouped.sort_values(["area_code", "year", "sex"], kind="mergesort").reset_index(drop=True)
     rows = int(grouped["n_rows"].sum()) if len(grouped) else 0
     seconds = time.perf_counter() - started
     say(f"{rows:,} personår lästa på {seconds:.1f} s".replace(",", " "))
@@ -334,8 +337,8 @@ def cells_build(
     cells, members = _cells(scanned.grouped, scanned.indicators, areas)
     cells, n_primary, n_secondary = _suppress(cells, members, scanned.indicators, min_cell)
     if progress:
-        progress(f"{len(cells):,} celler; {n_primary} undertryckta, {n_secondary} till genom sekundär "
-                 "röjandekontroll".replace(",", " "))
+        count = f"{len(cells):,}".replace(",", " ")
+        progress(f"{count} celler; {n_primary} undertryckta, {n_secondary} till genom sekundär röjandekontroll")
     return AggregateResult(
         cells=cells, rows=scanned.rows, indicators=[m.code for m in scanned.indicators], areas_seen=scanned.areas_seen,
         primary_suppressed=n_primary, secondary_suppressed=n_secondary,

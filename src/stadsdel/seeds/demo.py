@@ -139,4 +139,35 @@ def demo_build(*, progress: Callable[[str], None] = lambda _msg: None) -> list[D
     with transaction.atomic():
         demo_records_create()
         logins = demo_users_create()
+    demo_statistics_create(progress=progress)
     return logins
+
+
+DEMO_PERSONS = 400_000
+DEMO_YEARS = range(2006, 2013)
+
+
+def demo_statistics_create(*, progress: Callable[[str], None], persons: int | None = None) -> None:
+    """Synthetic register data for the districts (never real people), aggregated like a real
+    extract: `stadsdel synth` then `stadsdel microdata aggregate`. Deterministic, so a second
+    demo run writes nothing. The raw person-years live in a temporary directory only."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from stadsdel.indicators.selectors import synth_areas
+    from stadsdel.indicators.services import microdata_aggregate
+    from stadsdel.indicators.synth import synth_generate
+
+    persons = persons or DEMO_PERSONS
+    out = Path(tempfile.mkdtemp(prefix="stadsdel-synth-"))
+    try:
+        progress(f"Generating synthetic register data ({persons:,} persons × {len(DEMO_YEARS)} years) …".replace(",", " "))
+        synth_generate(areas=synth_areas(surrounding=4, seed=1), persons=persons, years=list(DEMO_YEARS), seed=1,
+                       out_dir=out, progress=lambda msg: progress(f"  {msg}"))
+        progress("Aggregating it to areas, districts and municipalities (disclosure control, min cell 5) …")
+        outcome, _result = microdata_aggregate(path=out, code_system="SAMS", min_cell=5,
+                                               progress=lambda msg: progress(f"  {msg}"))
+        progress(f"  {outcome.summary()}")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)

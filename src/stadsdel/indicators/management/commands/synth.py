@@ -8,8 +8,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from stadsdel.areas.models import District, DistrictArea, StatisticalArea
-from stadsdel.indicators.synth import parse_years, plan_areas, synth_generate
+from stadsdel.indicators.selectors import synth_areas
+from stadsdel.indicators.synth import parse_years, synth_generate
 
 
 class Command(BaseCommand):
@@ -43,7 +43,10 @@ class Command(BaseCommand):
         out = Path(options["out"]).expanduser()
         _check_writable(out)
 
-        areas = self.areas(surrounding=options["surrounding"], seed=options["seed"])
+        try:
+            areas = synth_areas(surrounding=options["surrounding"], seed=options["seed"])
+        except LookupError as exc:
+            raise CommandError(str(exc)) from None
         districts = {a.district for a in areas if a.district}
         municipalities = {a.municipality_code for a in areas}
         self.stdout.write(
@@ -63,21 +66,6 @@ class Command(BaseCommand):
             f"{result.seconds:.1f} s → {result.out_dir}"
         ))
 
-    def areas(self, *, surrounding: int, seed: int):
-        """Every SAMS area of a district (not of a committee area), named by its district, plus
-        surrounding areas on codes no district or registered area uses."""
-        rows = list(
-            DistrictArea.objects.filter(district__kind=District.Kind.DISTRICT, area__code_system__code="SAMS")
-            .values_list("area__code", "area__municipality__code", "district__name")
-            .order_by("area__code", "district__name")
-        )
-        if not rows:
-            raise CommandError("No district has SAMS areas in the database; run `stadsdel seeds load` first.")
-        municipalities = {m for _code, m, _name in rows}
-        taken = StatisticalArea.objects.filter(
-            code_system__code="SAMS", municipality__code__in=municipalities,
-        ).values_list("code", flat=True)
-        return plan_areas(rows, surrounding=surrounding, seed=seed, taken=taken)
 
 
 def _check_writable(out: Path) -> None:

@@ -78,22 +78,6 @@ def observation_export(observations) -> list[dict]:
     ]
 
 
-def series_for_district(*, district: District, indicators: list[Indicator], sex: str = "T") -> dict[int, dict[str, dict[int, Observation]]]:
-    """Per indicator: the district's, its municipality's and its county's values by year, for
-    charts and the dimension profile. One query."""
-    m = district.municipality
-    qs = Observation.objects.filter(indicator__in=indicators, sex=sex).filter(
-        Q(level=Level.DISTRICT, district=district)
-        | Q(level=Level.MUNICIPALITY, municipality=m)
-        | Q(level=Level.COUNTY, county_id=m.county_id)
-        | Q(level=Level.COUNTRY)
-    ).select_related("batch")
-    result: dict[int, dict[str, dict[int, Observation]]] = {i.pk: {} for i in indicators}
-    for o in qs:
-        result[o.indicator_id].setdefault(o.level, {})[o.period] = o
-    return result
-
-
 def import_list(*, limit: int | None = 50) -> QuerySet[ImportBatch]:
     qs = ImportBatch.objects.select_related("created_by", "rule")
     return qs[:limit] if limit else qs

@@ -203,3 +203,12 @@ def test_bad_parquet_values_are_refused_from_file_statistics(tmp_path, column, v
     a = aggregate(ok, areas=AREAS, rule=IndividualRule(), min_cell=5).cells
     b = aggregate(good, areas=AREAS, rule=IndividualRule(), min_cell=5).cells
     assert len(a) == len(b) and a["numerator"].sum() == b["numerator"].sum()
+
+
+@pytest.mark.django_db
+def test_national_extract_also_gives_county_and_country(tmp_path):
+    path = write_csv(tmp_path / "x.csv", hand_made_rows())
+    microdata_aggregate(path=path, code_system="SAMS", min_cell=5, national=True)
+    county = Observation.objects.get(indicator__code="employment_rate_20_64", unit_key="county:01", period=2010, sex="T")
+    country = Observation.objects.get(indicator__code="employment_rate_20_64", unit_key="country:SE", period=2010, sex="T")
+    assert (county.numerator, county.denominator) == (94, 113) == (country.numerator, country.denominator)

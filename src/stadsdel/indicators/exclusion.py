@@ -126,7 +126,15 @@ def headline_counts(*, districts=None) -> HeadlineCounts:
         y: country.get(y) if country.get(y) is not None else (sum(by[y] for by in individuals.values() if y in by) or None)
         for y in all_years
     }
-    national_marked = {y: sum(1 for c in marked.get(y, {}).values() if c.marked) if y in marked else None for y in all_years}
+    def marked_count(year: int, ids: set[int] | None = None) -> int | None:
+        # Districts the rule cannot decide (too few dimensions measured) are not counted as
+        # unmarked: a year where no district could be decided has no count at all.
+        verdicts = [c for pk, c in marked.get(year, {}).items() if ids is None or pk in ids]
+        if not any(c.marked is not None for c in verdicts):
+            return None
+        return sum(1 for c in verdicts if c.marked)
+
+    national_marked = {y: marked_count(y) for y in all_years}
     per_muni = []
     munis = {m.code: m for m in Municipality.objects.filter(code__in=set(individuals) | {d.municipality.code for d in district_list})}
     for code, m in sorted(munis.items(), key=lambda kv: kv[1].name):
@@ -134,10 +142,7 @@ def headline_counts(*, districts=None) -> HeadlineCounts:
         per_muni.append({
             "municipality": m,
             "individuals": compute.year_over_year({y: individuals.get(code, {}).get(y) for y in all_years}),
-            "districts_marked": compute.year_over_year({
-                y: sum(1 for pk, c in marked.get(y, {}).items() if pk in ids and c.marked) if y in marked else None
-                for y in all_years
-            }),
+            "districts_marked": compute.year_over_year({y: marked_count(y, ids) for y in all_years}),
         })
     return HeadlineCounts(
         rule=rule, individual_rules=sorted(rules_used), years=all_years,

@@ -436,13 +436,15 @@ def aggregates_refresh(
 
 def microdata_aggregate(
     *, path: Path, code_system: str, min_cell: int = 5, user=None, dry_run: bool = False,
-    rule: ExclusionRule | None = None, progress: Progress = _quiet,
+    rule: ExclusionRule | None = None, national: bool = False, progress: Progress = _quiet,
 ) -> tuple[WriteOutcome, micro.AggregateResult]:
     """Aggregate a register extract and store its cells (with disclosure control applied).
 
     Area codes that fit the code system and start with a known municipality's code are
     registered as statistical areas when new: a register extract covers every area of its
-    municipalities, not only those in districts. Anything else unknown is an error.
+    municipalities, not only those in districts. Anything else unknown is an error. `national`
+    says the extract covers whole counties (the country's register), so it also gives county
+    and country figures.
     """
     system = CodeSystem.objects.filter(code__iexact=code_system).first()
     if system is None:
@@ -455,13 +457,14 @@ def microdata_aggregate(
         raise micro.MicrodataError(f"min-cell must be at least 1, not {min_cell}")
     scanned = micro.scan(path, rule=individual, progress=progress)
     with transaction.atomic():
-        areas, new_areas = _microdata_areas(system, scanned.areas_seen, str(path))
+        areas, new_areas = _microdata_areas(system, scanned.areas_seen, str(path), counties=national)
         if new_areas:
             progress(f"registrerar {new_areas} nya {system.code}-områden")
         result = micro.cells_build(scanned, areas=areas, min_cell=min_cell, source=str(path), progress=progress)
         batch = ImportBatch.objects.create(
             kind=ImportBatch.Kind.MICRODATA, source_name=str(path),
             options={"code_system": system.code, "min_cell": min_cell, "rows": result.rows, "new_areas": new_areas,
+                     "national": national,
                      "primary_suppressed": result.primary_suppressed, "secondary_suppressed": result.secondary_suppressed},
             created_by=user if getattr(user, "is_authenticated", False) else None, created_by_name=_user_name(user),
             rule=rule,
@@ -471,7 +474,9 @@ def microdata_aggregate(
         return _batch_finish(batch, outcome, dry_run=dry_run), result
 
 
-def _microdata_areas(system: CodeSystem, codes: list[str], source: str) -> tuple[dict[str, micro.AreaInfo], int]:
+def _microdata_areas(
+    system: CodeSystem, codes: list[str], source: str, *, counties: bool,
+) -> tuple[dict[str, micro.AreaInfo], int]:
     resolver = UnitResolver()
     bad, known = [], {}
     for code in codes:
@@ -488,9 +493,13 @@ def _microdata_areas(system: CodeSystem, codes: list[str], source: str) -> tuple
     members = defaultdict(list)
     for district_id, area_id in DistrictArea.objects.filter(area__code_system=system).values_list("district_id", "area_id"):
         members[area_id].append(str(district_id))
-    municipality_of = {a.pk: a.municipality.code for a in StatisticalArea.objects.filter(pk__in=known.values()).select_related("municipality")}
+    where = {
+        a.pk: (a.municipality.code, a.municipality.county.code)
+        for a in StatisticalArea.objects.filter(pk__in=known.values()).select_related("municipality__county")
+    }
     return {
-        code: micro.AreaInfo(municipality_of[pk], tuple(members.get(pk, ()))) for code, pk in known.items()
+        code: micro.AreaInfo(where[pk][0], tuple(members.get(pk, ())), county=where[pk][1] if counties else None)
+        for code, pk in known.items()
     }, resolver.registered
 
 
@@ -501,6 +510,7 @@ def _microdata_rows(result: micro.AggregateResult, system: CodeSystem, rule: Exc
         raise micro.MicrodataError(f"the catalogue lacks {', '.join(sorted(missing))}; load the seeds")
     areas = {a.code: a for a in StatisticalArea.objects.filter(code_system=system)}
     municipalities = {m.code: m for m in Municipality.objects.all()}
+    counties = {c.code: c for c in County.objects.all()}
     units: dict[tuple[str, str], Unit] = {}
 
     def unit(level: str, code: str) -> Unit:
@@ -509,6 +519,10 @@ def _microdata_rows(result: micro.AggregateResult, system: CodeSystem, rule: Exc
                 units[(level, code)] = unit_for_area(areas[code], system.code)
             elif level == "district":
                 units[(level, code)] = unit_for_district(int(code))
+            elif level == "county":
+                units[(level, code)] = unit_for_county(counties[code])
+            elif level == "country":
+                units[(level, code)] = COUNTRY
             else:
                 units[(level, code)] = unit_for_municipality(municipalities[code])
         return units[(level, code)]

@@ -155,6 +155,9 @@ class AreaInfo:
 
     municipality: str
     districts: tuple[str, ...] = ()
+    # County code; when given, the extract also rolls up to counties and the country (a
+    # national register extract covers them; a municipality's own extract should not).
+    county: str | None = None
 
 
 @dataclass
@@ -395,6 +398,9 @@ def _cells(
         members["district"] = pd.DataFrame(
             [(c, d) for c in codes for d in areas[c].districts], columns=["member", "parent"], dtype=object,
         )
+        if all(areas[c].county for c in codes):
+            members["county"] = pd.DataFrame({"member": codes, "parent": [areas[c].county for c in codes]})
+            members["country"] = pd.DataFrame({"member": codes, "parent": ["SE"] * len(codes)})
         for level, mapping in members.items():
             if mapping.empty:
                 continue

@@ -166,7 +166,9 @@ def demo_statistics_create(*, progress: Callable[[str], None], persons: int | No
         synth_generate(areas=synth_areas(surrounding=4, seed=1), persons=persons, years=list(DEMO_YEARS), seed=1,
                        out_dir=out, progress=lambda msg: progress(f"  {msg}"))
         progress("Aggregating it to areas, districts and municipalities (disclosure control, min cell 5) …")
-        outcome, _result = microdata_aggregate(path=out, code_system="SAMS", min_cell=5,
+        # The synthetic register stands in for the national one, so it also gives the county and
+        # country figures the districts are compared with.
+        outcome, _result = microdata_aggregate(path=out, code_system="SAMS", min_cell=5, national=True,
                                                progress=lambda msg: progress(f"  {msg}"))
         progress(f"  {outcome.summary()}")
     finally:

@@ -18,12 +18,16 @@ class Command(BaseCommand):
         agg.add_argument("--code-system", required=True, help="The code system of area_code: SAMS or DeSO.")
         agg.add_argument("--min-cell", type=int, default=5, help="Smallest publishable count (default 5).")
         agg.add_argument("--dry-run", action="store_true")
+        agg.add_argument(
+            "--national", action="store_true",
+            help="The extract covers whole counties (the national register): also write county and country figures.",
+        )
 
     def handle(self, *args, **options):
         try:
             outcome, result = microdata_aggregate(
                 path=options["path"], code_system=options["code_system"], min_cell=options["min_cell"],
-                dry_run=options["dry_run"], progress=lambda msg: self.stderr.write(msg),
+                dry_run=options["dry_run"], national=options["national"], progress=lambda msg: self.stderr.write(msg),
             )
         except MicrodataError as exc:
             raise CommandError(str(exc)) from exc

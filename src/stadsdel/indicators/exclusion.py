@@ -65,10 +65,13 @@ def _profile(district: District, year: int, dims: dict[str, Indicator], values: 
     return compute.dimension_profile(items, margin=margin)
 
 
-def district_profile(*, district: District, year: int) -> list[compute.DimensionComparison]:
-    """The seven dimensions of one district in one year against its municipality and county."""
-    dims = dimension_indicators()
-    rule = district_rule()
+def district_profile(
+    *, district: District, year: int, dims: dict[str, Indicator] | None = None, rule: ExclusionRule | None = None,
+) -> list[compute.DimensionComparison]:
+    """The seven dimensions of one district in one year against its municipality and county.
+    Callers that already hold the dimension indicators or the rule pass them in."""
+    dims = dims if dims is not None else dimension_indicators()
+    rule = district_rule(rule)
     margin = compute.rule_parameters_check(rule.parameters)["margin"] if rule else 0.0
     return _profile(district, year, dims, _values(list(dims.values()), districts=[district], years=[year]), margin)
 

@@ -242,8 +242,9 @@ def district_profile(*, district: District, year: int | None = None) -> District
     rule = exclusion.district_rule()
     if year is None:
         return DistrictProfile(None, years, [], rule, None)
-    comparisons = exclusion.district_profile(district=district, year=year)
-    indicators = {i.code: i for i in exclusion.dimension_indicators().values()}
+    dims = exclusion.dimension_indicators()
+    comparisons = exclusion.district_profile(district=district, year=year, dims=dims, rule=rule)
+    indicators = {i.code: i for i in dims.values()}
     labels = dimension_labels()
     rows = [ProfileRow(labels.get(c.dimension, c.dimension), indicators.get(c.indicator), c) for c in comparisons]
     verdict = None

@@ -65,7 +65,7 @@ def observation_export(observations) -> list[dict]:
     """The `stats show --json` shape; values unrounded, a suppressed cell's value null."""
     return [
         {
-            "indicator": o.indicator.code if hasattr(o, "indicator") else None,
+            "indicator": o.indicator.code,
             "area": o.unit_key.split(":")[-1] if o.level != Level.DISTRICT else (o.district.name if o.district else o.unit_key),
             "period": o.period,
             "sex": o.sex,

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "stadsdel.agreements",
     "stadsdel.plans",
     "stadsdel.indicators",
+    "stadsdel.indices",
     "stadsdel.seeds",
     "stadsdel.web",
 ]

@@ -199,6 +199,7 @@ class _Loader:
             ("agreements, commissions, partnerships", self.load_agreements),
             ("programmes and goals", self.load_programmes),
             ("indicator catalogue and exclusion rules", self.load_indicators),
+            ("social risk index models", self.load_index_models),
         ]
         for number, (label, step) in enumerate(steps, start=1):
             self.progress(f"[{number}/{len(steps)}] {label}")
@@ -588,6 +589,15 @@ class _Loader:
         try:
             catalogue_sync(self.read("indicators.json"), sync=self.sync)
         except ValueError as exc:
+            raise SeedDataError(str(exc)) from exc
+
+    def load_index_models(self) -> None:
+        from stadsdel.indices.services import index_models_sync
+        from stadsdel.lib.index import IndexInputError
+
+        try:
+            index_models_sync(self.read("index_models.json"))
+        except IndexInputError as exc:
             raise SeedDataError(str(exc)) from exc
 
 

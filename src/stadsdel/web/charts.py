@@ -100,3 +100,78 @@ def vega_bundle() -> str:
     """Vega, Vega-Lite and vega-embed as one script exposing `vegaEmbed` on window. Building it
     takes seconds, so it is built once per process, on first use."""
     return vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)
+
+
+# -- social risk index -----------------------------------------------------------------------
+SELECTED_COLOUR = "#d55e00"
+OTHER_COLOUR = "#13294b"
+
+
+def _described(chart: alt.TopLevelMixin, title: str, description: str) -> dict:
+    if title:
+        chart = chart.properties(title=title)
+    spec = chart.to_dict()
+    if description:
+        spec["description"] = description
+    return spec
+
+
+def index_bar_chart(
+    rows: Sequence[dict], *, threshold: float, selected_label: str, other_label: str, x_title: str,
+    title: str = "", description: str = "",
+) -> dict:
+    """Horizontal bars of the total index per unit (`{"unit", "value", "selected": bool}`),
+    highest first, with a rule at the threshold (the reference's 100 by default); units in the
+    priority selection stand out in colour and in the legend's words, not colour alone."""
+    values = [
+        {"unit": r["unit"], "value": r["value"], "group": selected_label if r["selected"] else other_label}
+        for r in rows if r["value"] is not None
+    ]
+    height = max(60, 22 * len(values))
+    bars = alt.Chart(alt.Data(values=values)).mark_bar().encode(
+        x=alt.X("value:Q", title=x_title, axis=alt.Axis(format=",.0f")),
+        y=alt.Y("unit:N", title=None, sort="-x"),
+        color=alt.Color("group:N", title=None,
+                        scale=alt.Scale(domain=[selected_label, other_label], range=[SELECTED_COLOUR, OTHER_COLOUR]),
+                        legend=alt.Legend(orient="bottom", direction="horizontal")),
+        tooltip=[alt.Tooltip("unit:N", title=" "), alt.Tooltip("value:Q", title=x_title, format=",.1f")],
+    )
+    rule = alt.Chart(alt.Data(values=[{"threshold": threshold}])).mark_rule(strokeDash=[4, 3], color="#6b6b6b").encode(
+        x="threshold:Q",
+    )
+    return _described((bars + rule).properties(width=CHART_WIDTH, height=height), title, description)
+
+
+def rank_interval_chart(rows: Sequence[dict], *, x_title: str, title: str = "", description: str = "") -> dict:
+    """Each unit's median rank over the sensitivity draws with its 5–95 % interval
+    (`{"unit", "rank", "median", "low", "high"}`), rank 1 at the left; the model's own rank is
+    a tick, so a unit whose place depends on the weights shows a long bar."""
+    values = [dict(r) for r in rows if r["median"] is not None]
+    height = max(60, 22 * len(values))
+    base = alt.Chart(alt.Data(values=values)).encode(y=alt.Y("unit:N", title=None, sort=alt.EncodingSortField("rank")))
+    interval = base.mark_rule(strokeWidth=3, color=OTHER_COLOUR).encode(
+        x=alt.X("low:Q", title=x_title, scale=alt.Scale(zero=False, nice=False), axis=alt.Axis(format="d", tickMinStep=1)),
+        x2="high:Q",
+        tooltip=[alt.Tooltip("unit:N", title=" "), alt.Tooltip("median:Q", format="d"),
+                 alt.Tooltip("low:Q", format="d"), alt.Tooltip("high:Q", format="d")],
+    )
+    median = base.mark_point(filled=True, size=70, color=OTHER_COLOUR).encode(x="median:Q")
+    model_rank = base.mark_tick(color=SELECTED_COLOUR, thickness=2).encode(x="rank:Q")
+    return _described((interval + median + model_rank).properties(width=CHART_WIDTH, height=height), title, description)
+
+
+def index_trend_chart(rows: Sequence[dict], *, reference: str, y_title: str, title: str = "",
+                      description: str = "") -> dict:
+    """The total index per unit and year (`{"year", "series", "value"}`), the reference dashed."""
+    values = [dict(r) for r in rows]
+    names = sorted({r["series"] for r in values if r["series"] != reference})
+    chart = alt.Chart(alt.Data(values=values)).mark_line(point=True, strokeWidth=2).encode(
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=",.0f")),
+        color=alt.Color("series:N", title=None, sort=[*names, reference],
+                        legend=alt.Legend(orient="bottom", direction="horizontal", columns=4)),
+        strokeDash=alt.condition(alt.datum.series == reference, alt.value([6, 3]), alt.value([1, 0])),
+        tooltip=[alt.Tooltip("series:N", title=" "), alt.Tooltip("year:O", title=" "),
+                 alt.Tooltip("value:Q", title=y_title, format=",.1f")],
+    )
+    return _described(chart.properties(width=CHART_WIDTH, height=CHART_HEIGHT), title, description)

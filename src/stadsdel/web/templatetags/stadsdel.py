@@ -80,6 +80,14 @@ def signed(value, decimals=1) -> str:
 
 
 @register.filter
+def percent(value, decimals=0) -> str:
+    """A share (0–1) in per cent: 0.25 → "25 %"."""
+    if value is None:
+        return NO_FIGURE
+    return f"{floatformat(100 * value, f'{_decimals(decimals)}g')} %"
+
+
+@register.filter
 def count(value) -> str:
     """A count: whole numbers without decimals (mapped counts may carry a fraction)."""
     if value is None:

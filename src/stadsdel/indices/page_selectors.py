@@ -1,0 +1,143 @@
+"""What the index pages show, built from one index run: the table per unit with its domain
+breakdown, change and rank interval, the priority selection, and chart rows."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from stadsdel.areas.models import District
+from stadsdel.indices.models import IndexModel
+from stadsdel.indices.selectors import IndexRun, index_run
+from stadsdel.lib.index import (
+    Change,
+    Sensitivity,
+    index_change,
+    priority_select,
+    sensitivity_analyse,
+)
+
+PAGE_DRAWS = 1000
+PAGE_SEED = 0
+# The change is only shown against a base year: without one each year has its own 100 and a
+# falling index may only mean the others rose.
+
+
+def _num(value) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+@dataclass
+class UnitRow:
+    unit: str
+    district: District | None
+    rank: int | None
+    total: float | None
+    domains: list[float | None]
+    change: Change | None
+    coverage_partial: bool  # some indicator rests on part of the unit's areas
+    median_rank: float | None = None
+    rank_p05: float | None = None
+    rank_p95: float | None = None
+    selection_frequency: float | None = None
+    selected: bool = False
+
+
+@dataclass
+class IndexPage:
+    model: IndexModel
+    run: IndexRun
+    year: int
+    start_year: int | None
+    threshold: float
+    rows: list[UnitRow]
+    selected: list[str]
+    improved_least: list[Change]
+    sensitivity: Sensitivity | None
+    reference_total: float | None
+    domain_names: list[str] = field(default_factory=list)
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return self.run.years
+
+    def trend_rows(self) -> list[dict]:
+        """`{"year", "series", "value"}` per unit and year, plus the reference."""
+        result = self.run.result
+        rows = [
+            {"year": year, "series": unit, "value": _num(result.total[y, u])}
+            for u, unit in enumerate(result.units) for y, year in enumerate(result.years)
+        ]
+        rows += [
+            {"year": year, "series": self.run.reference_label, "value": value}
+            for year, value in zip(result.years, self.run.reference_total, strict=True)
+        ]
+        return rows
+
+    def csv_rows(self) -> list[list]:
+        header = ["unit", "year", "rank", "index", *self.domain_names, "change_percent", "change_from",
+                  "median_rank", "rank_p05", "rank_p95", "selection_frequency", "selected", "model", "model_version"]
+        out: list[list] = [header]
+        for row in self.rows:
+            out.append([
+                row.unit, self.year, row.rank, row.total, *row.domains,
+                row.change.percent if row.change else None, self.start_year if row.change else None,
+                row.median_rank, row.rank_p05, row.rank_p95, row.selection_frequency, int(row.selected),
+                self.model.name, self.model.version,
+            ])
+        return out
+
+
+def index_page(
+    *, model: IndexModel, year: int | None = None, level: str = "district", threshold: float = 100.0,
+    start_year: int | None = None, draws: int = PAGE_DRAWS, seed: int = PAGE_SEED,
+) -> IndexPage:
+    """Compute the model for the page: every year (for trend and change), the table for `year`
+    (default: the latest), the change since `start_year` (default: the base year), and the
+    sensitivity analysis of `year` with a fixed seed, so the page shows the same intervals every
+    time."""
+    run = index_run(model=model, level=level)
+    result = run.result
+    years = result.years
+    if year not in years:
+        year = years[-1]
+    y = result.year_index(year)
+    if start_year is None:
+        start_year = model.base_year if model.base_year in years and model.base_year != year else None
+    elif start_year not in years or start_year == year:
+        start_year = None
+    changes = {c.unit: c for c in index_change(result, start=start_year, end=year)} if start_year else {}
+    selected = priority_select(result, year=year, threshold=threshold)
+    ranked = [u for u in range(len(result.units)) if not math.isnan(result.total[y, u])]
+    sensitivity = (
+        sensitivity_analyse(result, year=year, draws=draws, seed=seed, threshold=threshold)
+        if len(ranked) >= 2 else None
+    )
+    rows = []
+    for u, unit in enumerate(result.units):
+        present = ~np.isnan(result.rates[y, u])
+        row = UnitRow(
+            unit=unit, district=run.districts.get(unit),
+            rank=None if math.isnan(result.rank[y, u]) else int(result.rank[y, u]),
+            total=_num(result.total[y, u]),
+            domains=[_num(v) for v in result.domains[y, u]],
+            change=changes.get(unit),
+            coverage_partial=bool((result.coverage[y, u][present] < 1).any()),
+            selected=unit in selected,
+        )
+        if sensitivity is not None:
+            row.median_rank = _num(sensitivity.median_rank[u])
+            row.rank_p05 = _num(sensitivity.rank_p05[u])
+            row.rank_p95 = _num(sensitivity.rank_p95[u])
+            row.selection_frequency = float(sensitivity.selection_frequency[u])
+        rows.append(row)
+    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.unit))
+    improved_least = [c for c in changes.values() if c.percent is not None]
+    improved_least.sort(key=lambda c: (-c.percent, c.unit))
+    return IndexPage(
+        model=model, run=run, year=year, start_year=start_year, threshold=threshold, rows=rows, selected=selected,
+        improved_least=improved_least[:3], sensitivity=sensitivity, reference_total=run.reference_total[y],
+        domain_names=result.domain_names,
+    )

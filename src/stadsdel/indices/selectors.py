@@ -1,0 +1,189 @@
+"""Reads of the index app: index models, and index runs over the stored area statistics."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from stadsdel.areas.models import District, DistrictArea
+from stadsdel.indicators.models import Level, Observation
+from stadsdel.indices.models import IndexModel
+from stadsdel.lib.index import IndexInputError, IndexResult, index_compute, panel_from_frame
+
+LEVELS = ("district", "committee_area", "area")
+
+
+class IndexModelNotFound(LookupError):
+    """No index model of that name (and version)."""
+
+
+def index_model_list(*, include_inactive: bool = False) -> QuerySet[IndexModel]:
+    qs = IndexModel.objects.select_related("reference_municipality")
+    return qs if include_inactive else qs.filter(active=True)
+
+
+def index_model_get(*, name: str | None = None, version: int | None = None, pk: int | None = None) -> IndexModel:
+    """A model by primary key, or by name (case-insensitive): the given version, else the
+    active one."""
+    qs = IndexModel.objects.select_related("reference_municipality")
+    if pk is not None:
+        model = qs.filter(pk=pk).first()
+    elif name is not None:
+        named = qs.filter(name__iexact=name.strip())
+        model = named.filter(version=version).first() if version is not None else (
+            named.filter(active=True).first() or named.order_by("-version").first()
+        )
+    else:
+        model = qs.filter(active=True).order_by("pk").first()
+    if model is None:
+        what = f"{name!r}" + (f" v{version}" if version is not None else "") if name else "any"
+        raise IndexModelNotFound(f"no index model {what}; the models are: "
+                                 + (", ".join(str(m) for m in qs) or "none (run `stadsdel seeds load`)"))
+    return model
+
+
+def index_model_versions(*, model: IndexModel) -> QuerySet[IndexModel]:
+    return IndexModel.objects.filter(name=model.name).order_by("-version")
+
+
+@dataclass
+class IndexRun:
+    """An index model computed over the stored statistics: the result, which units it covers
+    and what each unit is (a district or an area), the areas behind each unit, and the
+    reference population's own index per year (100 every year, or 100 in the base year)."""
+
+    model: IndexModel
+    level: str
+    code_system: str
+    result: IndexResult
+    districts: dict[str, District] = field(default_factory=dict)
+    members: dict[str, list[str]] = field(default_factory=dict)
+    reference_label: str = ""
+    reference_total: list[float | None] = field(default_factory=list)
+    without_data: list[str] = field(default_factory=list)
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return self.result.years
+
+
+def _observation_frame(model: IndexModel, codes: list[str], years: set[int] | None) -> pd.DataFrame:
+    qs = Observation.objects.filter(
+        level=Level.AREA, indicator__code__in=codes, sex=Observation.Sex.TOTAL,
+        status__in=[Observation.Status.OK, Observation.Status.PROVISIONAL],
+        numerator__isnull=False, denominator__isnull=False,
+    )
+    if years is not None:
+        qs = qs.filter(period__in=years)
+    if model.reference_municipality_id is not None:
+        qs = qs.filter(statistical_area__municipality_id=model.reference_municipality_id)
+    rows = qs.values_list(
+        "statistical_area__code", "statistical_area__code_system__code", "period", "indicator__code",
+        "numerator", "denominator",
+    )
+    return pd.DataFrame(list(rows), columns=["area", "code_system", "year", "indicator", "numerator", "denominator"])
+
+
+def _district_members(*, municipality_ids: Iterable[int], code_system: str, areas: set[str]) -> dict[int, list[str]]:
+    """Each district's area codes in the code system, a committee area's including those of the
+    districts nested in it."""
+    own: dict[int, set[str]] = defaultdict(set)
+    for district_id, code in DistrictArea.objects.filter(
+        district__municipality_id__in=list(municipality_ids), area__code_system__code=code_system,
+    ).values_list("district_id", "area__code"):
+        if code in areas:
+            own[district_id].add(code)
+    districts = District.objects.filter(municipality_id__in=list(municipality_ids)).values_list("pk", "parent_id")
+    children: dict[int, list[int]] = defaultdict(list)
+    for pk, parent in districts:
+        if parent is not None:
+            children[parent].append(pk)
+
+    def collect(pk: int, seen: frozenset = frozenset()) -> set[str]:
+        codes = set(own.get(pk, ()))
+        for child in children.get(pk, ()):
+            if child not in seen:
+                codes |= collect(child, seen | {pk})
+        return codes
+
+    return {pk: sorted(collect(pk)) for pk, _parent in districts}
+
+
+def _label(district: District, several_municipalities: bool) -> str:
+    name = district.name
+    if district.kind == District.Kind.COMMITTEE_AREA:
+        name = f"{name} (stadsdelsnämndsområde)"
+    return f"{name}, {district.municipality.name}" if several_municipalities else name
+
+
+def index_run(
+    *, model: IndexModel, years: Iterable[int] | None = None, level: str = "district", code_system: str | None = None,
+) -> IndexRun:
+    """Compute a model over the stored area statistics (sex total, figures with numerator and
+    denominator).
+
+    The reference population is the model's municipality's areas (or every area with data).
+    One code system is used — the one with the most figures unless named — because SAMS and
+    DeSO areas of the same place would otherwise be counted twice. Units are districts,
+    district committee areas (their districts' areas together) or the areas themselves.
+    """
+    if level not in LEVELS:
+        raise IndexInputError(f"unknown level {level!r}; use {', '.join(LEVELS)}")
+    spec = model.spec()
+    wanted = set(years) if years is not None else None
+    needed = None if wanted is None else wanted | ({spec.base_year} if spec.base_year is not None else set())
+    frame = _observation_frame(model, spec.codes, needed)
+    if frame.empty:
+        where = model.reference_municipality.name if model.reference_municipality else "any area"
+        raise IndexInputError(f"{model}: there are no area figures for its indicators in {where}"
+                              + (f" in {', '.join(map(str, sorted(needed)))}" if needed else ""))
+    systems = Counter(frame["code_system"])
+    if code_system is None:
+        code_system = sorted(systems, key=lambda s: (-systems[s], s))[0]
+    elif code_system not in systems:
+        raise IndexInputError(f"{model}: no area figures in the code system {code_system!r}")
+    frame = frame[frame["code_system"] == code_system].drop(columns="code_system")
+    protective = {i.code for d in spec.domains for i in d.indicators if i.orientation == "protective"}
+    panel = panel_from_frame(frame, source=f"{model}: stored statistics", protective=protective)
+    if wanted is not None:
+        missing = sorted(wanted - set(panel.years))
+        if missing:
+            raise IndexInputError(f"{model}: no area figures for {', '.join(map(str, missing))}; "
+                                  f"years with figures: {', '.join(map(str, panel.years))}")
+
+    run = IndexRun(model=model, level=level, code_system=code_system, result=None)  # type: ignore[arg-type]
+    groups = None
+    if level != "area":
+        municipality_ids = (
+            [model.reference_municipality_id] if model.reference_municipality_id is not None else
+            list(District.objects.filter(areas__code__in=panel.areas).values_list("municipality_id", flat=True).distinct())
+        )
+        members = _district_members(municipality_ids=municipality_ids, code_system=code_system, areas=set(panel.areas))
+        kind = District.Kind.DISTRICT if level == "district" else District.Kind.COMMITTEE_AREA
+        districts = District.objects.filter(pk__in=members, kind=kind).select_related("municipality")
+        several = len({d.municipality_id for d in districts}) > 1
+        groups = {}
+        for district in sorted(districts, key=lambda d: (d.municipality.name, d.name)):
+            label = _label(district, several)
+            if members[district.pk]:
+                groups[label] = members[district.pk]
+                run.districts[label] = district
+            else:
+                run.without_data.append(label)
+        if not groups:
+            raise IndexInputError(f"{model}: no {kind.label} has areas with figures in {code_system}")
+        run.members = groups
+    else:
+        run.members = {a: [a] for a in panel.areas}
+    run.result = index_compute(spec, panel, groups=groups, years=sorted(wanted) if wanted is not None else None)
+    whole = index_compute(spec, panel, groups={"reference": list(panel.areas)},
+                          years=sorted(wanted) if wanted is not None else None)
+    run.reference_label = model.reference_municipality.name if model.reference_municipality else _("all areas")
+    run.reference_total = [None if np.isnan(v) else float(v) for v in whole.total[:, 0]]
+    return run

@@ -1,0 +1,148 @@
+"""The index pages: the index per district committee area, district or area with its domain
+breakdown, trend, rank interval and priority selection; and each model's definition. Every
+figure is shown beside the model (name and version) it came from."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from stadsdel.indices import selectors
+from stadsdel.indices.page_selectors import index_page
+from stadsdel.lib.index import IndexInputError
+from stadsdel.web import charts
+
+LEVEL_LABELS = {
+    "committee_area": lambda: _("District committee areas"),
+    "district": lambda: _("Districts"),
+    "area": lambda: _("Statistical areas"),
+}
+
+
+def _int(request, name: str) -> int | None:
+    try:
+        return int(request.GET.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _threshold(request) -> float:
+    try:
+        value = float(request.GET.get("threshold", "100").replace(",", "."))
+    except ValueError:
+        return 100.0
+    return value if 0 <= value < 10_000 else 100.0
+
+
+def _model_or_404(pk: int | None):
+    try:
+        return selectors.index_model_get(pk=pk)
+    except selectors.IndexModelNotFound:
+        if pk is not None:
+            raise Http404 from None
+        return None
+
+
+def index_overview(request):
+    model = _model_or_404(_int(request, "model"))
+    level = request.GET.get("level", "district")
+    if level not in LEVEL_LABELS:
+        level = "district"
+    context = {
+        "section": "index", "model": model, "models": selectors.index_model_list(), "level": level,
+        "levels": [(key, label()) for key, label in LEVEL_LABELS.items()],
+    }
+    if model is None:
+        return render(request, "indices/index_overview.html", context)
+    try:
+        page = index_page(model=model, year=_int(request, "year"), level=level, threshold=_threshold(request),
+                          start_year=_int(request, "from"))
+    except IndexInputError as exc:
+        context["error"] = str(exc)
+        return render(request, "indices/index_overview.html", context)
+    if request.GET.get("format") == "csv":
+        return _csv(page)
+    context.update({"page": page, "definition": _definition(model), **_charts(page, level)})
+    return render(request, "indices/index_overview.html", context)
+
+
+def _csv(page) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"index_{page.run.level}_{page.year}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    for row in page.csv_rows():
+        writer.writerow(["" if v is None else (repr(v) if isinstance(v, float) else v) for v in row])
+    return response
+
+
+def _charts(page, level: str) -> dict:
+    model_name = str(page.model)
+    level_name = LEVEL_LABELS[level]().lower()
+    bar = charts.index_bar_chart(
+        [{"unit": r.unit, "value": r.total, "selected": r.selected} for r in page.rows],
+        threshold=page.threshold, selected_label=_("Above the threshold"), other_label=_("Other"),
+        x_title=_("Index (reference = 100)"),
+        description=_("Total index per %(level)s in %(year)s, %(model)s; the line marks %(threshold)s.") % {
+            "level": level_name, "year": page.year, "model": model_name, "threshold": f"{page.threshold:g}"},
+    )
+    trend = charts.index_trend_chart(
+        page.trend_rows(), reference=page.run.reference_label, y_title=_("Index"),
+        description=_("Total index per year and %(level)s, %(model)s, with %(reference)s dashed.") % {
+            "level": level_name, "model": model_name, "reference": page.run.reference_label},
+    )
+    out = {
+        "bar_spec": bar, "trend_spec": trend,
+        "chart_locale": charts.format_locale(get_language() or "sv"), "vega_version": charts.bundle_version(),
+    }
+    if page.sensitivity is not None:
+        out["interval_spec"] = charts.rank_interval_chart(
+            [{"unit": r.unit, "rank": r.rank, "median": r.median_rank, "low": r.rank_p05, "high": r.rank_p95}
+             for r in page.rows],
+            x_title=_("Rank (1 = highest risk)"),
+            description=_("Median rank and 5–95 %% interval over %(draws)s draws of weights and normalisations, "
+                          "%(year)s.") % {"draws": page.sensitivity.draws, "year": page.year},
+        )
+    return out
+
+
+def _definition(model):
+    """The model's domains and indicators with their catalogue records, for the panel beside
+    every figure."""
+    from stadsdel.indicators.models import Indicator
+
+    spec = model.spec()
+    catalogue = {i.code: i for i in Indicator.objects.filter(code__in=spec.codes)}
+    domain_total = sum(d.weight for d in spec.domains)
+    return [
+        {
+            "name": d.name, "weight": d.weight, "share": d.weight / domain_total,
+            "indicators": [
+                {"code": i.code, "indicator": catalogue.get(i.code), "weight": i.weight,
+                 "share": i.weight / sum(x.weight for x in d.indicators), "orientation": i.orientation}
+                for i in d.indicators
+            ],
+        }
+        for d in spec.domains
+    ]
+
+
+def model_detail(request, pk: int):
+    model = _model_or_404(pk)
+    if request.GET.get("format") == "json":
+        data = {**model.definition(), "version": model.version,
+                "reference_municipality": model.reference_municipality.code if model.reference_municipality else None,
+                "description": model.description, "sources": model.sources}
+        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        response["Content-Disposition"] = f'attachment; filename="index_model_{model.pk}.json"'
+        return response
+    return render(request, "indices/model_detail.html", {
+        "section": "index", "model": model, "definition": _definition(model),
+        "versions": selectors.index_model_versions(model=model),
+        "file_json": json.dumps(model.definition(), ensure_ascii=False, indent=2),
+    })

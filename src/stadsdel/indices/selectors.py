@@ -23,6 +23,10 @@ class IndexModelNotFound(LookupError):
     """No index model of that name (and version)."""
 
 
+class NoIndexFigures(IndexInputError):
+    """The stored statistics hold no area figures the model can use (for the years asked)."""
+
+
 def index_model_list(*, include_inactive: bool = False) -> QuerySet[IndexModel]:
     qs = IndexModel.objects.select_related("reference_municipality")
     return qs if include_inactive else qs.filter(active=True)
@@ -141,7 +145,7 @@ def index_run(
     frame = _observation_frame(model, spec.codes, needed)
     if frame.empty:
         where = model.reference_municipality.name if model.reference_municipality else "any area"
-        raise IndexInputError(f"{model}: there are no area figures for its indicators in {where}"
+        raise NoIndexFigures(f"{model}: there are no area figures for its indicators in {where}"
                               + (f" in {', '.join(map(str, sorted(needed)))}" if needed else ""))
     systems = Counter(frame["code_system"])
     if code_system is None:
@@ -154,7 +158,7 @@ def index_run(
     if wanted is not None:
         missing = sorted(wanted - set(panel.years))
         if missing:
-            raise IndexInputError(f"{model}: no area figures for {', '.join(map(str, missing))}; "
+            raise NoIndexFigures(f"{model}: no area figures for {', '.join(map(str, missing))}; "
                                   f"years with figures: {', '.join(map(str, panel.years))}")
 
     run = IndexRun(model=model, level=level, code_system=code_system, result=None)  # type: ignore[arg-type]
@@ -187,3 +191,74 @@ def index_run(
     run.reference_label = model.reference_municipality.name if model.reference_municipality else _("all areas")
     run.reference_total = [None if np.isnan(v) else float(v) for v in whole.total[:, 0]]
     return run
+
+
+# -- area typology ------------------------------------------------------------------------------
+
+@dataclass
+class TypologyRun:
+    """SCB's socio-economic area types for the areas of one year (and code system), with each
+    area's municipality and districts so a page can say where it lies."""
+
+    year: int
+    years: list[int]
+    code_system: str
+    municipality: str | None
+    result: object  # lib.typology.TypologyResult
+    area_names: dict[str, str] = field(default_factory=dict)
+    area_districts: dict[str, list[str]] = field(default_factory=dict)
+
+
+def typology_run(
+    *, year: int | None = None, municipality: str | None = None, code_system: str | None = None,
+    cutoffs=None, ddof: int = 1,
+) -> TypologyRun:
+    """Classify the areas with V1–V3 figures in `year` (default: the latest year with all
+    three), across the country or within one municipality (`municipality` code): a local
+    typology is relative to that municipality's own mean."""
+    from stadsdel.lib.typology import DEFAULT_CUTOFFS, VARIABLES, TypologyError, typology_compute
+
+    qs = Observation.objects.filter(
+        level=Level.AREA, indicator__code__in=list(VARIABLES.values()), sex=Observation.Sex.TOTAL,
+        status__in=[Observation.Status.OK, Observation.Status.PROVISIONAL], value__isnull=False,
+    )
+    if municipality:
+        qs = qs.filter(statistical_area__municipality__code=municipality)
+    rows = pd.DataFrame(list(qs.values_list(
+        "statistical_area__code", "statistical_area__code_system__code", "statistical_area__municipality__name",
+        "period", "indicator__code", "value",
+    )), columns=["area", "code_system", "municipality", "year", "indicator", "value"])
+    if rows.empty:
+        raise NoIndexFigures(
+            "no area figures for the typology's variables ("
+            + ", ".join(VARIABLES.values()) + ")" + (f" in municipality {municipality}" if municipality else "")
+        )
+    systems = Counter(rows["code_system"])
+    if code_system is None:
+        code_system = sorted(systems, key=lambda s: (-systems[s], s))[0]
+    rows = rows[rows["code_system"] == code_system]
+    complete = rows.groupby("year")["indicator"].nunique()
+    years = sorted(int(y) for y in complete.index[complete == len(VARIABLES)])
+    if not years:
+        raise NoIndexFigures(f"no year has figures for all three variables in {code_system}")
+    if year is None:
+        year = years[-1]
+    elif year not in years:
+        raise NoIndexFigures(f"no figures for all three variables in {year}; years: {', '.join(map(str, years))}")
+    rows = rows[rows["year"] == year]
+    wide = rows.pivot_table(index="area", columns="indicator", values="value", aggfunc="first")
+    frame = pd.DataFrame({"area": wide.index})
+    for key, code in VARIABLES.items():
+        frame[key] = wide[code].to_numpy() if code in wide.columns else np.nan
+    try:
+        result = typology_compute(frame, cutoffs=cutoffs or DEFAULT_CUTOFFS, ddof=ddof)
+    except TypologyError as exc:
+        raise IndexInputError(str(exc)) from exc
+    names = dict(zip(rows["area"], rows["municipality"], strict=True))
+    districts: dict[str, list[str]] = defaultdict(list)
+    for code, name in DistrictArea.objects.filter(
+        area__code_system__code=code_system, area__code__in=list(frame["area"]), district__kind=District.Kind.DISTRICT,
+    ).values_list("area__code", "district__name").order_by("district__name"):
+        districts[code].append(name)
+    return TypologyRun(year=year, years=years, code_system=code_system, municipality=municipality, result=result,
+                       area_names=names, area_districts=dict(districts))

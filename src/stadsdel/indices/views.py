@@ -62,8 +62,14 @@ def index_overview(request):
     try:
         page = index_page(model=model, year=_int(request, "year"), level=level, threshold=_threshold(request),
                           start_year=_int(request, "from"))
+    except selectors.NoIndexFigures:
+        context["error"] = _(
+            "There are no area figures for this model's indicators yet (with numerator and denominator, in %(where)s). "
+            "Import statistics or aggregate a register extract first."
+        ) % {"where": model.reference_municipality.name if model.reference_municipality else _("any municipality")}
+        return render(request, "indices/index_overview.html", context)
     except IndexInputError as exc:
-        context["error"] = str(exc)
+        context["error"] = _("The index cannot be computed: %(reason)s") % {"reason": exc}
         return render(request, "indices/index_overview.html", context)
     if request.GET.get("format") == "csv":
         return _csv(page)
@@ -146,3 +152,63 @@ def model_detail(request, pk: int):
         "versions": selectors.index_model_versions(model=model),
         "file_json": json.dumps(model.definition(), ensure_ascii=False, indent=2),
     })
+
+
+def _cutoffs(request):
+    text = request.GET.get("cutoffs", "").strip()
+    if not text:
+        return None, ""
+    try:
+        return [float(x.replace(",", ".")) for x in text.split(";" if ";" in text else " ") if x], text
+    except ValueError:
+        return False, text
+
+
+def typology(request):
+    """SCB's socio-economic area types of the areas with figures, for a year and optionally one
+    municipality, with the method and the cut-offs beside the table."""
+    from stadsdel.areas.models import Municipality
+    from stadsdel.lib.typology import DEFAULT_CUTOFFS, TYPE_NAMES, TYPE_NAMES_EN
+
+    municipality = request.GET.get("municipality") or None
+    cutoffs, cutoffs_text = _cutoffs(request)
+    english = (get_language() or "").startswith("en")
+    context = {
+        "section": "index", "municipality": municipality, "cutoffs_text": cutoffs_text or " ".join(
+            f"{c:g}" for c in DEFAULT_CUTOFFS),
+        "municipalities": Municipality.objects.filter(statistical_areas__isnull=False).distinct().order_by("name"),
+        "type_names": TYPE_NAMES_EN if english else TYPE_NAMES,
+    }
+    if cutoffs is False:
+        context["error"] = _("The cut-offs must be numbers separated by spaces, e.g. 2 1 0 -1.")
+        return render(request, "indices/typology.html", context)
+    try:
+        run = selectors.typology_run(year=_int(request, "year"), municipality=municipality, cutoffs=cutoffs)
+    except selectors.NoIndexFigures:
+        context["error"] = _("There are no area figures for all three variables yet. They come from a register "
+                             "extract with the optional columns (low economic standard, unemployed days).")
+        return render(request, "indices/typology.html", context)
+    except IndexInputError as exc:
+        context["error"] = _("The areas cannot be classified: %(reason)s") % {"reason": exc}
+        return render(request, "indices/typology.html", context)
+    rows = run.result.rows()
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="area_types_{run.year}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["area", "code_system", "municipality", "districts", "year", "v1", "v2", "v3", "index",
+                         "sds_from_mean", "type", "mean", "sd", "cutoffs"])
+        for a in rows:
+            writer.writerow([a.area, run.code_system, run.area_names.get(a.area, ""),
+                             ";".join(run.area_districts.get(a.area, [])), run.year,
+                             *("" if v is None else repr(v) for v in (a.v1, a.v2, a.v3, a.index, a.sds_from_mean)),
+                             "" if a.type is None else a.type, repr(run.result.mean), repr(run.result.sd),
+                             " ".join(f"{c:g}" for c in run.result.cutoffs)])
+        return response
+    rows.sort(key=lambda a: (a.index is None, -(a.index or 0.0), str(a.area)))
+    context.update({
+        "run": run, "rows": rows, "counts": run.result.counts(),
+        "bounds": list(zip(run.result.cutoffs, run.result.thresholds, strict=True)),
+        "cutoffs_text": " ".join(f"{c:g}" for c in run.result.cutoffs),
+    })
+    return render(request, "indices/typology.html", context)

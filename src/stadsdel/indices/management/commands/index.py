@@ -4,6 +4,7 @@ sensitivity analysis, and load model versions.
     stadsdel index compute --input DATA.csv --model-file MODEL.json [--groups GROUPS.csv] --json
     stadsdel index compute --model NAME [--version N] --year Y [--level district] --json
     stadsdel index sensitivity (--input … --model-file … | --model NAME) --year Y [--draws 1000] [--seed 0]
+    stadsdel index typology [--year Y] [--municipality CODE] [--cutoffs 2,1,0,-1] --json
     stadsdel index model load FILE.json
 
 The file form needs no database. Malformed input exits with status 2 and a message naming the
@@ -48,6 +49,13 @@ class Command(BaseCommand):
                                     help="Dirichlet concentration around the model's weights (higher = closer).")
                 action.add_argument("--threshold", type=float, default=100.0,
                                     help="Priority selection: units above this index in the year.")
+        typology = sub.add_parser("typology", help="SCB's socio-economic area types (1-5) from stored V1-V3 figures.")
+        typology.add_argument("--year", type=int, help="Default: the latest year with all three variables.")
+        typology.add_argument("--municipality", help="Classify one municipality's areas against their own mean.")
+        typology.add_argument("--code-system", help="Default: the one with most figures.")
+        typology.add_argument("--cutoffs", default="2,1,0,-1",
+                              help="Where types 1-4 begin, in standard deviations from the mean (default 2,1,0,-1).")
+        typology.add_argument("--json", action="store_true", help="Print JSON (the default output).")
         model = sub.add_parser("model", help="Index model versions.")
         model_sub = model.add_subparsers(dest="model_action", required=True)
         load = model_sub.add_parser("load", help="Save a model file as a new version (unless unchanged).")
@@ -57,6 +65,8 @@ class Command(BaseCommand):
         try:
             if options["action"] == "model":
                 return self.model_load(options["file"])
+            if options["action"] == "typology":
+                return self.typology(options)
             result, label = self.compute(options)
             if options["action"] == "compute":
                 out = result.records()
@@ -117,6 +127,27 @@ class Command(BaseCommand):
             if unknown:
                 shown = ", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else "")
                 print(f"warning: {len(unknown)} area(s) of the groups have no data: {shown}", file=sys.stderr)
+
+    def typology(self, options) -> None:
+        from stadsdel.indices.selectors import typology_run
+
+        try:
+            cutoffs = [float(x) for x in options["cutoffs"].split(",")]
+        except ValueError:
+            raise IndexInputError(f"--cutoffs: {options['cutoffs']!r} is not a list of numbers like 2,1,0,-1") from None
+        run = typology_run(year=options["year"], municipality=options["municipality"],
+                           code_system=options["code_system"], cutoffs=cutoffs)
+        result = run.result
+        self.stdout.write(json.dumps({
+            "year": run.year, "code_system": run.code_system, "municipality": run.municipality,
+            "mean": result.mean, "sd": result.sd, "ddof": result.ddof, "cutoffs": list(result.cutoffs),
+            "areas": [
+                {"area": a.area, "municipality": run.area_names.get(a.area), "districts": run.area_districts.get(a.area, []),
+                 "v1": a.v1, "v2": a.v2, "v3": a.v3, "index": a.index, "sds_from_mean": a.sds_from_mean,
+                 "type": a.type, "type_name": a.name}
+                for a in result.rows()
+            ],
+        }, ensure_ascii=False))
 
     def model_load(self, path: Path) -> None:
         from stadsdel.indices.services import index_model_load

@@ -1,0 +1,123 @@
+"""The index pages: the table with the model beside it, CSV, the model page and its file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from index_data import MODEL, expected_index
+
+TENSTA = "01800151"
+
+
+def test_overview_shows_the_districts_with_the_model(client, stockholm_statistics, test_model):
+    response = client.get("/index/", {"model": test_model.pk, "level": "district", "year": 2012})
+    assert response.status_code == 200
+    page = response.context["page"]
+    tensta = next(r for r in page.rows if r.unit == "Tensta")
+    assert tensta.total == pytest.approx(expected_index({TENSTA}, 2012))
+    assert tensta.rank == 1 and tensta.selected
+    assert page.start_year == 2010  # the base year
+    assert tensta.change.percent == pytest.approx(
+        100 * (expected_index({TENSTA}, 2012) / expected_index({TENSTA}, 2010) - 1))
+    # The sensitivity analysis ran with the page's fixed seed: an interval around every rank.
+    assert all(r.rank_p05 <= r.median_rank <= r.rank_p95 for r in page.rows if r.rank)
+    html = response.content.decode()
+    assert "Testindex" in html and "version 1" in html  # the model beside the figures
+    assert 'data-chart="chart-index-bar"' in html and 'id="chart-rank-interval"' in html
+    assert "Skärholmen" in html  # listed as without figures
+    assert 'id="map-note"' in html
+
+
+def test_overview_csv_has_the_unrounded_figures(client, stockholm_statistics, test_model):
+    response = client.get("/index/", {"model": test_model.pk, "level": "committee_area", "year": 2010,
+                                      "format": "csv"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rk = next(r for r in rows if r["unit"] == "Rinkeby-Kista (stadsdelsnämndsområde)")
+    assert float(rk["index"]) == pytest.approx(expected_index({"01800148", "01800154"}, 2010), rel=1e-12)
+    assert rk["model"] == "Testindex" and rk["model_version"] == "1"
+
+
+def test_overview_explains_when_there_are_no_figures(client, db):
+    response = client.get("/index/")
+    assert response.status_code == 200
+    assert "There are no area figures" in response.content.decode()
+
+
+def test_bad_parameters_fall_back_to_defaults(client, stockholm_statistics, test_model):
+    response = client.get("/index/", {"model": test_model.pk, "year": "x", "threshold": "abc", "level": "nope"})
+    assert response.status_code == 200
+    assert response.context["page"].year == 2012 and response.context["page"].threshold == 100.0
+    assert client.get("/index/", {"model": 999999}).status_code == 404
+
+
+def test_model_page_and_file(client, test_model):
+    response = client.get(test_model.get_absolute_url())
+    assert response.status_code == 200
+    assert "Försörjning" in response.content.decode()
+    download = client.get(test_model.get_absolute_url(), {"format": "json"})
+    data = json.loads(download.content)
+    assert data["domains"] == MODEL["domains"] and data["base_year"] == 2010 and data["reference_municipality"] == "0180"
+
+
+def test_english(client, stockholm_statistics, test_model):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/index/", {"model": test_model.pk}).content.decode()
+    assert "Social risk index" in html and "The model behind these figures" in html
+
+
+@pytest.fixture
+def typology_statistics(db, tmp_path):
+    """V1–V3 for six Stockholm areas in 2012 (the index is their mean, per cent)."""
+    from stadsdel.indicators.services import observations_import
+
+    shares = {  # area: (V1, V2, V3)
+        "01800148": (40.0, 30.0, 20.0), "01800154": (30.0, 24.0, 15.0), "01800151": (45.0, 33.0, 24.0),
+        "01800201": (6.0, 6.0, 3.0), "01800202": (5.0, 5.0, 2.0), "01800203": (8.0, 7.0, 3.0),
+    }
+    codes = ("low_economic_standard_share", "pre_secondary_education_20_64",
+             "long_term_assistance_or_unemployment_20_64")
+    lines = ["indicator,area,period,value"]
+    lines += [f"{code},{area},2012,{v}" for area, values in shares.items() for code, v in zip(codes, values, strict=True)]
+    path = tmp_path / "typology.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    observations_import(path=path, fmt="csv")
+    return {area: sum(v) / 3 for area, v in shares.items()}
+
+
+def test_typology_page_and_command(client, typology_statistics):
+    import statistics
+
+    response = client.get("/index/typology/")
+    assert response.status_code == 200
+    run = response.context["run"]
+    values = list(typology_statistics.values())
+    mean, sd = statistics.mean(values), statistics.stdev(values)
+    assert run.year == 2012 and run.result.mean == pytest.approx(mean) and run.result.sd == pytest.approx(sd)
+    types = {a.area: a.type for a in run.result.rows()}
+    expected = {}
+    for area, value in typology_statistics.items():
+        z = (value - mean) / sd
+        expected[area] = 1 if z >= 2 else 2 if z >= 1 else 3 if z >= 0 else 4 if z >= -1 else 5
+    assert types == expected
+    assert "Tensta" in response.content.decode()  # the district an area belongs to
+    out = io.StringIO()
+    from django.core.management import call_command
+
+    call_command("index", "typology", "--municipality", "0180", "--cutoffs", "1.5,0.5,0,-0.5", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["cutoffs"] == [1.5, 0.5, 0.0, -0.5] and len(data["areas"]) == 6
+    tensta = next(a for a in data["areas"] if a["area"] == "01800151")
+    assert tensta["index"] == pytest.approx(typology_statistics["01800151"]) and tensta["districts"] == ["Tensta"]
+    csv_response = client.get("/index/typology/", {"format": "csv"})
+    assert len(list(csv.DictReader(io.StringIO(csv_response.content.decode())))) == 6
+    bad = client.get("/index/typology/", {"cutoffs": "1 2 3 4"})
+    assert bad.status_code == 200 and "strictly decreasing" in bad.content.decode()
+
+
+def test_typology_page_without_figures(client, db):
+    response = client.get("/index/typology/")
+    assert response.status_code == 200 and 'id="typology-error"' in response.content.decode()

@@ -57,6 +57,15 @@ DEFINITIONS = {
         "age BETWEEN 20 AND 64 AND employed = 0 AND studying = 0", "age BETWEEN 20 AND 64", None),
     "low_economic_standard_share": ("low_economic_standard = 1", "low_economic_standard IS NOT NULL", None),
     "long_term_unemployment_20_64": ("age BETWEEN 20 AND 64 AND unemployed_days >= 180", "age BETWEEN 20 AND 64", None),
+    "children_social_assistance_share": ("age BETWEEN 0 AND 17 AND social_assistance_months > 0", "age BETWEEN 0 AND 17", None),
+    "unemployment_20_64": ("age BETWEEN 20 AND 64 AND unemployed_days > 0", "age BETWEEN 20 AND 64", None),
+    "pre_secondary_education_20_64": (
+        "age BETWEEN 20 AND 64 AND education_level = 'pre_secondary'", "age BETWEEN 20 AND 64", None,
+    ),
+    "long_term_assistance_or_unemployment_20_64": (
+        "age BETWEEN 20 AND 64 AND (social_assistance_months >= 10 OR unemployed_days > 180)", "age BETWEEN 20 AND 64",
+        None,
+    ),
 }
 
 
@@ -210,6 +219,12 @@ def run_pandas(data: Path, areas: pd.DataFrame) -> pd.DataFrame:
         "individuals_in_exclusion": (a20_64 & (df["employed"] == 0) & (df["studying"] == 0), a20_64),
         "low_economic_standard_share": (df["low_economic_standard"] == 1, df["low_economic_standard"].notna()),
         "long_term_unemployment_20_64": (a20_64 & (df["unemployed_days"] >= 180), a20_64),
+        "children_social_assistance_share": (age.between(0, 17) & (df["social_assistance_months"] > 0), age.between(0, 17)),
+        "unemployment_20_64": (a20_64 & (df["unemployed_days"] > 0), a20_64),
+        "pre_secondary_education_20_64": (a20_64 & (df["education_level"] == "pre_secondary"), a20_64),
+        "long_term_assistance_or_unemployment_20_64": (
+            a20_64 & ((df["social_assistance_months"] >= 10) | (df["unemployed_days"] > 180)), a20_64,
+        ),
     }
     frame = pd.DataFrame({"area_code": df["area_code"], "year": df["year"], "sex": df["sex"]})
     for code, (num, den) in parts.items():

@@ -2,6 +2,8 @@
 service that stores the cells (atomic, idempotent, traceable to the rule version)."""
 
 import csv
+import json
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -10,7 +12,13 @@ from django.core.management.base import CommandError
 from stadsdel.areas.models import District, StatisticalArea
 from stadsdel.indicators.models import ExclusionRule, ImportBatch, Observation
 from stadsdel.indicators.services import microdata_aggregate
-from stadsdel.lib.microdata import AreaInfo, IndividualRule, MicrodataError, aggregate
+from stadsdel.lib.microdata import (
+    MICRO_INDICATORS,
+    AreaInfo,
+    IndividualRule,
+    MicrodataError,
+    aggregate,
+)
 
 COLUMNS = ["person_id", "year", "area_code", "sex", "age", "employed", "studying", "social_assistance_months",
            "education_level", "grade9_eligible", "sick_days", "voted"]
@@ -212,3 +220,113 @@ def test_national_extract_also_gives_county_and_country(tmp_path):
     county = Observation.objects.get(indicator__code="employment_rate_20_64", unit_key="county:01", period=2010, sex="T")
     country = Observation.objects.get(indicator__code="employment_rate_20_64", unit_key="country:SE", period=2010, sex="T")
     assert (county.numerator, county.denominator) == (94, 113) == (country.numerator, country.denominator)
+
+
+# -- the socio-economic variables (SCB's V2, V3) and the other person-based risk indicators ------
+
+NEW_COLUMNS = [*COLUMNS, "unemployed_days"]
+
+
+def risk_rows(unemployed_days=True):
+    """One area (Alby 1), 2010. Children: 4 girls aged 5 and 2 girls aged 17 in families with
+    assistance, 6 boys aged 10 without. Aged 20–64 (21 persons):
+      5 women 30, assistance 10 months, pre-secondary, never unemployed   -> V2, V3
+      3 men 40, assistance 9 months, secondary, 181 days unemployed       -> unemployed, V3
+      2 men 45, no assistance, secondary, exactly 180 days unemployed     -> unemployed (not V3)
+      4 women 64, pre-secondary, unemployed_days empty                    -> V2
+      6 men 20, post-secondary, 1 day unemployed                          -> unemployed
+      1 woman 50, education unknown                                       -> denominators only
+    Outside both bands: a man of 18 with assistance, a woman of 65 with everything, 2 women of 19."""
+    rows, pid = [], 0
+
+    def add(n, sex, age, assistance, education, days):
+        nonlocal pid
+        for _ in range(n):
+            pid += 1
+            row = person(pid, ALBY_1, sex, age, 0, assistance=assistance, education=education)
+            rows.append([*row, days] if unemployed_days else row)
+
+    add(4, "K", 5, 3, "", 0)
+    add(2, "K", 17, 12, "secondary", 0)
+    add(6, "M", 10, 0, "", 0)
+    add(1, "M", 18, 4, "secondary", 0)
+    add(5, "K", 30, 10, "pre_secondary", 0)
+    add(3, "M", 40, 9, "secondary", 181)
+    add(2, "M", 45, 0, "secondary", 180)
+    add(4, "K", 64, 0, "pre_secondary", "")
+    add(6, "M", 20, 0, "post_secondary", 1)
+    add(1, "K", 50, 0, "", 0)
+    add(1, "K", 65, 12, "pre_secondary", 200)
+    add(2, "K", 19, 0, "pre_secondary", 0)
+    return rows
+
+
+def counts(cells, indicator, sex="T"):
+    c = cell(cells, indicator, "area", ALBY_1, sex)
+    return (c.numerator, c.denominator)
+
+
+def test_socioeconomic_indicators_match_hand_counts(tmp_path):
+    path = write_csv(tmp_path / "x.csv", risk_rows(), NEW_COLUMNS)
+    cells = aggregate(path, areas=AREAS, rule=IndividualRule(), min_cell=1).cells
+    assert counts(cells, "children_social_assistance_share") == (6, 12)
+    assert counts(cells, "children_social_assistance_share", "K") == (6, 6)
+    assert counts(cells, "children_social_assistance_share", "M") == (0, 6)
+    assert cell(cells, "children_social_assistance_share", "area", ALBY_1, "T").value == 50.0
+    assert counts(cells, "unemployment_20_64") == (3 + 2 + 6, 21)
+    assert counts(cells, "pre_secondary_education_20_64") == (5 + 4, 21)
+    # V3: 10 months of assistance, or more than 180 days; exactly 180 days is not enough …
+    assert counts(cells, "long_term_assistance_or_unemployment_20_64") == (5 + 3, 21)
+    assert cell(cells, "long_term_assistance_or_unemployment_20_64", "area", ALBY_1, "T").value == pytest.approx(
+        100 * 8 / 21
+    )
+    # … while the older indicator counts 180 days and more.
+    assert counts(cells, "long_term_unemployment_20_64") == (3 + 2, 21)
+    # The district (Alby) is the sum of its areas; only area 1 has people here.
+    alby = cell(cells, "pre_secondary_education_20_64", "district", "alby", "T")
+    assert (alby.numerator, alby.denominator) == (9, 21)
+
+
+def test_socioeconomic_indicators_go_through_disclosure_control(tmp_path):
+    path = write_csv(tmp_path / "x.csv", risk_rows(), NEW_COLUMNS)
+    cells = aggregate(path, areas=AREAS, rule=IndividualRule(), min_cell=5).cells
+    # Pre-secondary among women: 9 of 10, so the complement (1 woman) is too small …
+    women = cell(cells, "pre_secondary_education_20_64", "area", ALBY_1, "K")
+    assert women.status == "suppressed" and women[["value", "numerator", "denominator"]].isna().all()
+    # … and the men (0 of 11) go too, or the total minus the men would give the women away.
+    assert cell(cells, "pre_secondary_education_20_64", "area", ALBY_1, "M").status == "suppressed"
+    assert cell(cells, "pre_secondary_education_20_64", "area", ALBY_1, "T").status == "ok"
+    # V3 among men: 3 of 11 is below the minimum count.
+    assert cell(cells, "long_term_assistance_or_unemployment_20_64", "area", ALBY_1, "M").status == "suppressed"
+
+
+def test_unemployment_indicators_need_the_column_and_treat_empty_as_zero(tmp_path):
+    without = write_csv(tmp_path / "without.csv", risk_rows(unemployed_days=False))
+    result = aggregate(without, areas=AREAS, rule=IndividualRule(), min_cell=1)
+    assert "unemployment_20_64" not in result.indicators
+    assert "long_term_assistance_or_unemployment_20_64" not in result.indicators
+    assert counts(result.cells, "children_social_assistance_share") == (6, 12)
+    assert counts(result.cells, "pre_secondary_education_20_64") == (9, 21)
+    # A column with no values at all (nobody registered at Arbetsförmedlingen) is read as a
+    # number, and every group counts 0, never an empty sum: not even Alby 2's women, who are all
+    # aged 20–64 with education unknown, so no row of theirs makes a condition plainly false.
+    empty = [[*row[:-1], ""] for row in risk_rows()]
+    empty += [[*person(100 + i, ALBY_2, "K", 30, 1, education=""), ""] for i in range(6)]
+    cells = aggregate(write_csv(tmp_path / "empty.csv", empty, NEW_COLUMNS), areas=AREAS, rule=IndividualRule(),
+                      min_cell=1).cells
+    assert counts(cells, "unemployment_20_64") == (0, 21)
+    for indicator in ("unemployment_20_64", "long_term_unemployment_20_64", "pre_secondary_education_20_64",
+                      "post_secondary_education_25_64", "long_term_assistance_or_unemployment_20_64"):
+        c = cell(cells, indicator, "area", ALBY_2, "K")
+        assert (c.numerator, c.denominator, c.value, c.status) == (0, 6, 0.0, "ok"), indicator
+    # V3 still counts long assistance: the 5 women with 10 months.
+    assert counts(cells, "long_term_assistance_or_unemployment_20_64") == (5, 21)
+
+
+def test_every_computed_indicator_is_in_the_catalogue_with_the_same_scale():
+    """The seed catalogue and the SQL definitions must agree: the stored value is scale ×
+    numerator / denominator, and disclosure control's complement rule follows is_share."""
+    path = Path(__file__).resolve().parents[2] / "src" / "stadsdel" / "seeds" / "data" / "indicators.json"
+    catalogue = {entry["code"]: entry for entry in json.loads(path.read_text(encoding="utf-8"))["indicators"]}
+    for m in MICRO_INDICATORS:
+        assert (catalogue[m.code]["scale"], catalogue[m.code]["is_share"]) == (m.scale, m.is_share), m.code

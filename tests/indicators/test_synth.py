@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from django.core.management import CommandError, call_command
@@ -14,6 +16,7 @@ from django.core.management import CommandError, call_command
 from stadsdel.indicators.synth import (
     BLOCK_PERSONS,
     COLUMNS,
+    CRIME_INDICATOR,
     ELECTION_YEARS,
     SynthArea,
     parse_years,
@@ -169,6 +172,9 @@ def test_same_seed_same_data_whatever_the_chunking(tmp_path):
     assert one.rows == many.rows == 2 * persons
     assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
     assert _digest(tmp_path / "a") != _digest(tmp_path / "c")
+    # The crimes file too: byte for byte, whatever the chunking; another seed, other counts.
+    assert one.crimes.read_bytes() == many.crimes.read_bytes()
+    assert one.crimes.read_bytes() != (tmp_path / "c" / "crimes.csv").read_bytes()
     # Pseudonyms are unique and differ between seeds.
     ids = _one(f"SELECT count(DISTINCT person_id) FROM {_sql(tmp_path / 'a')}")[0]
     assert ids == persons
@@ -197,6 +203,61 @@ def test_rerun_replaces_files_and_writes_manifest(tmp_path):
     areas = json.loads((tmp_path / "areas.json").read_text())
     assert {a["code"] for a in areas} == {a.code for a in AREAS}
     assert {"code", "municipality_code", "risk", "district"} <= set(areas[0])
+
+
+def _crimes(out: Path) -> pd.DataFrame:
+    # Python's float() parses the value exactly as the importer does.
+    return pd.read_csv(out / "crimes.csv", dtype={"area": str}, converters={"value": float})
+
+
+def test_crimes_file_is_the_importers_long_form_over_the_registers_population(panel):
+    out, result = panel
+    assert result.crimes == out / "crimes.csv"
+    assert result.crimes.read_text().splitlines()[0] == "indicator,area,period,value,numerator,denominator"
+    crimes = _crimes(out)
+    assert len(crimes) == result.crime_rows
+    assert (crimes["indicator"] == CRIME_INDICATOR).all()
+    assert (crimes["value"] == 1000 * crimes["numerator"] / crimes["denominator"]).all()
+    # Denominators are the persons the register has in the area that year.
+    population = duckdb.sql(
+        f"SELECT area_code AS area, year AS period, count(*) AS persons FROM {_sql(out)} GROUP BY ALL"
+    ).df()
+    areas = crimes[crimes["area"].str.len() > 4].merge(population, on=["area", "period"], how="outer")
+    assert len(areas) == len(AREAS) * 3
+    assert (areas["denominator"] == areas["persons"]).all()
+    # Municipalities, the county (the code's first two digits) and the country are the areas' sums.
+    for unit, prefix in (("9990", "9990"), ("9991", "9991"), ("99", "99"), ("SE", "")):
+        mine = areas[areas["area"].str.startswith(prefix)].groupby("period")[["numerator", "denominator"]].sum()
+        stated = crimes[crimes["area"] == unit].set_index("period")[["numerator", "denominator"]]
+        pd.testing.assert_frame_equal(stated, mine, check_names=False)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["crimes"] == {"file": "crimes.csv", "indicator": CRIME_INDICATOR, "rows": result.crime_rows}
+    # The catalogue's entry computes the value the same way (per 1 000, counts not persons).
+    catalogue = Path(__file__).resolve().parents[2] / "src" / "stadsdel" / "seeds" / "data" / "indicators.json"
+    entry = next(e for e in json.loads(catalogue.read_text(encoding="utf-8"))["indicators"] if e["code"] == CRIME_INDICATOR)
+    assert (entry["scale"], entry["is_share"], entry["unit"], entry["source"]) == (1000, False, "per_1000", "polisen")
+
+
+def test_crime_levels_rise_with_risk(panel):
+    out, _result = panel
+    crimes = _crimes(out)
+    risk = {a.code: a.risk for a in AREAS}
+    areas = crimes[crimes["area"].isin(risk)].groupby("area")[["numerator", "denominator"]].sum()
+    rate = 1000 * areas["numerator"] / areas["denominator"]
+    # Each area keeps a level of its own, so rates rise with risk on the whole, not in lockstep.
+    assert np.corrcoef(np.log(rate), rate.index.map(risk))[0, 1] > 0.9
+    priority = [a.code for a in AREAS if a.risk == 1.0]
+    surrounding = [a.code for a in AREAS if 0 < a.risk < 1]
+    ordinary = [a.code for a in AREAS if a.risk == 0.0]
+    assert rate[priority].min() > rate[surrounding].max() > rate[surrounding].min() > rate[ordinary].max()
+    # Plausible levels per 1 000 inhabitants: a Stockholm-type municipality within 80-250 every
+    # year, its priority district well above it, an all-ordinary municipality lower.
+    district = areas.loc[priority].sum()
+    assert 200 <= 1000 * district["numerator"] / district["denominator"] <= 340
+    yearly = crimes.set_index("area")["value"]
+    assert yearly["9990"].between(80, 250).all()
+    assert yearly["9991"].between(60, 100).all()
+    assert (yearly[priority] > 150).all()
 
 
 @pytest.mark.parametrize(
@@ -244,7 +305,10 @@ def test_plan_areas_adds_surrounding_areas_on_free_codes():
 @pytest.mark.django_db
 def test_command_writes_the_seed_districts_and_surrounding_areas(tmp_path):
     out = tmp_path / "synth"
-    call_command("synth", persons=3000, years="2009-2010", seed=2, out=str(out), surrounding=2)
+    printed = io.StringIO()
+    call_command("synth", persons=3000, years="2009-2010", seed=2, out=str(out), surrounding=2, stdout=printed)
+    crime_rows = len((out / "crimes.csv").read_text().splitlines()) - 1
+    assert f"crimes.csv ({crime_rows} rows of reported crimes)" in printed.getvalue()
     areas = json.loads((out / "areas.json").read_text())
     by_code = {a["code"]: a for a in areas}
     # Jordbro's Bilaga 2 codes are priority areas; Klockartorpet's NYKO code is not SAMS.

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from stadsdel.accounts.models import Membership, Role
 from stadsdel.agreements.models import CooperationAgreement, Partnership
 from stadsdel.indicators.models import ImportBatch, Observation
-from stadsdel.seeds.demo import DEMO_PASSWORD, demo_build
+from stadsdel.seeds.demo import CRIMES_SOURCE_NAME, DEMO_PASSWORD, demo_build
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,32 @@ def test_demo_statistics_come_from_the_synthetic_register_and_rebuild_writes_not
                                          district__name="Jordbro", sex="T")
     assert jordbro.count() == 7 and jordbro.first().batch.kind == ImportBatch.Kind.MICRODATA
     assert Observation.objects.filter(indicator__code="individuals_in_exclusion", rule__isnull=False).exists()
+    # The socio-economic variables come from the register too, with counts per area for the index.
+    for code in ("children_social_assistance_share", "unemployment_20_64", "pre_secondary_education_20_64",
+                 "long_term_assistance_or_unemployment_20_64"):
+        assert Observation.objects.filter(indicator__code=code, level="district", district__name="Jordbro",
+                                          sex="T").count() == 7, code
+    # Reported crimes: imported from the synthetic crimes file, summed into districts; its own
+    # municipality rows over the same population as the register's.
+    crimes = Observation.objects.filter(indicator__code="reported_crimes_per_1000", sex="T")
+    jordbro_crimes = crimes.filter(level="district", district__name="Jordbro").order_by("period")
+    assert jordbro_crimes.count() == 7
+    first = jordbro_crimes.first()
+    assert first.batch.kind == ImportBatch.Kind.CSV and first.batch.source_name == CRIMES_SOURCE_NAME
+    assert first.value == pytest.approx(1000 * first.numerator / first.denominator)
+    assert 100 < first.value < 500
+    assert crimes.filter(level="area", numerator__isnull=False, denominator__gt=0).exists()
+    haninge = crimes.get(level="municipality", municipality__code="0136", period=2010)
+    inhabitants = Observation.objects.get(indicator__code="social_assistance_share", level="municipality",
+                                          municipality__code="0136", period=2010, sex="T")
+    assert haninge.denominator == inhabitants.denominator
+    assert haninge.value < crimes.get(level="district", district__name="Jordbro", period=2010).value
+    assert crimes.filter(level="country").count() == 7
+    # Every district the register gives figures for gets crime figures too.
+    with_register = set(Observation.objects.filter(indicator__code="employment_rate_20_64", level="district")
+                        .values_list("district__name", "period"))
+    with_crimes = set(crimes.filter(level="district").values_list("district__name", "period"))
+    assert with_crimes == with_register
     before = (Observation.objects.count(), Observation.history.count(), ImportBatch.objects.count())
     demo_build()
     assert (Observation.objects.count(), Observation.history.count(), ImportBatch.objects.count()) == before

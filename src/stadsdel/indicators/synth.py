@@ -9,6 +9,12 @@ low economic standard are drawn from logistic models whose area term is interpol
 latent disadvantage per person makes outcomes persist over the years and go together (the
 non-employed more often receive assistance), as in real registers.
 
+Reported crimes are not a person attribute (a crime is counted where it took place), so they are
+written per area as well, to `crimes.csv` in the importer's long form: counts drawn around a rate
+per 1 000 inhabitants that rises with `risk`, over the register's own population of the area and
+year, plus the sums for municipalities, counties and the country (the areas make up their
+municipalities, as in the register).
+
 Determinism: the random streams are keyed on blocks of `BLOCK_PERSONS` persons (a SeedSequence
 per block), so the data for a seed does not depend on how the persons are chunked into files.
 Changing a constant of this module changes the data of every seed; `GENERATOR_VERSION` says so.
@@ -30,6 +36,8 @@ import pandas as pd
 __all__ = [
     "BLOCK_PERSONS",
     "COLUMNS",
+    "CRIMES_FILE",
+    "CRIME_INDICATOR",
     "ELECTION_YEARS",
     "GENERATOR_VERSION",
     "SynthArea",
@@ -46,6 +54,8 @@ BLOCK_PERSONS = 5_000
 ELECTION_YEARS = frozenset({2002, 2006, 2010, 2014, 2018, 2022, 2026})
 EDUCATION_LEVELS = ("pre_secondary", "secondary", "post_secondary")
 FILE_PATTERN = "persons-*.parquet"
+CRIMES_FILE = "crimes.csv"
+CRIME_INDICATOR = "reported_crimes_per_1000"
 
 # Output schema: column -> DuckDB type. Flags are TINYINT (0/1, NULL where not applicable).
 COLUMNS: dict[str, str] = {
@@ -80,7 +90,8 @@ class SynthArea:
 
 @dataclass
 class SynthResult:
-    """What a run wrote: the Parquet files (in order), rows = persons × years, and its time."""
+    """What a run wrote: the Parquet files (in order), rows = persons × years, the area-level
+    crimes file and its rows, and its time."""
 
     out_dir: Path
     files: list[Path]
@@ -89,6 +100,8 @@ class SynthResult:
     years: list[int]
     areas: int
     seconds: float
+    crimes: Path
+    crime_rows: int
 
 
 # -- model parameters ------------------------------------------------------------------------
@@ -115,6 +128,18 @@ _C = math.sqrt(1 + math.pi * _SIGMA**2 / 8)
 _MOVE = (0.03, 0.06)  # yearly probability of moving, by risk
 _MOVE_LOCAL = 0.8  # movers who stay in their municipality
 _MAX_AGE = 130
+# Reported crimes per 1 000 inhabitants at risk 0 and risk 1 (log-linear in between): an ordinary
+# area ~85, the surrounding areas (risk 0.1-0.3) ~95-120, a priority district ~250 (most between
+# 190 and 330): the range of Stockholm's districts, higher where the risk is. An area's own level
+# (spread on the log scale) persists over the years, with a little year-to-year noise on top of
+# the Poisson draw.
+_CRIMES = (85.0, 250.0)
+_CRIME_AREA_SD = 0.15
+_CRIME_YEAR_SD = 0.05
+_CRIME_TREND = 0.01  # per year on the log scale: reported crime rose slowly in 2006-2012
+# The crimes' random stream: apart from the persons' blocks (spawn keys 0, 1, …) and from
+# plan_areas (2**31), so adding crimes changed no person-year.
+_CRIME_STREAM = 2**31 + 1
 
 _TREND_BASE = 2006
 
@@ -490,6 +515,8 @@ def synth_generate(
     files: list[Path] = []
     rows = 0
     done = 0
+    # Registered inhabitants per (year, area): the crimes' denominators are the register's persons.
+    population = np.zeros((len(year_list), len(ctx.codes)), dtype=np.int64)
     con = duckdb.connect()
     try:
         for chunk in range(n_chunks):
@@ -499,6 +526,10 @@ def synth_generate(
                 parts.append(_block(ctx, block, n))
                 done += n
             frame = pd.DataFrame({name: np.concatenate([p[name] for p in parts]) for name in COLUMNS})
+            year_pos = np.searchsorted(year_list, frame["year"].to_numpy())
+            population += np.bincount(
+                year_pos * len(ctx.codes) + frame["area_code"].to_numpy(), minlength=population.size,
+            ).reshape(population.shape)
             frame["area_code"] = pd.Categorical.from_codes(frame["area_code"].to_numpy(), categories=ctx.codes)
             del parts
             path = out_dir / f"persons-{chunk:05d}.parquet"
@@ -515,6 +546,7 @@ def synth_generate(
             say(f"chunk {chunk + 1}/{n_chunks}, {_thousands(done)} persons, {_thousands(rows)} rows")
     finally:
         con.close()
+    crimes, crime_rows = _crimes_write(ctx, areas, population, out_dir)
 
     area_rows = [
         {"code": a.code, "municipality_code": a.municipality_code, "risk": a.risk, "district": a.district,
@@ -533,9 +565,50 @@ def synth_generate(
         "areas": len(areas),
         "files": [f.name for f in files],
         "columns": COLUMNS,
+        "crimes": {"file": crimes.name, "indicator": CRIME_INDICATOR, "rows": crime_rows},
     }
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-    return SynthResult(out_dir, files, rows, persons, year_list, len(areas), time.perf_counter() - started)
+    return SynthResult(
+        out_dir, files, rows, persons, year_list, len(areas), time.perf_counter() - started, crimes, crime_rows,
+    )
+
+
+def _crimes_write(ctx: _Context, areas: Sequence[SynthArea], population: np.ndarray, out_dir: Path) -> tuple[Path, int]:
+    """Write `crimes.csv`: reported crimes per area and year over the register's population, and
+    their sums per municipality, county (the municipality code's first two digits, as Swedish
+    codes are built) and the country. Deterministic for (seed, areas, years): the counts come from
+    a stream of their own, drawn in a fixed order whatever the persons' chunking."""
+    rng = np.random.default_rng(np.random.SeedSequence(ctx.seed, spawn_key=(_CRIME_STREAM,)))
+    lo, hi = math.log(_CRIMES[0]), math.log(_CRIMES[1])
+    area_level = lo + ctx.risk * (hi - lo) + rng.normal(0.0, _CRIME_AREA_SD, size=len(ctx.codes))
+    counts = np.zeros_like(population)
+    for i, year in enumerate(ctx.years):
+        log_rate = area_level + _CRIME_TREND * (year - _TREND_BASE) + rng.normal(0.0, _CRIME_YEAR_SD, size=len(ctx.codes))
+        counts[i] = rng.poisson(np.exp(log_rate) * population[i] / 1000.0)
+    municipality = {a.code: a.municipality_code for a in areas}
+    # The unit each area belongs to, level by level: itself, its municipality, county, country.
+    levels = (
+        np.array(ctx.codes),
+        np.array([municipality[c] for c in ctx.codes]),
+        np.array([municipality[c][:2] for c in ctx.codes]),
+        np.array(["SE"] * len(ctx.codes)),
+    )
+    lines = ["indicator,area,period,value,numerator,denominator"]
+    for keys in levels:
+        for unit in sorted(set(keys)):
+            members = keys == unit
+            for i, year in enumerate(ctx.years):
+                den = int(population[i, members].sum())
+                if den == 0:
+                    continue  # nobody lives there that year: a rate per inhabitant has no meaning
+                num = int(counts[i, members].sum())
+                # repr() round-trips, so a re-run imports exactly the same figures.
+                lines.append(f"{CRIME_INDICATOR},{unit},{year},{1000.0 * num / den!r},{num},{den}")
+    path = out_dir / CRIMES_FILE
+    partial = path.with_suffix(".csv.partial")
+    partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    partial.replace(path)
+    return path, len(lines) - 1
 
 
 def _sql_path(path: Path) -> str:

@@ -46,12 +46,17 @@ def _age(low: int, high: int) -> str:
 
 
 # The definitions the catalogue's text describes; numerator and denominator are SUM() arguments.
+# A condition on a nullable column is made null-safe (coalesce): SUM() over a group whose every
+# row is NULL is NULL, which would publish an empty figure instead of 0. An empty
+# unemployed_days is a person without a record at Arbetsförmedlingen (not registered
+# unemployed), as in the individual rule; unknown education stays in the denominator.
 MICRO_INDICATORS: tuple[MicroIndicator, ...] = (
     MicroIndicator("employment_rate_20_64", f"({_age(20, 64)} AND employed = 1)::INT", f"({_age(20, 64)})::INT", 100.0, True),
     MicroIndicator("social_assistance_share", "(social_assistance_months > 0)::INT", "1", 100.0, True),
     MicroIndicator(
         "post_secondary_education_25_64",
-        f"({_age(25, 64)} AND education_level = 'post_secondary')::INT", f"({_age(25, 64)})::INT", 100.0, True,
+        f"({_age(25, 64)} AND coalesce(education_level = 'post_secondary', FALSE))::INT", f"({_age(25, 64)})::INT",
+        100.0, True,
     ),
     MicroIndicator("grade9_eligible_upper_secondary", "(grade9_eligible = 1)::INT", "(grade9_eligible IS NOT NULL)::INT", 100.0, True),
     MicroIndicator(
@@ -64,8 +69,27 @@ MICRO_INDICATORS: tuple[MicroIndicator, ...] = (
         100.0, True, needs=("low_economic_standard",),
     ),
     MicroIndicator(
-        "long_term_unemployment_20_64", f"({_age(20, 64)} AND unemployed_days >= 180)::INT", f"({_age(20, 64)})::INT",
+        "long_term_unemployment_20_64", f"({_age(20, 64)} AND coalesce(unemployed_days, 0) >= 180)::INT",
+        f"({_age(20, 64)})::INT", 100.0, True, needs=("unemployed_days",),
+    ),
+    MicroIndicator(
+        "children_social_assistance_share", f"({_age(0, 17)} AND social_assistance_months > 0)::INT",
+        f"({_age(0, 17)})::INT", 100.0, True,
+    ),
+    MicroIndicator(
+        "unemployment_20_64", f"({_age(20, 64)} AND coalesce(unemployed_days, 0) > 0)::INT", f"({_age(20, 64)})::INT",
         100.0, True, needs=("unemployed_days",),
+    ),
+    MicroIndicator(
+        "pre_secondary_education_20_64", f"({_age(20, 64)} AND coalesce(education_level = 'pre_secondary', FALSE))::INT",
+        f"({_age(20, 64)})::INT", 100.0, True,
+    ),
+    # SCB's V3 of its socio-economic index: assistance in at least 10 months of the year and/or
+    # more than 180 days unemployed (strictly more, unlike the >= 180 above).
+    MicroIndicator(
+        "long_term_assistance_or_unemployment_20_64",
+        f"({_age(20, 64)} AND (social_assistance_months >= 10 OR coalesce(unemployed_days, 0) > 180))::INT",
+        f"({_age(20, 64)})::INT", 100.0, True, needs=("unemployed_days",),
     ),
 )
 EXCLUSION_CODE = "individuals_in_exclusion"
@@ -92,6 +116,7 @@ _CSV_TYPES = {
     "person_id": "VARCHAR", "year": "INTEGER", "area_code": "VARCHAR", "sex": "VARCHAR", "age": "INTEGER",
     "employed": "INTEGER", "studying": "INTEGER", "social_assistance_months": "INTEGER", "education_level": "VARCHAR",
     "grade9_eligible": "INTEGER", "sick_days": "DOUBLE", "voted": "INTEGER",
+    "low_economic_standard": "INTEGER", "unemployed_days": "DOUBLE",
 }
 
 

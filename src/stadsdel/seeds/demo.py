@@ -147,29 +147,41 @@ DEMO_PERSONS = 400_000
 DEMO_YEARS = range(2006, 2013)
 
 
+CRIMES_SOURCE_NAME = "Syntetiska anmälda brott (demo)"
+
+
 def demo_statistics_create(*, progress: Callable[[str], None], persons: int | None = None) -> None:
     """Synthetic register data for the districts (never real people), aggregated like a real
-    extract: `stadsdel synth` then `stadsdel microdata aggregate`. Deterministic, so a second
-    demo run writes nothing. The raw person-years live in a temporary directory only."""
+    extract: `stadsdel synth` then `stadsdel microdata aggregate`; then the synthetic reported
+    crimes per area, imported like any CSV file (`stadsdel import crimes.csv --format csv`).
+    Deterministic, so a second demo run writes nothing. The raw person-years live in a temporary
+    directory only."""
     import shutil
     import tempfile
     from pathlib import Path
 
     from stadsdel.indicators.selectors import synth_areas
-    from stadsdel.indicators.services import microdata_aggregate
+    from stadsdel.indicators.services import microdata_aggregate, observations_import
     from stadsdel.indicators.synth import synth_generate
 
     persons = persons or DEMO_PERSONS
     out = Path(tempfile.mkdtemp(prefix="stadsdel-synth-"))
     try:
         progress(f"Generating synthetic register data ({persons:,} persons × {len(DEMO_YEARS)} years) …".replace(",", " "))
-        synth_generate(areas=synth_areas(surrounding=4, seed=1), persons=persons, years=list(DEMO_YEARS), seed=1,
-                       out_dir=out, progress=lambda msg: progress(f"  {msg}"))
+        generated = synth_generate(areas=synth_areas(surrounding=4, seed=1), persons=persons, years=list(DEMO_YEARS),
+                                   seed=1, out_dir=out, progress=lambda msg: progress(f"  {msg}"))
         progress("Aggregating it to areas, districts and municipalities (disclosure control, min cell 5) …")
         # The synthetic register stands in for the national one, so it also gives the county and
         # country figures the districts are compared with.
         outcome, _result = microdata_aggregate(path=out, code_system="SAMS", min_cell=5, national=True,
                                                progress=lambda msg: progress(f"  {msg}"))
         progress(f"  {outcome.summary()}")
+        # The file holds areas (with the numerators and denominators the index needs) and their
+        # municipality, county and country sums; the import itself sums the areas into districts
+        # (aggregates_refresh), like the register's figures.
+        progress(f"Importing synthetic reported crimes ({generated.crimes.name}) …")
+        crimes = observations_import(path=generated.crimes, fmt="csv", source_name=CRIMES_SOURCE_NAME,
+                                     progress=lambda msg: progress(f"  {msg}"))
+        progress(f"  {crimes.summary()}")
     finally:
         shutil.rmtree(out, ignore_errors=True)

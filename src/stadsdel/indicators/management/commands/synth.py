@@ -1,5 +1,6 @@
 """`stadsdel synth --persons N [--years 2006-2012] [--seed S] --out DIR [--surrounding K]`:
-write synthetic register person-years (Parquet) over the districts' real SAMS codes."""
+write synthetic register person-years (Parquet) over the districts' real SAMS codes, and the
+areas' reported crimes (`crimes.csv`, importable with `stadsdel import --format csv`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from stadsdel.indicators.synth import parse_years, synth_generate
 class Command(BaseCommand):
     help = (
         "Write synthetic, pseudonymised person-years as Parquet over the districts' SAMS areas "
-        "(risk 1) and K surrounding areas per municipality; deterministic for a seed."
+        "(risk 1) and K surrounding areas per municipality, and the areas' reported crimes as "
+        "crimes.csv; deterministic for a seed."
     )
 
     def add_arguments(self, parser):
@@ -62,7 +64,8 @@ class Command(BaseCommand):
         except (ValueError, OSError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(
-            f"{_thousands(result.rows)} rows, {result.areas} areas, {len(result.files)} files in "
+            f"{_thousands(result.rows)} rows, {result.areas} areas, {len(result.files)} files and "
+            f"{result.crimes.name} ({_thousands(result.crime_rows)} rows of reported crimes) in "
             f"{result.seconds:.1f} s → {result.out_dir}"
         ))
 

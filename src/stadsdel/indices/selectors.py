@@ -120,10 +120,9 @@ def _district_members(*, municipality_ids: Iterable[int], code_system: str, area
 
 
 def _label(district: District, several_municipalities: bool) -> str:
-    name = district.name
-    if district.kind == District.Kind.COMMITTEE_AREA:
-        name = f"{name} (stadsdelsnämndsområde)"
-    return f"{name}, {district.municipality.name}" if several_municipalities else name
+    # One run holds one kind of district, so a committee area and its district of the same name
+    # (Skärholmen) never meet in one table.
+    return f"{district.name}, {district.municipality.name}" if several_municipalities else district.name
 
 
 def index_run(

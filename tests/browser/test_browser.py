@@ -165,3 +165,55 @@ def test_district_statistics_draws_its_charts_without_leaving_localhost(page, li
     page.screenshot(path=str(ARTIFACTS / "district-alby-statistics.png"), full_page=True)
     assert outside == []
     assert errors == []
+
+
+def _stockholm_assistance(tmp_path) -> None:
+    """Social assistance and employment for three Bilaga 2 areas and two other Stockholm areas,
+    2006 and 2012: enough for the default model's Försörjning domain."""
+    from stadsdel.indicators.services import observations_import
+
+    counts = {  # area: (assisted, residents, employed, residents 20-64) in 2006; 2012 a little better
+        "01800148": (90, 3000, 1000, 1800), "01800154": (60, 3000, 1100, 1800), "01800151": (140, 3500, 1000, 2000),
+        "01800201": (40, 9000, 5200, 6000), "01800202": (30, 9000, 5400, 6000),
+    }
+    lines = ["indicator,area,period,value,numerator,denominator"]
+    for area, (sa, pop, emp, pop2064) in counts.items():
+        for year, factor in ((2006, 1.0), (2012, 0.9)):
+            n = round(sa * factor)
+            e = min(pop2064, round(emp / factor))
+            lines.append(f"social_assistance_share,{area},{year},{100 * n / pop!r},{n},{pop}")
+            lines.append(f"employment_rate_20_64,{area},{year},{100 * e / pop2064!r},{e},{pop2064}")
+    path = tmp_path / "stockholm.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    observations_import(path=path, fmt="csv")
+
+
+def test_risk_index_page_draws_its_charts_and_switches_units(page, live_server, tmp_path):
+    from playwright.sync_api import expect
+
+    _stockholm_assistance(tmp_path)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Socialt riskindex").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Socialt riskindex")
+    table = page.locator("#index-table")
+    # Tensta has the most assistance and the lowest employment: rank 1 among the districts.
+    expect(table.locator("tbody tr").first).to_contain_text("Tensta")
+    for chart_id in ("chart-index-bar", "chart-index-trend", "chart-rank-interval"):
+        chart = page.locator(f'[data-chart="{chart_id}"]')
+        expect(chart.locator("svg").first).to_be_visible()
+        expect(chart).to_have_class("chart chart-drawn")
+    expect(page.locator(".model-definition")).to_contain_text("Västra Götalandsmodellen (Stockholm 2014)")
+    expect(page.locator("#priority-summary")).to_contain_text("Minst förbättring 2006–2012")
+    page.screenshot(path=str(ARTIFACTS / "risk-index-districts.png"), full_page=True)
+
+    page.get_by_label("Enheter").select_option(label="Stadsdelsnämndsområden")
+    page.get_by_role("button", name="Visa").click()
+    expect(table.locator("tbody")).to_contain_text("Rinkeby-Kista")
+    expect(table.locator("tbody")).not_to_contain_text("Husby")
+
+    page.locator(".model-definition").get_by_role("link", name="Västra Götalandsmodellen (Stockholm 2014)").click()
+    expect(page.get_by_role("heading", level=2, name="Modellfilen")).to_be_visible()
+    assert errors == []

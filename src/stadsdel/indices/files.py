@@ -40,14 +40,18 @@ def _read_table(path: Path) -> pd.DataFrame:
     return frame
 
 
-def model_file_read(path: Path) -> ModelSpec:
+def json_file_read(path: Path):
+    """A model file's JSON; a missing or malformed file is an IndexInputError naming it."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        return json.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise IndexInputError(f"{path}: no such file") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise IndexInputError(f"{path.name}: not valid JSON ({exc})") from None
-    return model_parse(data, source=path.name)
+
+
+def model_file_read(path: Path) -> ModelSpec:
+    return model_parse(json_file_read(path), source=path.name)
 
 
 def data_file_read(path: Path, *, model: ModelSpec) -> Panel:

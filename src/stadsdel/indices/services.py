@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -104,13 +103,10 @@ def index_model_activate(*, model: IndexModel, active: bool = True) -> None:
 def index_model_load(*, path: Path, user=None) -> tuple[IndexModel, bool]:
     """`stadsdel index model load FILE.json`: the model file format plus optional
     `reference_municipality` (a code), `description` and `sources`."""
+    from stadsdel.indices.files import json_file_read
+
     source = path.name
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise IndexInputError(f"{path}: no such file") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise IndexInputError(f"{source}: not valid JSON ({exc})") from None
+    data = json_file_read(path)
     if not isinstance(data, dict):
         raise IndexInputError(f"{source}: the model must be a JSON object")
     return index_model_save(

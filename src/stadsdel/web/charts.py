@@ -32,6 +32,16 @@ CHART_WIDTH = 560
 CHART_HEIGHT = 240
 
 
+def _described(chart: alt.TopLevelMixin, title: str, description: str) -> dict:
+    if title:
+        chart = chart.properties(title=title)
+    spec = chart.to_dict()
+    if description:
+        # Vega writes it as the chart's aria-label: what a screen reader announces for the SVG.
+        spec["description"] = description
+    return spec
+
+
 def series_chart(
     rows: Sequence[dict], *, title: str = "", y_title: str = "", decimals: int = 1,
     labels: dict[str, str] | None = None, description: str = "",
@@ -70,13 +80,7 @@ def series_chart(
         )
         .properties(width=CHART_WIDTH, height=CHART_HEIGHT)
     )
-    if title:
-        chart = chart.properties(title=title)
-    spec = chart.to_dict()
-    if description:
-        # Vega writes it as the chart's aria-label: what a screen reader announces for the SVG.
-        spec["description"] = description
-    return spec
+    return _described(chart, title, description)
 
 
 def chart_svg(spec: dict, *, locale: str = "sv-SE") -> str:
@@ -105,15 +109,6 @@ def vega_bundle() -> str:
 # -- social risk index -----------------------------------------------------------------------
 SELECTED_COLOUR = "#d55e00"
 OTHER_COLOUR = "#13294b"
-
-
-def _described(chart: alt.TopLevelMixin, title: str, description: str) -> dict:
-    if title:
-        chart = chart.properties(title=title)
-    spec = chart.to_dict()
-    if description:
-        spec["description"] = description
-    return spec
 
 
 def index_bar_chart(

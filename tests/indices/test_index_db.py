@@ -130,3 +130,25 @@ def test_sensitivity_command_from_the_database(stockholm_statistics, test_model)
     call_command("index", "sensitivity", "--model", "Testindex", "--year", "2012", "--draws", "200", "--seed", "3",
                  stdout=again)
     assert json.loads(again.getvalue()) == data
+
+
+def test_admin_saves_a_changed_model_as_a_new_version(admin_client, test_model):
+    url = f"/admin/indices/indexmodel/{test_model.pk}/change/"
+    assert admin_client.get(url).status_code == 200
+    domains = json.loads(json.dumps(MODEL["domains"]))
+    domains[0]["indicators"][0]["weight"] = 3
+    form = {
+        "name": "Testindex", "base_year": "2010", "reference_municipality": test_model.reference_municipality_id,
+        "domains": json.dumps(domains), "description": "Ny vikt", "sources": "[]", "active": "on",
+    }
+    response = admin_client.post(url, form)
+    assert response.status_code == 302
+    versions = list(IndexModel.objects.filter(name="Testindex").order_by("version"))
+    assert [v.version for v in versions] == [1, 2]
+    assert versions[0].domains == MODEL["domains"] and not versions[0].active
+    assert versions[1].domains[0]["indicators"][0]["weight"] == 3 and versions[1].active
+    # A model the catalogue refuses is an error on the form, and nothing is saved.
+    domains[0]["indicators"][0]["code"] = "no_such_indicator"
+    response = admin_client.post(url, {**form, "domains": json.dumps(domains)})
+    assert response.status_code == 200 and "not in the indicator catalogue" in response.content.decode()
+    assert IndexModel.objects.filter(name="Testindex").count() == 2

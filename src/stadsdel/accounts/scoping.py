@@ -35,6 +35,13 @@ class Scope:
             Role.MUNICIPALITY in self.roles and municipality_id in self.municipality_ids
         )
 
+    def edits_own_municipality(self, municipality_id: int) -> bool:
+        # A municipality's own plans and reports are its coordinators' work: the ministry
+        # receives them and reads them, it does not write them.
+        return Role.MUNICIPALITY in self.roles and municipality_id in self.municipality_ids
+
+    def reads_municipality(self, municipality_id: int) -> bool:
+        return self.national or municipality_id in self.municipality_ids
 
     @property
     def imports_statistics(self) -> bool:

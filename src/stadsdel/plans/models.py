@@ -1,9 +1,13 @@
-"""Programmes with their goal areas and numbered goals (district plans build on these later)."""
+"""Programmes with their goal areas and numbered goals; strategic district plans with their own
+goals, activities and the acceptance and follow-up of each goal; action plans for local social
+sustainability."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -72,12 +76,78 @@ class GoalArea(models.Model):
         return self.name
 
 
+class DistrictPlan(models.Model):
+    """A strategisk stadsdelsplan (seed 003, §4): one district's local goals for a year in the
+    programme's goal areas (arbete, utbildning, trygghet, tillväxt), revised every year and
+    submitted to the ministry by 31 December. Status draft → adopted → submitted → received, each
+    step with who and when. Revising for a new year copies the plan into the next version and
+    leaves this one as it is; at submission the plan's goals are kept as a snapshot, so what the
+    ministry received can always be shown and compared with the plan today."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        ADOPTED = "adopted", _("adopted")
+        SUBMITTED = "submitted", _("submitted")
+        RECEIVED = "received", _("received")
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="plans", verbose_name=_("district"))
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="plans", verbose_name=_("programme"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    plan_version = models.PositiveSmallIntegerField(_("plan version"), default=1)
+    previous = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_version",
+        verbose_name=_("revised from"),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
+    period_end = models.PositiveSmallIntegerField(
+        _("plan period ends"), help_text=_("The last year the plan's goals may aim for (the agreement's period)."),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    adopted_at = models.DateTimeField(_("adopted"), null=True, blank=True)
+    adopted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    submitted_snapshot = models.JSONField(_("as submitted"), null=True, blank=True, editable=False)
+    published = models.BooleanField(_("published"), default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["district__municipality__name", "district__name", "-year"]
+        verbose_name = _("strategic district plan")
+        verbose_name_plural = _("strategic district plans")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "year"], name="plan_unique_year"),
+            models.UniqueConstraint(fields=["district", "plan_version"], name="plan_unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.year})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:plan_detail", args=[self.pk])
+
+    @property
+    def municipality_id(self) -> int:
+        return self.district.municipality_id
+
+
 class Goal(models.Model):
     """A numbered goal ("2.1") in a goal area, with its responsible bodies in order (the first is
     the main responsible) and who follows it up. Goals nest: "1. Samband" groups 1.1 and 1.2, and
-    the group carries the follow-up responsibility and the "målet innebär även att" commitments."""
+    the group carries the follow-up responsibility and the "målet innebär även att" commitments.
+
+    A goal belongs to a programme (Stockholm's) or to a district plan. A plan's goal says what is
+    to change, for whom (districts or a named population group), measured by which indicator from
+    which baseline to which target by when, and who accepted it: what the SMART check reads."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="goals")
+    plan = models.ForeignKey(
+        DistrictPlan, on_delete=models.CASCADE, null=True, blank=True, related_name="goals", verbose_name=_("plan"),
+    )
     goal_area = models.ForeignKey(GoalArea, on_delete=models.PROTECT, related_name="goals", verbose_name=_("goal area"))
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
     number = models.CharField(_("number"), max_length=20)
@@ -87,13 +157,41 @@ class Goal(models.Model):
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="followed_goals",
         verbose_name=_("follow-up responsibility"),
     )
+    scope_districts = models.ManyToManyField(
+        District, blank=True, related_name="plan_goals", verbose_name=_("districts the goal is for"),
+    )
+    population_group = models.CharField(
+        _("population group"), max_length=300, blank=True, help_text=_("E.g. “unga 16–24 år i Jordbro”."),
+    )
+    indicators = models.ManyToManyField(
+        "indicators.Indicator", blank=True, related_name="goals", verbose_name=_("indicators"),
+    )
+    baseline_value = models.FloatField(_("baseline value"), null=True, blank=True)
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    target_value = models.FloatField(_("target value"), null=True, blank=True)
+    target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
+    accepted_by = models.CharField(
+        _("accepted by"), max_length=300, blank=True, help_text=_("The body that decided the goal, e.g. kommunstyrelsen."),
+    )
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    commitments = models.ManyToManyField(
+        "agreements.Commitment", blank=True, related_name="goals",
+        verbose_name=_("cooperation-agreement commitments serving the goal"),
+    )
     source_notes = models.JSONField(_("source notes"), default=list, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords(m2m_fields=[scope_districts, indicators])
 
     class Meta:
         ordering = ["programme", "goal_area__position", "position"]
-        constraints = [models.UniqueConstraint(fields=["goal_area", "number"], name="goal_unique_number")]
+        constraints = [
+            # Numbers are unique within a programme's own goals, and within each plan.
+            models.UniqueConstraint(fields=["goal_area", "number"], condition=models.Q(plan__isnull=True),
+                                    name="goal_unique_number"),
+            models.UniqueConstraint(fields=["plan", "goal_area", "number"], condition=models.Q(plan__isnull=False),
+                                    name="plan_goal_unique_number"),
+        ]
         verbose_name = _("goal")
         verbose_name_plural = _("goals")
 
@@ -166,3 +264,67 @@ class PriorityArea(models.Model):
 
     def __str__(self) -> str:
         return str(self.area.name)
+
+
+class Activity(models.Model):
+    """Something a plan does towards a goal: what, who carries it out, when."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        ONGOING = "ongoing", _("ongoing")
+        DONE = "done", _("done")
+        CANCELLED = "cancelled", _("cancelled")
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="activities")
+    text = models.TextField(_("activity"))
+    responsible = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="activities",
+        verbose_name=_("carried out by"),
+    )
+    starts = models.DateField(_("starts"), null=True, blank=True)
+    ends = models.DateField(_("ends"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    position = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["goal", "position"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class ActionPlan(models.Model):
+    """A handlingsplan for local social sustainability (seed 004): a district committee, with the
+    housing companies, analyses its area with the social risk index, sets goals for the programme
+    period and the activities and projects to reach them; the district committee approves it and
+    follows it up in the ordinary budget work. Fund applications serve its goals."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="action_plans")
+    area = models.ForeignKey(District, on_delete=models.PROTECT, related_name="action_plans",
+                             verbose_name=_("district committee area"))
+    committee = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="action_plans",
+                                  verbose_name=_("district committee"))
+    partners = models.ManyToManyField(Organisation, blank=True, related_name="action_plan_partnerships",
+                                      verbose_name=_("with (e.g. housing companies)"))
+    title = models.CharField(_("title"), max_length=300)
+    analysis = models.TextField(_("analysis based on the social risk index"), blank=True)
+    index_model = models.ForeignKey(
+        "indices.IndexModel", on_delete=models.PROTECT, null=True, blank=True, related_name="action_plans",
+        verbose_name=_("index model analysed"),
+    )
+    index_year = models.PositiveSmallIntegerField(_("index year analysed"), null=True, blank=True)
+    goals = models.ManyToManyField(Goal, blank=True, related_name="action_plans", verbose_name=_("goals"))
+    approved_on = models.DateField(_("approved by the district committee on"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords(m2m_fields=[partners, goals])
+
+    class Meta:
+        ordering = ["programme", "area__name"]
+        verbose_name = _("action plan")
+        verbose_name_plural = _("action plans")
+
+    def __str__(self) -> str:
+        return self.title

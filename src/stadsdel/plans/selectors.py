@@ -1,0 +1,76 @@
+"""Reads of plans and programme goals, through the user's scope: a municipality reads its own
+plans, the ministry reads every submitted or received plan, anyone reads published plans."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from stadsdel.accounts.scoping import scope_for
+from stadsdel.plans.models import DistrictPlan, Goal, Responsibility
+
+
+def plan_list(*, user) -> QuerySet[DistrictPlan]:
+    scope = scope_for(user)
+    qs = DistrictPlan.objects.select_related("district__municipality", "programme")
+    visible = Q(published=True)
+    if scope.national:
+        visible |= Q(status__in=[DistrictPlan.Status.SUBMITTED, DistrictPlan.Status.RECEIVED])
+    if scope.municipality_ids:
+        visible |= Q(district__municipality_id__in=scope.municipality_ids)
+    return qs.filter(visible)
+
+
+def plan_get(*, user, pk: int) -> DistrictPlan:
+    """One plan the user may read (DoesNotExist otherwise, so a page answers 404 and does not
+    reveal that the plan exists)."""
+    return plan_list(user=user).get(pk=pk)
+
+
+def plan_goals(*, plan: DistrictPlan) -> QuerySet[Goal]:
+    return plan.goals.select_related("goal_area", "follow_up").prefetch_related(
+        "scope_districts", "indicators", "commitments",
+        Prefetch("responsibilities", queryset=Responsibility.objects.select_related("organisation")),
+        "sub_commitments__responsibilities__organisation", "activities__responsible",
+    ).order_by("goal_area__position", "position", "number")
+
+
+def goal_record(goal: Goal) -> dict:
+    """A goal as plain data: what a submission keeps and the diff compares."""
+    return {
+        "goal_area": goal.goal_area.key,
+        "number": goal.number,
+        "title": goal.title,
+        "text": goal.text,
+        "scope": sorted(d.name for d in goal.scope_districts.all()),
+        "population_group": goal.population_group,
+        "indicators": sorted(i.code for i in goal.indicators.all()),
+        "baseline_value": goal.baseline_value,
+        "baseline_year": goal.baseline_year,
+        "target_value": goal.target_value,
+        "target_year": goal.target_year,
+        "responsible": [r.organisation.name for r in goal.responsibilities.all()],
+        "accepted_by": goal.accepted_by,
+        "accepted_on": goal.accepted_on.isoformat() if goal.accepted_on else None,
+        "follow_up": goal.follow_up.name if goal.follow_up else None,
+        "sub_commitments": [s.text for s in goal.sub_commitments.all()],
+        "activities": [a.text for a in goal.activities.all()],
+    }
+
+
+def plan_snapshot(*, plan: DistrictPlan) -> dict:
+    return {
+        "title": plan.title,
+        "year": plan.year,
+        "period_end": plan.period_end,
+        "summary": plan.summary,
+        "goals": [goal_record(g) for g in plan_goals(plan=plan)],
+    }
+
+
+def plan_changes_since_submission(*, plan: DistrictPlan):
+    """The goals' changes between the submitted snapshot and today (empty before submission)."""
+    from stadsdel.plans.diff import goals_diff
+
+    if not plan.submitted_snapshot:
+        return []
+    return goals_diff(plan.submitted_snapshot["goals"], plan_snapshot(plan=plan)["goals"])

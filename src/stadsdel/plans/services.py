@@ -1,0 +1,221 @@
+"""Writes to strategic district plans and their goals. Only the plan's municipality edits its
+plans (the ministry receives them); every edit carries the record's version, so a stale save is
+refused instead of overwriting (no lost updates)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from stadsdel.accounts.scoping import scope_for
+from stadsdel.agreements.models import Organisation
+from stadsdel.agreements.services import StaleVersionError
+from stadsdel.areas.models import District
+from stadsdel.plans.models import (
+    Activity,
+    DistrictPlan,
+    Goal,
+    GoalArea,
+    Programme,
+    Responsibility,
+    SubCommitment,
+)
+from stadsdel.plans.selectors import plan_snapshot
+
+NATIONAL_PROGRAMME = "urban_2008"
+
+PLAN_FIELDS = frozenset({"title", "summary", "period_end", "published"})
+GOAL_FIELDS = frozenset({
+    "goal_area", "number", "title", "text", "population_group", "baseline_value", "baseline_year",
+    "target_value", "target_year", "accepted_by", "accepted_on", "follow_up", "position",
+})
+
+# Who moves a plan on: the municipality adopts and submits its plan, the ministry receives it.
+TRANSITIONS = {
+    DistrictPlan.Status.DRAFT: (DistrictPlan.Status.ADOPTED, "municipality"),
+    DistrictPlan.Status.ADOPTED: (DistrictPlan.Status.SUBMITTED, "municipality"),
+    DistrictPlan.Status.SUBMITTED: (DistrictPlan.Status.RECEIVED, "ministry"),
+}
+
+
+def _check_editor(user, municipality_id: int) -> None:
+    if not scope_for(user).edits_own_municipality(municipality_id):
+        raise PermissionDenied("Only the plan's municipality may change its plans.")
+
+
+def _only(fields: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"fields that cannot be set here: {', '.join(sorted(unknown))}")
+    return fields
+
+
+def _bump(model, obj, version: int) -> None:
+    # Compare-and-set on the version: of two concurrent saves only one can win.
+    if not model.objects.filter(pk=obj.pk, version=version).update(version=F("version") + 1):
+        raise StaleVersionError(model.objects.values_list("version", flat=True).get(pk=obj.pk))
+    obj.version = version + 1
+
+
+def plan_create(*, user, district: District, year: int, period_end: int, title: str = "",
+                programme: Programme | None = None) -> DistrictPlan:
+    """A new draft plan for a district and year (the first of its line; later years come from
+    `plan_revise`)."""
+    _check_editor(user, district.municipality_id)
+    if district.plans.filter(year=year).exists():
+        raise ValidationError(f"{district.name} already has a plan for {year}; revise it instead.")
+    if period_end < year:
+        raise ValidationError("The plan period cannot end before the plan's year.")
+    programme = programme or Programme.objects.get(key=NATIONAL_PROGRAMME)
+    number = (district.plans.aggregate(n=Max("plan_version"))["n"] or 0) + 1
+    return DistrictPlan.objects.create(
+        district=district, programme=programme, year=year, plan_version=number, period_end=period_end,
+        title=title or f"Strategisk stadsdelsplan för {district.name} {year}",
+    )
+
+
+def plan_update(*, user, plan: DistrictPlan, version: int, fields: dict[str, Any]) -> DistrictPlan:
+    _check_editor(user, plan.district.municipality_id)
+    fields = _only(fields, PLAN_FIELDS)
+    with transaction.atomic():
+        _bump(DistrictPlan, plan, version)
+        for name, value in fields.items():
+            setattr(plan, name, value)
+        plan.full_clean(exclude=["previous"])
+        plan.save()
+    return plan
+
+
+def plan_transition(*, user, plan: DistrictPlan, to: str) -> DistrictPlan:
+    """Move the plan one step on (draft → adopted → submitted → received), recording who and
+    when; submitting keeps the plan's goals as they are now."""
+    step = TRANSITIONS.get(plan.status)
+    if step is None or step[0] != to:
+        raise ValidationError(f"A plan that is {plan.get_status_display()} cannot become {to}.")
+    scope = scope_for(user)
+    if step[1] == "ministry":
+        if not scope.national:
+            raise PermissionDenied("Only the ministry receives plans.")
+    else:
+        _check_editor(user, plan.district.municipality_id)
+    now = timezone.now()
+    with transaction.atomic():
+        _bump(DistrictPlan, plan, plan.version)
+        plan.status = to
+        if to == DistrictPlan.Status.ADOPTED:
+            plan.adopted_at, plan.adopted_by = now, user
+        elif to == DistrictPlan.Status.SUBMITTED:
+            plan.submitted_at, plan.submitted_by = now, user
+            plan.submitted_snapshot = plan_snapshot(plan=plan)
+        else:
+            plan.received_at, plan.received_by = now, user
+        plan.save()
+    return plan
+
+
+def _goal_relations(goal: Goal, *, scope_districts, indicators, responsible) -> None:
+    if scope_districts is not None:
+        if any(d.municipality_id != goal.plan.district.municipality_id for d in scope_districts):
+            raise PermissionDenied("A goal can only be for districts of the plan's municipality.")
+        goal.scope_districts.set(scope_districts)
+    if indicators is not None:
+        goal.indicators.set(indicators)
+    if responsible is not None:
+        goal.responsibilities.all().delete()
+        Responsibility.objects.bulk_create(
+            Responsibility(goal=goal, organisation=org, position=pos) for pos, org in enumerate(responsible)
+        )
+
+
+def _check_goal_area(plan: DistrictPlan, goal_area: GoalArea | None) -> None:
+    if goal_area is not None and goal_area.programme_id != plan.programme_id:
+        raise ValidationError("The goal area belongs to another programme.")
+
+
+def goal_create(*, user, plan: DistrictPlan, fields: dict[str, Any], scope_districts: list[District] | None = None,
+                indicators: list | None = None, responsible: list[Organisation] | None = None) -> Goal:
+    _check_editor(user, plan.district.municipality_id)
+    fields = _only(fields, GOAL_FIELDS)
+    _check_goal_area(plan, fields.get("goal_area"))
+    with transaction.atomic():
+        goal = Goal(plan=plan, programme=plan.programme, **fields)
+        goal.full_clean(exclude=["programme", "plan"])
+        goal.save()
+        _goal_relations(goal, scope_districts=scope_districts, indicators=indicators, responsible=responsible)
+    return goal
+
+
+def goal_update(*, user, goal: Goal, version: int, fields: dict[str, Any],
+                scope_districts: list[District] | None = None, indicators: list | None = None,
+                responsible: list[Organisation] | None = None) -> Goal:
+    if goal.plan is None:
+        raise PermissionDenied("A programme's goals are changed by loading the programme, not here.")
+    _check_editor(user, goal.plan.district.municipality_id)
+    fields = _only(fields, GOAL_FIELDS)
+    _check_goal_area(goal.plan, fields.get("goal_area"))
+    with transaction.atomic():
+        _bump(Goal, goal, version)
+        for name, value in fields.items():
+            setattr(goal, name, value)
+        goal.full_clean(exclude=["programme", "plan"])
+        goal.save()
+        _goal_relations(goal, scope_districts=scope_districts, indicators=indicators, responsible=responsible)
+    return goal
+
+
+def goal_delete(*, user, goal: Goal, version: int) -> None:
+    if goal.plan is None:
+        raise PermissionDenied("A programme's goals are changed by loading the programme, not here.")
+    _check_editor(user, goal.plan.district.municipality_id)
+    with transaction.atomic():
+        _bump(Goal, goal, version)
+        goal.delete()
+
+
+def plan_revise(*, user, plan: DistrictPlan, year: int) -> DistrictPlan:
+    """The plan for a new year: a copy of this one (goals with their districts, indicators,
+    responsible bodies, sub-commitments and activities) as the next version, in draft. This
+    plan stays as it is."""
+    _check_editor(user, plan.district.municipality_id)
+    if year <= plan.year:
+        raise ValidationError("A plan is revised for a later year.")
+    if hasattr(plan, "next_version"):
+        raise ValidationError(f"This plan has already been revised (for {plan.next_version.year}).")
+    if plan.district.plans.filter(year=year).exists():
+        raise ValidationError(f"{plan.district.name} already has a plan for {year}.")
+    with transaction.atomic():
+        new = DistrictPlan.objects.create(
+            district=plan.district, programme=plan.programme, year=year,
+            plan_version=(plan.district.plans.aggregate(n=Max("plan_version"))["n"] or 0) + 1, previous=plan,
+            title=plan.title.replace(str(plan.year), str(year)), summary=plan.summary,
+            period_end=max(plan.period_end, year),
+        )
+        for goal in plan.goals.prefetch_related(
+            "scope_districts", "indicators", "responsibilities", "sub_commitments__responsibilities", "activities",
+            "commitments",
+        ):
+            copy = Goal.objects.create(
+                plan=new, programme=goal.programme, goal_area=goal.goal_area, number=goal.number, title=goal.title,
+                text=goal.text, population_group=goal.population_group, baseline_value=goal.baseline_value,
+                baseline_year=goal.baseline_year, target_value=goal.target_value, target_year=goal.target_year,
+                accepted_by=goal.accepted_by, accepted_on=goal.accepted_on, follow_up=goal.follow_up,
+                position=goal.position,
+            )
+            copy.scope_districts.set(goal.scope_districts.all())
+            copy.indicators.set(goal.indicators.all())
+            copy.commitments.set(goal.commitments.all())
+            for r in goal.responsibilities.all():
+                Responsibility.objects.create(goal=copy, organisation_id=r.organisation_id, position=r.position)
+            for sub in goal.sub_commitments.all():
+                sub_copy = SubCommitment.objects.create(goal=copy, text=sub.text, position=sub.position)
+                for r in sub.responsibilities.all():
+                    Responsibility.objects.create(sub_commitment=sub_copy, organisation_id=r.organisation_id,
+                                                  position=r.position)
+            for a in goal.activities.all():
+                Activity.objects.create(goal=copy, text=a.text, responsible_id=a.responsible_id, starts=a.starts,
+                                        ends=a.ends, status=a.status, position=a.position)
+    return new

@@ -2,6 +2,9 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from stadsdel.plans.models import (
+    ActionPlan,
+    Activity,
+    DistrictPlan,
     Goal,
     GoalArea,
     PriorityArea,
@@ -41,9 +44,11 @@ class SubCommitmentInline(admin.StackedInline):
 
 @admin.register(Goal)
 class GoalAdmin(SimpleHistoryAdmin):
-    list_display = ["number", "title", "goal_area", "programme", "follow_up"]
+    list_display = ["number", "title", "goal_area", "programme", "plan", "follow_up"]
     list_filter = ["programme", "goal_area"]
     inlines = [ResponsibilityInline, SubCommitmentInline]
+    filter_horizontal = ["scope_districts", "indicators", "commitments"]
+    raw_id_fields = ["plan"]
 
 
 @admin.register(SubCommitment)
@@ -54,3 +59,35 @@ class SubCommitmentAdmin(SimpleHistoryAdmin):
 @admin.register(Responsibility)
 class ResponsibilityAdmin(SimpleHistoryAdmin):
     list_display = ["organisation", "goal", "sub_commitment", "position"]
+
+
+class PlanGoalInline(admin.TabularInline):
+    model = Goal
+    fk_name = "plan"
+    extra = 0
+    fields = ["goal_area", "number", "title", "baseline_value", "baseline_year", "target_value", "target_year"]
+    show_change_link = True
+
+
+@admin.register(DistrictPlan)
+class DistrictPlanAdmin(SimpleHistoryAdmin):
+    # The status steps (who submitted, who received) and the snapshot are the services' record,
+    # never typed in.
+    list_display = ["title", "district", "year", "plan_version", "status", "submitted_at", "received_at", "published"]
+    list_filter = ["status", "year", "published"]
+    search_fields = ["title", "district__name"]
+    readonly_fields = ["status", "adopted_at", "adopted_by", "submitted_at", "submitted_by", "received_at",
+                       "received_by", "submitted_snapshot", "previous", "plan_version"]
+    inlines = [PlanGoalInline]
+
+
+@admin.register(Activity)
+class ActivityAdmin(SimpleHistoryAdmin):
+    list_display = ["text", "goal", "responsible", "starts", "ends", "status"]
+    list_filter = ["status"]
+
+
+@admin.register(ActionPlan)
+class ActionPlanAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "area", "committee", "index_model", "index_year", "approved_on"]
+    filter_horizontal = ["partners", "goals"]

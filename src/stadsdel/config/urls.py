@@ -5,5 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("index/", include("stadsdel.indices.urls")),
+    path("plans/", include("stadsdel.plans.urls")),
     path("", include("stadsdel.web.urls")),
 ]

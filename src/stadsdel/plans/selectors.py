@@ -74,3 +74,42 @@ def plan_changes_since_submission(*, plan: DistrictPlan):
     if not plan.submitted_snapshot:
         return []
     return goals_diff(plan.submitted_snapshot["goals"], plan_snapshot(plan=plan)["goals"])
+
+
+def deadline_default_year(*, today) -> int:
+    # Until the plans are due (31 December) the current year's are the ones to watch.
+    return today.year
+
+
+def plan_deadlines(*, user, year: int, today, municipality_code: str | None = None, with_reports: bool = False):
+    """Every district under an agreement in force in `year` that the user may read owes a plan
+    for that year by the programme's plan deadline; with `with_reports`, every such municipality
+    also owes its follow-up by the report deadline (listed, not yet tracked: the follow-up reports
+    come with their own records)."""
+    from stadsdel.agreements.selectors import district_list_in_force
+    from stadsdel.areas.models import Municipality
+    from stadsdel.plans.deadlines import Deadline, deadline_on, deadline_status
+    from stadsdel.plans.models import Programme
+
+    programme = Programme.objects.get(key="urban_2008")
+    municipality = Municipality.objects.filter(code=municipality_code).first() if municipality_code else None
+    districts = list(district_list_in_force(user=user, year=year, municipality=municipality))
+    plans = {
+        p.district_id: p for p in plan_list(user=user).filter(year=year, district__in=districts)
+    }
+    items = []
+    due = deadline_on(programme.plan_deadline or "12-31", year)
+    for district in sorted(districts, key=lambda d: (d.municipality.name, d.name)):
+        plan = plans.get(district.pk)
+        done = plan.submitted_at.date() if plan is not None and plan.submitted_at else None
+        items.append(Deadline(
+            "plan", year, due, district.municipality.name,
+            f"Strategisk stadsdelsplan {year}: {district.name}", done,
+            deadline_status(due=due, done_on=done, today=today), plan.get_absolute_url() if plan else "",
+        ))
+    if with_reports and programme.report_deadline:
+        report_due = deadline_on(programme.report_deadline, year)
+        for name in sorted({d.municipality.name for d in districts}):
+            items.append(Deadline("report", year, report_due, name, f"Uppföljning {year}: {name}", None,
+                                  deadline_status(due=report_due, done_on=None, today=today)))
+    return items

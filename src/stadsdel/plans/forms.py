@@ -1,0 +1,101 @@
+"""Forms of the plan pages. They carry only what the services accept and are never saved with
+`form.save()`: the view hands the cleaned values to `plans.services`, which checks scope and
+version."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from stadsdel.agreements.models import Organisation
+from stadsdel.areas.models import District
+from stadsdel.indicators.models import Indicator
+from stadsdel.plans.models import DistrictPlan
+from stadsdel.web.forms import DateInput
+
+
+def _responsible_choices(municipality_id: int):
+    # The municipality's own bodies and the partners a plan names most: state agencies and regions.
+    return Organisation.objects.filter(
+        Q(municipality_id=municipality_id)
+        | Q(kind__in=[Organisation.Kind.STATE_AGENCY, Organisation.Kind.REGION]),
+    ).order_by("name")
+
+
+class PlanCreateForm(forms.Form):
+    district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none())
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    period_end = forms.IntegerField(
+        label=_("Plan period ends"), min_value=2000, max_value=2100,
+        help_text=_("The last year the goals may aim for: the agreement's period."),
+    )
+
+    def __init__(self, *args, municipality_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = District.objects.filter(
+            municipality_id__in=municipality_ids, kind=District.Kind.DISTRICT,
+        ).select_related("municipality").order_by("municipality__name", "name")
+
+
+class GoalForm(forms.Form):
+    goal_area = forms.ModelChoiceField(label=_("Goal area"), queryset=None)
+    number = forms.CharField(label=_("Number"), max_length=20, help_text=_("E.g. 1.1"))
+    title = forms.CharField(label=_("Title"), max_length=300, required=False)
+    text = forms.CharField(label=_("Goal"), widget=forms.Textarea(attrs={"rows": 3}))
+    scope_districts = forms.ModelMultipleChoiceField(
+        label=_("For the districts"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+    )
+    population_group = forms.CharField(label=_("Or for the population group"), max_length=300, required=False)
+    indicator = forms.ModelChoiceField(label=_("Indicator"), queryset=Indicator.objects.all(), required=False)
+    baseline_value = forms.FloatField(label=_("Baseline value"), required=False)
+    baseline_year = forms.IntegerField(label=_("Baseline year"), required=False, min_value=1990, max_value=2100)
+    target_value = forms.FloatField(label=_("Target value"), required=False)
+    target_year = forms.IntegerField(label=_("Target year"), required=False, min_value=1990, max_value=2100)
+    main_responsible = forms.ModelChoiceField(label=_("Main responsible"), queryset=None, required=False)
+    co_responsible = forms.ModelMultipleChoiceField(
+        label=_("Also responsible"), queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+    accepted_by = forms.CharField(label=_("Accepted by"), max_length=300, required=False,
+                                  help_text=_("The body that decided the goal, e.g. kommunstyrelsen."))
+    accepted_on = forms.DateField(label=_("Accepted on"), required=False, widget=DateInput())
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, plan: DistrictPlan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        municipality_id = plan.district.municipality_id
+        self.fields["goal_area"].queryset = plan.programme.goal_areas.all()
+        self.fields["scope_districts"].queryset = District.objects.filter(
+            municipality_id=municipality_id, kind=District.Kind.DISTRICT,
+        ).order_by("name")
+        self.fields["main_responsible"].queryset = _responsible_choices(municipality_id)
+        self.fields["co_responsible"].queryset = _responsible_choices(municipality_id)
+
+    @staticmethod
+    def initial_for(goal) -> dict:
+        responsible = [r.organisation for r in goal.responsibilities.all()]
+        return {
+            "goal_area": goal.goal_area, "number": goal.number, "title": goal.title, "text": goal.text,
+            "scope_districts": list(goal.scope_districts.all()), "population_group": goal.population_group,
+            "indicator": next(iter(goal.indicators.all()), None), "baseline_value": goal.baseline_value,
+            "baseline_year": goal.baseline_year, "target_value": goal.target_value, "target_year": goal.target_year,
+            "main_responsible": responsible[0] if responsible else None, "co_responsible": responsible[1:],
+            "accepted_by": goal.accepted_by, "accepted_on": goal.accepted_on, "version": goal.version,
+        }
+
+    def responsible(self) -> list[Organisation]:
+        main = self.cleaned_data.get("main_responsible")
+        others = [o for o in self.cleaned_data.get("co_responsible") or [] if o != main]
+        return ([main] if main else []) + others
+
+    def service_fields(self) -> dict:
+        d = self.cleaned_data
+        return {name: d[name] if d[name] is not None else ("" if name in ("title", "population_group", "accepted_by")
+                                                            else None)
+                for name in ("goal_area", "number", "title", "text", "population_group", "baseline_value",
+                             "baseline_year", "target_value", "target_year", "accepted_by", "accepted_on")}
+
+
+class ReviseForm(forms.Form):
+    year = forms.IntegerField(label=_("New year"), min_value=2000, max_value=2100)

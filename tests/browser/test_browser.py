@@ -217,3 +217,44 @@ def test_risk_index_page_draws_its_charts_and_switches_units(page, live_server, 
     page.locator(".model-definition").get_by_role("link", name="Västra Götalandsmodellen (Stockholm 2014)").click()
     expect(page.get_by_role("heading", level=2, name="Modellfilen")).to_be_visible()
     assert errors == []
+
+
+def test_coordinator_writes_a_goal_and_sees_its_smart_result(page, live_server, coordinator):
+    from playwright.sync_api import expect
+
+    from stadsdel.areas.models import District
+    from stadsdel.plans.services import plan_create
+
+    jordbro = District.objects.get(name="Jordbro", kind=District.Kind.DISTRICT)
+    plan = plan_create(user=coordinator, district=jordbro, year=2011, period_end=2014)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    page.goto(f"{live_server.url}/login/?next=/plans/{plan.pk}/")
+    page.get_by_label("Användarnamn").fill("samordnare")
+    page.get_by_label("Lösenord").fill("haninge-2011")
+    page.get_by_role("button", name="Logga in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Strategisk stadsdelsplan för Jordbro 2011")
+    page.get_by_role("link", name="Nytt mål").click()
+
+    smart = page.locator("#smart-result")
+    expect(smart).to_contain_text("Fyll i målområde")
+    page.get_by_label("Målområde").select_option(label="Arbete")
+    page.get_by_label("Nummer").fill("1.1")
+    page.locator("#id_text").fill("Fler vuxna i Jordbro ska ha ett arbete.")
+    page.get_by_label("Jordbro").check()
+    # htmx asks the server for the check as the form changes; nothing is saved yet.
+    expect(smart.locator('[data-letter="S"]')).to_have_class("smart-pass")
+    expect(smart.locator('[data-letter="A"]')).to_have_class("smart-fail")
+    page.get_by_label("Huvudansvarig").select_option(label="Haninge kommun")
+    page.get_by_label("Beslutat av").fill("Kommunstyrelsen")
+    page.get_by_label("Beslutat den").fill("2011-03-01")
+    expect(smart.locator('[data-letter="A"]')).to_have_class("smart-pass")
+    page.screenshot(path=str(ARTIFACTS / "plan-goal-smart.png"), full_page=True)
+
+    page.get_by_role("button", name="Spara").click()
+    goal = page.locator("article.goal")
+    expect(goal).to_contain_text("Fler vuxna i Jordbro ska ha ett arbete.")
+    expect(goal.locator('[data-letter="S"]')).to_have_class("smart-pass")
+    expect(goal.locator('[data-letter="M"]')).to_have_class("smart-fail")  # no indicator or baseline
+    assert errors == []

@@ -126,6 +126,46 @@ def demo_records_create() -> None:
     )
 
 
+def demo_plans_create() -> None:
+    """A draft strategic district plan for Jordbro 2011 with two goals, written through the
+    services as Haninge's coordinator would (synthetic, marked as demo)."""
+    from stadsdel.agreements.models import Organisation
+    from stadsdel.indicators.models import Indicator
+    from stadsdel.plans import services as plan_services
+    from stadsdel.plans.models import GoalArea
+
+    jordbro = District.objects.get(name="Jordbro", kind=District.Kind.DISTRICT)
+    if jordbro.plans.filter(year=2011).exists():
+        return
+    user = get_user_model().objects.get(username="haninge")
+    plan = plan_services.plan_create(user=user, district=jordbro, year=2011, period_end=2014,
+                                     title="Strategisk stadsdelsplan för Jordbro 2011 (demo)")
+    haninge = Organisation.objects.get(key="haninge_kommun")
+    employment = Indicator.objects.get(code="employment_rate_20_64")
+    # The baseline is the district's own figure from the demo statistics, when there is one.
+    baseline = employment.observations.filter(district=jordbro, period=2010, sex="T").values_list("value", flat=True)
+    baseline_value = round(baseline[0], 1) if baseline and baseline[0] is not None else None
+    areas = {a.key: a for a in GoalArea.objects.filter(programme=plan.programme)}
+    plan_services.goal_create(
+        user=user, plan=plan,
+        fields={"goal_area": areas["arbete"], "number": "1.1", "title": "Fler i arbete",
+                "text": "Andelen förvärvsarbetande 20–64 år i Jordbro ska öka (demo).", "baseline_value": baseline_value,
+                "baseline_year": 2010, "target_value": baseline_value + 4 if baseline_value is not None else None,
+                "target_year": 2014, "accepted_by": "Kommunstyrelsen",
+                "accepted_on": dt.date(2011, 3, 1)},
+        scope_districts=[jordbro], indicators=[employment],
+        responsible=[haninge, Organisation.objects.get(key="arbetsformedlingen")],
+    )
+    plan_services.goal_create(
+        user=user, plan=plan,
+        fields={"goal_area": areas["utbildning"], "number": "2.1", "title": "Fler behöriga till gymnasiet",
+                "text": "Fler elever i Jordbro ska vara behöriga till ett yrkesprogram (demo).",
+                "population_group": "", "baseline_year": None, "target_year": None},
+        scope_districts=[jordbro], indicators=[Indicator.objects.get(code="grade9_eligible_upper_secondary")],
+        responsible=[haninge],
+    )
+
+
 def demo_build(*, progress: Callable[[str], None] = lambda _msg: None) -> list[DemoLogin]:
     from django.core.management import call_command
 
@@ -140,6 +180,9 @@ def demo_build(*, progress: Callable[[str], None] = lambda _msg: None) -> list[D
         demo_records_create()
         logins = demo_users_create()
     demo_statistics_create(progress=progress)
+    progress("Writing a demo district plan for Jordbro …")
+    with transaction.atomic():
+        demo_plans_create()
     return logins
 
 

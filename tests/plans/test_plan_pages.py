@@ -77,6 +77,7 @@ def test_status_steps_through_the_page(client, haninge_user, ministry_user, plan
     client.post(f"/plans/{plan.pk}/status/", {"to": "received"})
     plan.refresh_from_db()
     assert plan.status == DistrictPlan.Status.RECEIVED and plan.received_by == ministry_user
+    assert 'id="as-submitted"' in client.get(plan.get_absolute_url()).content.decode()
 
 
 def test_programme_goals_by_responsible_body(client, db):

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "stadsdel.plans",
     "stadsdel.indicators",
     "stadsdel.indices",
+    "stadsdel.followup",
     "stadsdel.seeds",
     "stadsdel.web",
 ]

@@ -1,0 +1,228 @@
+"""The reports in their formats: HTML (the same document the PDF is printed from), PDF
+(WeasyPrint: page numbers, a table of contents, charts as vector SVG), Excel (openpyxl: one sheet
+per section, real numbers) and CSV per table. All read one content object (`content.py`)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from stadsdel.followup.content import FollowUpContent, NationalContent
+from stadsdel.web import charts
+
+STATUS_LABELS = {
+    "achieved": "uppnått", "on_track": "i fas", "off_track": "ej i fas", "no_data": "data saknas",
+    "done": "i tid", "done_late": "sent", "due": "ska lämnas", "overdue": "saknas (försenad)",
+}
+
+
+def _distribution_chart(content: NationalContent, k: int) -> str:
+    indicator = content.indicators[k]
+    rows = [{"unit": r.district.name, "value": r.values[k], "selected": False} for r in content.districts
+            if r.values[k] is not None]
+    if not rows:
+        return ""
+    national = content.national[k]
+    spec = charts.index_bar_chart(
+        rows, threshold=national if national is not None else 0.0, selected_label="", other_label="Stadsdel",
+        x_title=f"{indicator.name} ({indicator.get_unit_display()})",
+        description=f"{indicator.name} per stadsdel {content.year}; linjen markerar riket.",
+    )
+    return charts.chart_svg(spec)
+
+
+def national_context(content: NationalContent, *, with_charts: bool = True) -> dict:
+    with translation.override("sv"):
+        svgs = [_distribution_chart(content, k) if with_charts else "" for k in range(len(content.indicators))]
+    return {
+        "c": content, "charts": svgs, "status_labels": STATUS_LABELS,
+        "distributions": list(zip(content.distributions, svgs, strict=True)),
+        "district_rows": [(r, content.cells(r.values)) for r in content.districts],
+        "national_cells": content.cells(content.national),
+    }
+
+
+def national_html(content: NationalContent) -> str:
+    with translation.override("sv"):
+        return render_to_string("followup/national_document.html", national_context(content))
+
+
+def html_to_pdf(html: str) -> bytes:
+    # Imported here: WeasyPrint loads Pango when imported, and only PDF output needs it.
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()
+
+
+def national_pdf(content: NationalContent) -> bytes:
+    return html_to_pdf(national_html(content))
+
+
+def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list]) -> None:
+    ws = wb.create_sheet(title)
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(row)
+    for col in range(1, len(header) + 1):
+        ws.column_dimensions[get_column_letter(col)].width = max(12, min(50, len(str(header[col - 1])) + 4))
+    ws.freeze_panes = "A2"
+
+
+def national_tables(content: NationalContent) -> dict[str, tuple[list[str], list[list]]]:
+    """Every table of the national report as (header, rows) with real numbers (None = no figure)."""
+    indicators = [f"{i.name} ({i.code})" for i in content.indicators]
+    return {
+        "sammanfattning": (
+            ["år", "individer i utanförskap", "förändring", "stadsdelar präglade av utanförskap", "förändring"],
+            [[h["year"], h["individuals"], h["individuals_change"], h["marked"], h["marked_change"]]
+             for h in content.headline],
+        ),
+        "stadsdelar": (
+            ["stadsdel", "kommun", *indicators, "präglad av utanförskap"],
+            [[r.district.name, r.district.municipality.name, *r.values,
+              None if r.marked is None else ("ja" if r.marked else "nej")] for r in content.districts]
+            + [["Riket", "", *content.national, None]],
+        ),
+        "fordelning": (
+            ["indikator", "riket", "antal stadsdelar", "lägst", "median", "högst"],
+            [[f"{d.indicator.name} ({d.indicator.code})", d.national, d.n, d.minimum, d.median, d.maximum]
+             for d in content.distributions],
+        ),
+        "maluppfyllelse": (
+            ["kommun", "stadsdel", "målområde", "mål", "indikator", "utgångsår", "utgångsvärde", "senaste år",
+             "senaste värde", "målår", "målvärde", "prognos vid målår", "status"],
+            [[g.district.municipality.name, g.district.name, g.goal.goal_area.name, f"{g.goal.number} {g.goal.text}",
+              g.indicator.code if g.indicator else None, g.goal.baseline_year, g.goal.baseline_value,
+              g.status.latest_year, g.status.latest_value, g.goal.target_year, g.goal.target_value,
+              g.status.projected_value, STATUS_LABELS[g.status.status]] for g in content.goals],
+        ),
+        "inlamning": (
+            ["kommun", "vad", "senast", "inlämnad", "status"],
+            [[d.municipality.name, d.subject, d.due, d.done_on, STATUS_LABELS[d.status]] for d in content.due],
+        ),
+    }
+
+
+SHEET_TITLES = {
+    "sammanfattning": "Sammanfattning", "stadsdelar": "Stadsdelar", "fordelning": "Fördelning",
+    "maluppfyllelse": "Måluppfyllelse", "inlamning": "Inlämning",
+}
+
+
+def national_xlsx(content: NationalContent) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for key, (header, rows) in national_tables(content).items():
+        _sheet(wb, SHEET_TITLES[key], header, rows)
+    ws = wb.create_sheet("Om rapporten", 0)
+    ws.append([f"Nationell redovisning {content.year}"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append(["Version", "publik" if content.public else "Regeringskansliets (med inlämnade, ej publicerade planer)"])
+    ws.append(["Skapad (UTC)", content.generated.strftime("%Y-%m-%d %H:%M")])
+    ws.append(["Regel för stadsdelar", content.rule or "ingen aktiv regel"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def table_csv(tables: dict[str, tuple[list[str], list[list]]], key: str) -> str:
+    header, rows = tables[key]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else (repr(v) if isinstance(v, float) else v) for v in row])
+    return out.getvalue()
+
+
+# -- the municipality's follow-up -------------------------------------------------------------
+
+def _series_svg(section, series) -> str:
+    district = section.district
+    labels = {"district": district.name, "municipality": district.municipality.name,
+              "county": district.municipality.county.name, "country": "Riket"}
+    shown = {level: labels[level] for level in series.levels}
+    if not series.years:
+        return ""
+    spec = charts.series_chart(
+        series.long_rows(shown), y_title=str(series.indicator.get_unit_display()), decimals=series.indicator.decimals,
+        labels=shown, description=f"{series.indicator.name} i {district.name} jämfört med {', '.join(list(shown.values())[1:])}.",
+    )
+    return charts.chart_svg(spec)
+
+
+def followup_context(content: FollowUpContent) -> dict:
+    with translation.override("sv"):
+        districts = []
+        for section in content.districts:
+            areas = [(name, [(s, _series_svg(section, s)) for s in series]) for name, series in section.goal_areas]
+            districts.append((section, areas))
+    return {"c": content, "districts": districts, "status_labels": STATUS_LABELS}
+
+
+def followup_html(content: FollowUpContent) -> str:
+    with translation.override("sv"):
+        return render_to_string("followup/followup_document.html", followup_context(content))
+
+
+def followup_pdf(content: FollowUpContent) -> bytes:
+    return html_to_pdf(followup_html(content))
+
+
+def followup_tables(content: FollowUpContent) -> dict[str, tuple[list[str], list[list]]]:
+    series_rows, goal_rows, index_rows = [], [], []
+    for section in content.districts:
+        d = section.district
+        for area, series in section.goal_areas:
+            for s in series:
+                for y in s.years:
+                    series_rows.append([d.name, area, s.indicator.code, y.year,
+                                        *(o.value if o is not None else None for o in (y.district, y.municipality,
+                                                                                       y.county, y.country))])
+        for g in section.goals:
+            goal_rows.append([d.name, g.goal.goal_area.name, f"{g.goal.number} {g.goal.text}",
+                              g.indicator.code if g.indicator else None, g.goal.baseline_year, g.goal.baseline_value,
+                              g.status.latest_year, g.status.latest_value, g.goal.target_year, g.goal.target_value,
+                              g.status.projected_value, STATUS_LABELS[g.status.status]])
+        if section.index is not None:
+            i = section.index
+            index_rows.append([d.name, i.model, i.year, i.value, i.rank, i.units, i.base_year, i.base_value,
+                               i.change_percent])
+    return {
+        "indikatorer": (["stadsdel", "målområde", "indikator", "år", "stadsdel_värde", "kommun", "län", "riket"],
+                        series_rows),
+        "mal": (["stadsdel", "målområde", "mål", "indikator", "utgångsår", "utgångsvärde", "senaste år",
+                 "senaste värde", "målår", "målvärde", "prognos vid målår", "status"], goal_rows),
+        "index": (["stadsdel", "modell", "år", "index", "rang", "antal", "basår", "index basår", "förändring %"],
+                  index_rows),
+    }
+
+
+def followup_xlsx(content: FollowUpContent) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    titles = {"indikatorer": "Indikatorer", "mal": "Mål", "index": "Riskindex"}
+    for key, (header, rows) in followup_tables(content).items():
+        _sheet(wb, titles[key], header, rows)
+    ws = wb.create_sheet("Redovisning", 0)
+    ws.append([f"Uppföljning {content.year}: {content.municipality.name}"])
+    ws["A1"].font = Font(bold=True, size=14)
+    for title, text in content.narratives:
+        ws.append([title, text])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+FORMATS: dict[str, Callable[[NationalContent], bytes | str]] = {
+    "html": national_html, "pdf": national_pdf, "xlsx": national_xlsx,
+}

@@ -31,6 +31,60 @@ def test_overview_shows_the_districts_with_the_model(client, stockholm_statistic
     assert 'id="map-note"' in html
 
 
+def _load_boundaries(tmp_path, codes):
+    from stadsdel.areas.services import boundaries_load
+
+    features = [
+        {"type": "Feature", "properties": {"sams": code},
+         "geometry": {"type": "Polygon", "coordinates": [[[17.9 + 0.01 * i, 59.38], [17.91 + 0.01 * i, 59.38],
+                                                          [17.91 + 0.01 * i, 59.39], [17.9 + 0.01 * i, 59.39],
+                                                          [17.9 + 0.01 * i, 59.38]]]}}
+        for i, code in enumerate(codes)
+    ]
+    path = tmp_path / "stockholm_sams.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    boundaries_load(path=path, code_system="SAMS", code_field="sams")
+
+
+def _map_features(response):
+    spec = response.context["map_spec"]
+    return [f for layer in spec.get("layer", [spec]) for f in layer["data"]["values"]]
+
+
+def test_overview_draws_a_map_when_the_areas_have_boundaries(client, stockholm_statistics, test_model, tmp_path):
+    _load_boundaries(tmp_path, ["01800148", "01800154", "01800151", "01800201", "01800202"])
+    response = client.get("/index/", {"model": test_model.pk, "level": "district", "year": 2012})
+    html = response.content.decode()
+    assert 'data-chart="chart-index-map"' in html and 'id="chart-index-map"' in html
+    assert 'id="map-note"' not in html
+    assert "stockholm_sams.geojson" in html  # where the shapes came from
+    page = response.context["page"]
+    totals = {r.unit: r.total for r in page.rows}
+    # Each district's areas, coloured by the district's index and named by the district.
+    drawn = {f["properties"]["code"]: (f["properties"]["label"], f["properties"]["value"]) for f in _map_features(response)}
+    assert drawn == {"01800148": ("Rinkeby", totals["Rinkeby"]), "01800154": ("Husby", totals["Husby"]),
+                     "01800151": ("Tensta", totals["Tensta"])}
+    # Areas: every area with figures, by its own index.
+    response = client.get("/index/", {"model": test_model.pk, "level": "area", "year": 2012})
+    assert len(_map_features(response)) == 5 and 'id="map-note"' not in response.content.decode()
+
+
+def test_overview_names_the_units_the_map_cannot_draw(client, stockholm_statistics, test_model, tmp_path):
+    _load_boundaries(tmp_path, ["01800151"])
+    response = client.get("/index/", {"model": test_model.pk, "level": "district", "year": 2012})
+    html = response.content.decode()
+    assert [f["properties"]["label"] for f in _map_features(response)] == ["Tensta"]
+    assert set(response.context["map_undrawn"]) == {"Rinkeby", "Husby"}
+    assert 'id="map-sources"' in html and 'id="map-note"' not in html
+
+
+def test_overview_keeps_the_map_note_without_boundaries(client, stockholm_statistics, test_model, tmp_path):
+    _load_boundaries(tmp_path, ["01800201"])  # an area outside every district
+    response = client.get("/index/", {"model": test_model.pk, "level": "district", "year": 2012})
+    html = response.content.decode()
+    assert 'id="map-note"' in html and 'data-chart="chart-index-map"' not in html and "map_spec" not in response.context
+
+
 def test_overview_csv_has_the_unrounded_figures(client, stockholm_statistics, test_model):
     response = client.get("/index/", {"model": test_model.pk, "level": "committee_area", "year": 2010,
                                       "format": "csv"})

@@ -8,8 +8,9 @@ from django.core.management import call_command
 
 from stadsdel.accounts.models import Membership, Role
 from stadsdel.agreements.models import CooperationAgreement, Partnership
+from stadsdel.areas.models import AreaBoundary
 from stadsdel.indicators.models import ImportBatch, Observation
-from stadsdel.seeds.demo import CRIMES_SOURCE_NAME, DEMO_PASSWORD, demo_build
+from stadsdel.seeds.demo import BOUNDARIES_FILE_NAME, CRIMES_SOURCE_NAME, DEMO_PASSWORD, demo_build
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +38,14 @@ def test_demo_drafts_are_unpublished_and_rebuilding_adds_nothing():
     drafts = CooperationAgreement.objects.filter(key__startswith="demo_")
     assert drafts.count() == 2 and not drafts.filter(published=True).exists()
     assert set(drafts.values_list("municipality__code", flat=True)) == {"0136", "1280"}
+    # Synthetic boundaries for every area with figures, so the index page draws its map.
+    with_figures = set(Observation.objects.filter(level="area").values_list("statistical_area_id", flat=True))
+    boundaries = dict(AreaBoundary.objects.values_list("area_id", "loaded_at"))
+    assert with_figures and with_figures <= set(boundaries)
+    assert set(AreaBoundary.objects.values_list("source", flat=True)) == {BOUNDARIES_FILE_NAME}
     demo_build()
     assert (Partnership.objects.count(), CooperationAgreement.objects.count(), Membership.objects.count()) == counts
+    assert dict(AreaBoundary.objects.values_list("area_id", "loaded_at")) == boundaries
 
 
 def test_demo_command_without_serving_prints_the_logins(capsys):

@@ -23,7 +23,7 @@ def _entries(po_text: str) -> list[dict[str, str]]:
         for line in block.splitlines():
             if line.startswith("#,"):
                 entry["flags"] += line
-            match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) (".*")$', line)
+            match = re.match(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d\])?) (".*")$', line)
             if match:
                 key = match.group(1)
                 entry[key] = ast.literal_eval(match.group(2))
@@ -47,7 +47,11 @@ def test_the_compiled_catalogue_matches_the_po_file():
     with (CATALOGUE / "django.mo").open("rb") as mo:
         compiled = gettext.GNUTranslations(mo)
     entries = _entries((CATALOGUE / "django.po").read_text(encoding="utf-8"))
-    stale = [e["msgid"] for e in entries if "msgstr" in e and compiled.gettext(e["msgid"]) != e["msgstr"]]
+    def compiled_text(e):
+        # A message with a context (e.g. a comment's status "approved") is looked up in it.
+        return compiled.pgettext(e["msgctxt"], e["msgid"]) if "msgctxt" in e else compiled.gettext(e["msgid"])
+
+    stale = [e["msgid"] for e in entries if "msgstr" in e and compiled_text(e) != e["msgstr"]]
     assert stale == [], "run compilemessages after editing django.po"
 
 

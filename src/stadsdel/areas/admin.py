@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from stadsdel.areas.models import (
+    AreaBoundary,
     CodeSystem,
     County,
     Crosswalk,
@@ -64,3 +66,27 @@ class CrosswalkLinkInline(admin.TabularInline):
 class CrosswalkAdmin(SimpleHistoryAdmin):
     list_display = ["name", "from_system", "to_system", "source_file", "loaded_at"]
     inlines = [CrosswalkLinkInline]
+
+
+@admin.register(AreaBoundary)
+class AreaBoundaryAdmin(admin.ModelAdmin):
+    """Boundaries come from files (`stadsdel boundaries load`), so the admin shows them and may
+    delete one, but never edits a geometry by hand: the file and its checksum must stay the
+    truth about where a shape came from."""
+
+    list_display = ["area", "source", "loaded_at"]
+    list_filter = ["area__code_system", "source"]
+    search_fields = ["area__code", "area__name"]
+    list_select_related = ["area__code_system"]
+    fields = ["area", "source", "file_sha256", "loaded_at", "shape", "geometry"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description=_("shape"))
+    def shape(self, obj: AreaBoundary) -> str:
+        polygons = obj.geometry["coordinates"] if obj.geometry["type"] == "MultiPolygon" else [obj.geometry["coordinates"]]
+        positions = sum(len(ring) for polygon in polygons for ring in polygon)
+        return _("%(type)s: %(polygons)s polygons, %(positions)s positions") % {
+            "type": obj.geometry["type"], "polygons": len(polygons), "positions": positions}

@@ -209,3 +209,31 @@ class CrosswalkLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_area.code} → {self.to_area.code} ({self.weight})"
+
+
+class AreaBoundary(models.Model):
+    """Where a statistical area lies: its boundary as a GeoJSON Polygon or MultiPolygon in WGS84
+    longitude/latitude, as loaded from a boundary file (SCB's DeSO or SAMS maps, or the demo's
+    synthetic ones). Drawn as the areas of a choropleth map; the file and its SHA-256 say where
+    the shape came from.
+
+    No simple-history here, unlike the registry around it: a geometry is large (thousands of
+    positions) and is only ever replaced whole by a newer file, so a history row per load would
+    copy the whole map each time while the file name and checksum already identify the version.
+    """
+
+    area = models.OneToOneField(
+        StatisticalArea, on_delete=models.CASCADE, related_name="boundary", verbose_name=_("statistical area"),
+    )
+    geometry = models.JSONField(_("geometry"), help_text=_("GeoJSON Polygon or MultiPolygon, WGS84 longitude/latitude."))
+    source = models.CharField(_("source file"), max_length=300)
+    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        ordering = ["area__code_system", "area__code"]
+        verbose_name = _("area boundary")
+        verbose_name_plural = _("area boundaries")
+
+    def __str__(self) -> str:
+        return str(self.area)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from stadsdel.agreements.models import Agreement
-from stadsdel.areas.models import District, DistrictArea, Municipality
+from stadsdel.areas.models import AreaBoundary, District, DistrictArea, Municipality
 from stadsdel.seeds.models import SourceIssue
 from stadsdel.seeds.selectors import source_issues_for
 
@@ -71,3 +73,16 @@ def district_get(*, pk: int) -> District:
         Prefetch("children", queryset=District.objects.order_by("name")),
         Prefetch("memberships", queryset=DistrictArea.objects.select_related("area__code_system").order_by("area__code")),
     ).get(pk=pk)
+
+
+def boundary_features(*, code_system: str, codes: Iterable[str]) -> dict[str, dict]:
+    """The stored boundaries of the areas `codes` of a (national) code system, by code: GeoJSON
+    Features with `properties` {"code", "source"}. Codes without a boundary are left out, so
+    a page can tell which areas a map cannot draw."""
+    rows = AreaBoundary.objects.filter(
+        area__code_system__code=code_system, area__code__in=list(codes),
+    ).values_list("area__code", "geometry", "source").order_by("area__code")
+    return {
+        code: {"type": "Feature", "geometry": geometry, "properties": {"code": code, "source": source}}
+        for code, geometry, source in rows
+    }

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "stadsdel.followup",
     "stadsdel.seeds",
     "stadsdel.web",
+    "stadsdel.portal",
 ]
 
 MIDDLEWARE = [

@@ -6,5 +6,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("index/", include("stadsdel.indices.urls")),
     path("plans/", include("stadsdel.plans.urls")),
+    path("reports/", include("stadsdel.followup.urls")),
+    path("portal/", include("stadsdel.portal.urls")),
     path("", include("stadsdel.web.urls")),
 ]

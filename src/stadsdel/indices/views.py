@@ -106,6 +106,7 @@ def _charts(page, level: str) -> dict:
         "bar_spec": bar, "trend_spec": trend,
         "chart_locale": charts.format_locale(get_language() or "sv"), "vega_version": charts.bundle_version(),
     }
+    out.update(_map(page, level_name=level_name, model_name=model_name))
     if page.sensitivity is not None:
         out["interval_spec"] = charts.rank_interval_chart(
             [{"unit": r.unit, "rank": r.rank, "median": r.median_rank, "low": r.rank_p05, "high": r.rank_p95}
@@ -115,6 +116,35 @@ def _charts(page, level: str) -> dict:
                           "%(year)s.") % {"draws": page.sensitivity.draws, "year": page.year},
         )
     return out
+
+
+def _map(page, *, level_name: str, model_name: str) -> dict:
+    """A choropleth of the year's total index when the run's areas have boundaries: each area
+    coloured by the index of the unit it belongs to (its own, for the area level), so a
+    district shows as its areas in one colour. Units none of whose areas has a boundary are
+    named beside the map, not left out silently."""
+    from stadsdel.areas.selectors import boundary_features
+
+    members = page.run.members
+    shapes = boundary_features(code_system=page.run.code_system,
+                               codes={code for codes in members.values() for code in codes})
+    if not shapes:
+        return {}
+    features, undrawn, sources = [], [], set()
+    for row in page.rows:
+        drawn = [shapes[code] for code in members.get(row.unit, ()) if code in shapes]
+        if not drawn:
+            undrawn.append(row.unit)
+        for shape in drawn:
+            sources.add(shape["properties"]["source"])
+            features.append({"type": "Feature", "geometry": shape["geometry"],
+                             "properties": {"label": row.unit, "code": shape["properties"]["code"], "value": row.total}})
+    spec = charts.choropleth_chart(
+        features, value_title=_("Index (reference = 100)"), no_value_label=_("no figure"), reference=100.0,
+        description=_("Map of the total index per %(level)s in %(year)s, %(model)s; areas without a figure are grey.") % {
+            "level": level_name, "year": page.year, "model": model_name},
+    )
+    return {"map_spec": spec, "map_sources": sorted(sources), "map_undrawn": undrawn}
 
 
 def _definition(model):

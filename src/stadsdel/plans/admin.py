@@ -7,8 +7,10 @@ from stadsdel.plans.models import (
     DistrictPlan,
     Goal,
     GoalArea,
+    PlanComment,
     PriorityArea,
     Programme,
+    ResidentDialogue,
     Responsibility,
     SubCommitment,
 )
@@ -91,3 +93,23 @@ class ActivityAdmin(SimpleHistoryAdmin):
 class ActionPlanAdmin(SimpleHistoryAdmin):
     list_display = ["title", "area", "committee", "index_model", "index_year", "approved_on"]
     filter_horizontal = ["partners", "goals"]
+
+
+@admin.register(ResidentDialogue)
+class ResidentDialogueAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "municipality", "held_on", "organiser", "participants", "published"]
+    list_filter = ["published", "municipality"]
+    search_fields = ["title", "themes", "outcome"]
+    filter_horizontal = ["districts", "goals"]
+    raw_id_fields = ["organiser"]
+
+
+@admin.register(PlanComment)
+class PlanCommentAdmin(SimpleHistoryAdmin):
+    # Moderation and answers are the municipality's work on its moderation page (with scope and
+    # version checks); here they are only read. The IP hash is not shown at all.
+    list_display = ["plan", "created_at", "name", "status", "moderated_at", "answered_at"]
+    list_filter = ["status"]
+    search_fields = ["text", "name", "answer"]
+    readonly_fields = ["plan", "text", "name", "created_at", "status", "moderated_at", "moderated_by", "answer",
+                       "answered_at", "answered_by"]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from stadsdel.agreements.models import Organisation
 from stadsdel.areas.models import District
 from stadsdel.indicators.models import Indicator
-from stadsdel.plans.models import DistrictPlan
+from stadsdel.plans.models import DistrictPlan, PlanComment, ResidentDialogue
 from stadsdel.web.forms import DateInput
 
 
@@ -99,3 +99,115 @@ class GoalForm(forms.Form):
 
 class ReviseForm(forms.Form):
     year = forms.IntegerField(label=_("New year"), min_value=2000, max_value=2100)
+
+
+# -- residents' participation ---------------------------------------------------------------------
+
+
+def _organiser_choices(municipality_id: int):
+    # Dialogues are held by the municipality's own bodies or with residents' organisations,
+    # associations, housing companies and the partners.
+    return Organisation.objects.filter(
+        Q(municipality_id=municipality_id)
+        | Q(kind__in=[Organisation.Kind.RESIDENTS_ORGANISATION, Organisation.Kind.ASSOCIATION,
+                      Organisation.Kind.PROPERTY_OWNER, Organisation.Kind.STATE_AGENCY, Organisation.Kind.REGION]),
+    ).order_by("name")
+
+
+def _goal_label(goal) -> str:
+    owner = f"{goal.plan.district.name} {goal.plan.year}" if goal.plan_id else goal.programme.name
+    return f"{owner} · {goal.number} {goal.title or goal.text[:80]}"
+
+
+class ResidentDialogueForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300, help_text=_("E.g. “Boendedialog om tryggheten kring torget”."))
+    held_on = forms.DateField(label=_("Held on"), widget=DateInput())
+    districts = forms.ModelMultipleChoiceField(
+        label=_("Districts"), queryset=District.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+    )
+    organiser = forms.ModelChoiceField(label=_("Organiser"), queryset=Organisation.objects.none(), required=False)
+    organiser_text = forms.CharField(
+        label=_("Organiser (as written)"), max_length=300, required=False,
+        help_text=_("E.g. an organiser that is not in the registry, or several together."),
+    )
+    participants = forms.IntegerField(label=_("Number of participants"), min_value=0, required=False)
+    participants_description = forms.CharField(
+        label=_("Who took part"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Groups, not persons: e.g. “parents of pupils at the school, young people 16–20”. "
+                    "Never names or other personal data."),
+    )
+    themes = forms.CharField(label=_("Themes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = forms.CharField(label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                              help_text=_("What came out of the dialogue."))
+    goals = forms.ModelMultipleChoiceField(
+        label=_("Goals the dialogue fed"), queryset=None, required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    published = forms.BooleanField(label=_("Published (anyone may read it)"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    TEXT_FIELDS = ("organiser_text", "participants_description", "themes", "outcome")
+
+    def __init__(self, *args, municipality_id: int, **kwargs):
+        from stadsdel.plans.selectors import dialogue_goal_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["districts"].queryset = District.objects.filter(
+            municipality_id=municipality_id, kind=District.Kind.DISTRICT,
+        ).order_by("name")
+        self.fields["districts"].label_from_instance = lambda district: district.name
+        self.fields["organiser"].queryset = _organiser_choices(municipality_id)
+        self.fields["goals"].queryset = dialogue_goal_choices(municipality_id=municipality_id)
+        self.fields["goals"].label_from_instance = _goal_label
+
+    @staticmethod
+    def initial_for(dialogue: ResidentDialogue) -> dict:
+        return {
+            "title": dialogue.title, "held_on": dialogue.held_on, "districts": list(dialogue.districts.all()),
+            "organiser": dialogue.organiser, "organiser_text": dialogue.organiser_text,
+            "participants": dialogue.participants, "participants_description": dialogue.participants_description,
+            "themes": dialogue.themes, "outcome": dialogue.outcome, "goals": list(dialogue.goals.all()),
+            "published": dialogue.published, "version": dialogue.version,
+        }
+
+    def service_fields(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "title": d["title"], "held_on": d["held_on"], "organiser": d["organiser"],
+            "participants": d["participants"], "published": d["published"],
+            **{name: d[name] or "" for name in self.TEXT_FIELDS},
+        }
+
+
+class PlanCommentForm(forms.Form):
+    """What anyone may send on a plan open for comments: the comment and, if they like, a name.
+    Nothing else about the writer is asked. `website` is a honeypot: hidden from people (and from
+    screen readers), so only a bot fills it in."""
+
+    text = forms.CharField(label=_("Your comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 6}))
+    name = forms.CharField(
+        label=_("Name (optional)"), max_length=100, required=False,
+        help_text=_("Shown with your comment if it is published. Leave it empty to comment anonymously."),
+    )
+    website = forms.CharField(label=_("Leave this field empty"), required=False,
+                              widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+
+    def is_bot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))
+
+
+class CommentModerationForm(forms.Form):
+    status = forms.ChoiceField(choices=[(PlanComment.Status.APPROVED, PlanComment.Status.APPROVED.label),
+                                        (PlanComment.Status.REJECTED, PlanComment.Status.REJECTED.label)])
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CommentAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("The municipality's answer"), max_length=4000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CommentsOpenForm(forms.Form):
+    comments_open = forms.BooleanField(required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,14 +1,17 @@
 """Programmes with their goal areas and numbered goals; strategic district plans with their own
 goals, activities and the acceptance and follow-up of each goal; action plans for local social
-sustainability."""
+sustainability; and residents' participation: dialogues with residents and comments on draft
+plans."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from stadsdel.agreements.models import Organisation
@@ -112,6 +115,10 @@ class DistrictPlan(models.Model):
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     submitted_snapshot = models.JSONField(_("as submitted"), null=True, blank=True, editable=False)
     published = models.BooleanField(_("published"), default=False)
+    comments_open = models.BooleanField(
+        _("open for comments"), default=False,
+        help_text=_("Anyone may comment on the plan, without an account; comments show once moderated."),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -328,3 +335,97 @@ class ActionPlan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ResidentDialogue(models.Model):
+    """A boendedialog (seed 004) — one of the ways the municipality creates conditions for residents
+    to take part in the work (seed 003, §3): a meeting, walk or survey with residents of one or more
+    districts, who organised it, roughly who took part (described, never named: no personal data),
+    the themes raised and what came out of it, and which goals it fed. Published dialogues are
+    public; the municipality's coordinators write them."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="resident_dialogues",
+                                     verbose_name=_("municipality"))
+    districts = models.ManyToManyField(District, blank=True, related_name="resident_dialogues",
+                                       verbose_name=_("districts"))
+    title = models.CharField(_("title"), max_length=300)
+    held_on = models.DateField(_("held on"))
+    organiser = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="resident_dialogues", verbose_name=_("organiser"))
+    organiser_text = models.CharField(
+        _("organiser (as written)"), max_length=300, blank=True,
+        help_text=_("E.g. an organiser that is not in the registry, or several together."),
+    )
+    participants = models.PositiveIntegerField(_("number of participants"), null=True, blank=True)
+    participants_description = models.TextField(
+        _("who took part"), blank=True,
+        help_text=_("Groups, not persons: e.g. “parents of pupils at the school, young people 16–20”. "
+                    "Never names or other personal data."),
+    )
+    themes = models.TextField(_("themes"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True, help_text=_("What came out of the dialogue."))
+    goals = models.ManyToManyField("Goal", blank=True, related_name="resident_dialogues",
+                                   verbose_name=_("goals the dialogue fed"))
+    published = models.BooleanField(_("published"), default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords(m2m_fields=[districts, goals])
+
+    class Meta:
+        ordering = ["municipality__name", "-held_on", "title"]
+        verbose_name = _("resident dialogue")
+        verbose_name_plural = _("resident dialogues")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.held_on:%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:dialogue_detail", args=[self.pk])
+
+    @property
+    def organiser_display(self) -> str:
+        names = [self.organiser.name] if self.organiser_id else []
+        if self.organiser_text:
+            names.append(self.organiser_text)
+        return ", ".join(names)
+
+
+class PlanComment(models.Model):
+    """A comment from anyone — no account — on a district plan the municipality has opened for
+    comments (a draft published for consultation). It shows publicly only once one of the
+    municipality's coordinators has approved it, together with the municipality's answer. Only a
+    name the writer chooses to give is kept; the writer's IP address is never stored, only a keyed
+    hash of it, to limit how many comments one client can send."""
+
+    class Status(models.TextChoices):
+        # A context of their own: Swedish inflects the adjective for "kommentar" (godkänd, not the
+        # godkänt of an agreement's status).
+        PENDING = "pending", pgettext_lazy("comment status", "awaiting moderation")
+        APPROVED = "approved", pgettext_lazy("comment status", "approved")
+        REJECTED = "rejected", pgettext_lazy("comment status", "rejected")
+
+    plan = models.ForeignKey(DistrictPlan, on_delete=models.CASCADE, related_name="comments", verbose_name=_("plan"))
+    text = models.TextField(_("comment"), max_length=2000, validators=[MaxLengthValidator(2000)])
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("written"), default=timezone.now, editable=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    moderated_at = models.DateTimeField(_("moderated"), null=True, blank=True)
+    moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    answer = models.TextField(_("the municipality's answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    # Rate limiting only: HMAC-SHA-256 of the client's IP keyed with SECRET_KEY (see
+    # plans.services.client_hash). Kept out of the history: nothing needs it after the hour.
+    ip_hash = models.CharField(max_length=64, editable=False, db_index=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["ip_hash"])
+
+    class Meta:
+        ordering = ["plan", "created_at"]
+        verbose_name = _("comment on a plan")
+        verbose_name_plural = _("comments on plans")
+        indexes = [models.Index(fields=["plan", "created_at"], name="plan_comment_plan_time")]
+
+    def __str__(self) -> str:
+        return self.text[:80]

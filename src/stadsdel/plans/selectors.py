@@ -1,12 +1,14 @@
 """Reads of plans and programme goals, through the user's scope: a municipality reads its own
-plans, the ministry reads every submitted or received plan, anyone reads published plans."""
+plans, the ministry reads every submitted or received plan, anyone reads published plans. Also
+residents' participation: dialogues (published ones are public) and comments on plans (only
+approved ones are public)."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 
-from stadsdel.accounts.scoping import scope_for
-from stadsdel.plans.models import DistrictPlan, Goal, Responsibility
+from stadsdel.accounts.scoping import scope_for, visible_q
+from stadsdel.plans.models import DistrictPlan, Goal, PlanComment, ResidentDialogue, Responsibility
 
 
 def plan_list(*, user) -> QuerySet[DistrictPlan]:
@@ -113,3 +115,70 @@ def plan_deadlines(*, user, year: int, today, municipality_code: str | None = No
             items.append(Deadline("report", year, report_due, name, f"Uppföljning {year}: {name}", None,
                                   deadline_status(due=report_due, done_on=None, today=today)))
     return items
+
+
+# -- residents' participation ---------------------------------------------------------------------
+
+
+def dialogue_list(*, user, municipality_id: int | None = None) -> QuerySet[ResidentDialogue]:
+    """Dialogues the user may read: published ones, their own municipality's, or (the ministry)
+    all."""
+    qs = ResidentDialogue.objects.select_related("municipality", "organiser").prefetch_related("districts")
+    visible = visible_q(scope_for(user), municipality_field="municipality_id", public=Q(published=True))
+    if visible is not None:
+        qs = qs.filter(visible)
+    if municipality_id is not None:
+        qs = qs.filter(municipality_id=municipality_id)
+    return qs
+
+
+def dialogue_get(*, user, pk: int) -> ResidentDialogue:
+    """One dialogue the user may read (DoesNotExist otherwise)."""
+    return dialogue_list(user=user).get(pk=pk)
+
+
+def dialogue_goals(*, user, dialogue: ResidentDialogue) -> QuerySet[Goal]:
+    """The goals a dialogue fed that the user may read: a published dialogue can name a goal of a
+    plan that is still a draft, and that goal stays out of sight until its plan is published."""
+    return dialogue.goals.filter(Q(plan__isnull=True) | Q(plan__in=plan_list(user=user))).select_related(
+        "plan__district", "programme", "goal_area",
+    ).order_by("plan__district__name", "-plan__year", "goal_area__position", "position", "number")
+
+
+def dialogue_goal_choices(*, municipality_id: int) -> QuerySet[Goal]:
+    """The goals a municipality's dialogue can feed: its plans' goals, and the goals of its own
+    programmes (e.g. Stockholm's)."""
+    return Goal.objects.filter(
+        Q(plan__district__municipality_id=municipality_id)
+        | Q(plan__isnull=True, programme__municipality_id=municipality_id),
+    ).select_related("plan__district", "programme", "goal_area").order_by(
+        "plan__district__name", "-plan__year", "programme__name", "goal_area__position", "position", "number",
+    )
+
+
+def plan_commentable_get(*, pk: int) -> DistrictPlan:
+    """A plan whose public comment page anyone may open: one open for comments (a draft published
+    for consultation) or a published one (its approved comments stay readable after comments
+    close). DoesNotExist otherwise."""
+    return DistrictPlan.objects.select_related("district__municipality", "programme").filter(
+        Q(comments_open=True) | Q(published=True),
+    ).get(pk=pk)
+
+
+def plans_open_for_comment(*, municipality_id: int | None = None) -> QuerySet[DistrictPlan]:
+    qs = DistrictPlan.objects.filter(comments_open=True).select_related("district__municipality")
+    if municipality_id is not None:
+        qs = qs.filter(district__municipality_id=municipality_id)
+    return qs
+
+
+def comments_public(*, plan: DistrictPlan) -> QuerySet[PlanComment]:
+    """What anyone sees of a plan's comments: the approved ones, with the municipality's answers."""
+    return plan.comments.filter(status=PlanComment.Status.APPROVED).order_by("created_at", "pk")
+
+
+def comments_for_moderation(*, plan: DistrictPlan) -> QuerySet[PlanComment]:
+    """Every comment on a plan, those awaiting moderation first (callers check the moderator's
+    scope: the plan's municipality)."""
+    pending_first = Case(When(status=PlanComment.Status.PENDING, then=Value(0)), default=Value(1))
+    return plan.comments.select_related("moderated_by", "answered_by").order_by(pending_first, "created_at", "pk")

@@ -1,11 +1,17 @@
-"""Writes to strategic district plans and their goals. Only the plan's municipality edits its
-plans (the ministry receives them); every edit carries the record's version, so a stale save is
-refused instead of overwriting (no lost updates)."""
+"""Writes to strategic district plans and their goals, and to residents' participation (resident
+dialogues, comments on plans open for comment). Only the plan's municipality edits its plans and
+dialogues and moderates their comments (the ministry receives plans); every edit carries the
+record's version, so a stale save is refused instead of overwriting (no lost updates). Anyone may
+comment on a plan open for comment, within a rate limit."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max
@@ -14,21 +20,23 @@ from django.utils import timezone
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements.models import Organisation
 from stadsdel.agreements.services import StaleVersionError
-from stadsdel.areas.models import District
+from stadsdel.areas.models import District, Municipality
 from stadsdel.plans.models import (
     Activity,
     DistrictPlan,
     Goal,
     GoalArea,
+    PlanComment,
     Programme,
+    ResidentDialogue,
     Responsibility,
     SubCommitment,
 )
-from stadsdel.plans.selectors import plan_snapshot
+from stadsdel.plans.selectors import dialogue_goal_choices, plan_snapshot
 
 NATIONAL_PROGRAMME = "urban_2008"
 
-PLAN_FIELDS = frozenset({"title", "summary", "period_end", "published"})
+PLAN_FIELDS = frozenset({"title", "summary", "period_end", "published", "comments_open"})
 GOAL_FIELDS = frozenset({
     "goal_area", "number", "title", "text", "population_group", "baseline_value", "baseline_year",
     "target_value", "target_year", "accepted_by", "accepted_on", "follow_up", "position",
@@ -219,3 +227,132 @@ def plan_revise(*, user, plan: DistrictPlan, year: int) -> DistrictPlan:
                 Activity.objects.create(goal=copy, text=a.text, responsible_id=a.responsible_id, starts=a.starts,
                                         ends=a.ends, status=a.status, position=a.position)
     return new
+
+
+# -- residents' participation ---------------------------------------------------------------------
+
+DIALOGUE_FIELDS = frozenset({
+    "title", "held_on", "organiser", "organiser_text", "participants", "participants_description", "themes",
+    "outcome", "published",
+})
+
+
+def _dialogue_relations(dialogue: ResidentDialogue, *, districts, goals) -> None:
+    if districts is not None:
+        if any(d.municipality_id != dialogue.municipality_id for d in districts):
+            raise PermissionDenied("A dialogue can only be about districts of its municipality.")
+        dialogue.districts.set(districts)
+    if goals is not None:
+        allowed = set(dialogue_goal_choices(municipality_id=dialogue.municipality_id).values_list("pk", flat=True))
+        if any(g.pk not in allowed for g in goals):
+            raise PermissionDenied("A dialogue can only feed the goals of its municipality's plans and programmes.")
+        dialogue.goals.set(goals)
+
+
+def dialogue_create(*, user, municipality: Municipality, fields: dict[str, Any],
+                    districts: list[District] | None = None, goals: list[Goal] | None = None) -> ResidentDialogue:
+    """Record a resident dialogue the municipality held (its coordinators only)."""
+    _check_editor(user, municipality.pk)
+    fields = _only(fields, DIALOGUE_FIELDS)
+    with transaction.atomic():
+        dialogue = ResidentDialogue(municipality=municipality, **fields)
+        dialogue.full_clean()
+        dialogue.save()
+        _dialogue_relations(dialogue, districts=districts, goals=goals)
+    return dialogue
+
+
+def dialogue_update(*, user, dialogue: ResidentDialogue, version: int, fields: dict[str, Any],
+                    districts: list[District] | None = None, goals: list[Goal] | None = None) -> ResidentDialogue:
+    _check_editor(user, dialogue.municipality_id)
+    fields = _only(fields, DIALOGUE_FIELDS)
+    with transaction.atomic():
+        _bump(ResidentDialogue, dialogue, version)
+        for name, value in fields.items():
+            setattr(dialogue, name, value)
+        dialogue.full_clean()
+        dialogue.save()
+        _dialogue_relations(dialogue, districts=districts, goals=goals)
+    return dialogue
+
+
+# At most this many comments from one client an hour, and on one plan a day: enough for anyone
+# taking part in earnest, too few for a flood to bury the moderators.
+COMMENTS_PER_CLIENT_PER_HOUR = 5
+COMMENTS_PER_PLAN_PER_DAY = 50
+
+
+class CommentsClosed(PermissionDenied):
+    """The plan is not open for comments."""
+
+
+class CommentRateLimited(Exception):
+    """Too many comments: `per` is "client" (from one client in the last hour) or "plan" (on the
+    plan in the last day)."""
+
+    def __init__(self, per: str):
+        super().__init__(per)
+        self.per = per
+
+
+def client_hash(ip: str) -> str:
+    """A keyed SHA-256 (HMAC, keyed with SECRET_KEY) of a client's IP address: the same client
+    gives the same hash, so comments can be counted per client, while the address itself is never
+    stored and cannot be recovered from the hash without the key."""
+    return hmac.new(settings.SECRET_KEY.encode(), f"plan-comment-ip:{ip}".encode(), hashlib.sha256).hexdigest()
+
+
+def comment_create(*, plan: DistrictPlan, text: str, name: str = "", ip: str, now: dt.datetime | None = None
+                   ) -> PlanComment:
+    """A comment from anyone on a plan open for comments; it waits for moderation. `ip` is only
+    hashed (see `client_hash`), never stored."""
+    now = now or timezone.now()
+    ip_hash = client_hash(ip or "")
+    with transaction.atomic():
+        # Locking the plan row serialises concurrent comments on one plan, so its daily limit
+        # holds (a no-op on SQLite, which serialises writes anyway).
+        plan = DistrictPlan.objects.select_for_update().get(pk=plan.pk)
+        if not plan.comments_open:
+            raise CommentsClosed("The plan is not open for comments.")
+        if PlanComment.objects.filter(ip_hash=ip_hash, created_at__gt=now - dt.timedelta(hours=1)).count() \
+                >= COMMENTS_PER_CLIENT_PER_HOUR:
+            raise CommentRateLimited("client")
+        if plan.comments.filter(created_at__gt=now - dt.timedelta(days=1)).count() >= COMMENTS_PER_PLAN_PER_DAY:
+            raise CommentRateLimited("plan")
+        comment = PlanComment(plan=plan, text=text.strip(), name=name.strip(), ip_hash=ip_hash, created_at=now)
+        comment.full_clean()
+        comment.save()
+    return comment
+
+
+def _check_moderator(user, comment: PlanComment) -> None:
+    if not scope_for(user).edits_own_municipality(comment.plan.district.municipality_id):
+        raise PermissionDenied("Only the plan's municipality moderates its comments.")
+
+
+def comment_moderate(*, user, comment: PlanComment, version: int, status: str) -> PlanComment:
+    """Approve (it shows publicly) or reject (it never shows) a comment; a decision can be
+    changed later, and who decided and when is kept."""
+    _check_moderator(user, comment)
+    if status not in (PlanComment.Status.APPROVED, PlanComment.Status.REJECTED):
+        raise ValidationError("A comment is approved or rejected.")
+    with transaction.atomic():
+        _bump(PlanComment, comment, version)
+        comment.status = status
+        comment.moderated_at, comment.moderated_by = timezone.now(), user
+        comment.save()
+    return comment
+
+
+def comment_answer(*, user, comment: PlanComment, version: int, answer: str) -> PlanComment:
+    """The municipality's public answer to an approved comment (an empty answer removes it)."""
+    _check_moderator(user, comment)
+    if comment.status != PlanComment.Status.APPROVED:
+        raise ValidationError("Only an approved comment can be answered.")
+    answer = answer.strip()
+    with transaction.atomic():
+        _bump(PlanComment, comment, version)
+        comment.answer = answer
+        comment.answered_at, comment.answered_by = (timezone.now(), user) if answer else (None, None)
+        comment.save()
+    return comment

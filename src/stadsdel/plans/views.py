@@ -1,7 +1,9 @@
 """The plan pages: plans the user may read, a plan with its goals per goal area and each goal's
 SMART result, the goal form (the SMART result follows the form live, by htmx), the status steps,
 revision, the programme's goals by goal area and responsible body, and the deadlines (also as an
-iCalendar feed). Views stay thin: selectors read through the user's scope, services write."""
+iCalendar feed); residents' participation: the municipality's resident dialogues, the public
+comment page of a plan open for comments and its moderation page. Views stay thin: selectors read
+through the user's scope, services write."""
 
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -21,11 +24,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements.models import Organisation
 from stadsdel.agreements.services import StaleVersionError
+from stadsdel.areas.models import Municipality
 from stadsdel.plans import deadlines as deadline_math
 from stadsdel.plans import selectors, services
 from stadsdel.plans.compute import smart_check
-from stadsdel.plans.forms import GoalForm, PlanCreateForm, ReviseForm
-from stadsdel.plans.models import DistrictPlan, Goal, Programme
+from stadsdel.plans.forms import (
+    CommentAnswerForm,
+    CommentModerationForm,
+    CommentsOpenForm,
+    GoalForm,
+    PlanCommentForm,
+    PlanCreateForm,
+    ResidentDialogueForm,
+    ReviseForm,
+)
+from stadsdel.plans.models import DistrictPlan, Goal, PlanComment, Programme, ResidentDialogue
 from stadsdel.plans.smart import goal_input, goal_smart, smart_history
 
 LETTERS = ("S", "M", "A", "R", "T")
@@ -271,3 +284,262 @@ def deadline_feed(request):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="stadsdel-deadlines.ics"'
     return response
+
+
+# -- residents' participation ---------------------------------------------------------------------
+
+
+def participation_index(request):
+    """Where residents take part: each municipality with dialogues the user may read or plans
+    open for comments, and the user's own municipalities."""
+    scope = scope_for(request.user)
+    ids = set(selectors.dialogue_list(user=request.user).values_list("municipality_id", flat=True))
+    ids |= set(selectors.plans_open_for_comment().values_list("district__municipality_id", flat=True))
+    ids |= set(scope.municipality_ids)
+    return render(request, "plans/participation_index.html", {
+        "section": "plans", "municipalities": Municipality.objects.filter(pk__in=ids).order_by("name"),
+    })
+
+
+def participation(request, code: str):
+    """A municipality's resident dialogues and its plans open for comments; its coordinators also
+    find the forms and the moderation of comments here."""
+    municipality = get_object_or_404(Municipality, code=code)
+    editable = scope_for(request.user).edits_own_municipality(municipality.pk)
+    moderated = []
+    if editable:
+        # Every plan of the municipality: any of them can be opened for comments from its page.
+        moderated = selectors.plan_list(user=request.user).filter(district__municipality=municipality).annotate(
+            pending=Count("comments", filter=Q(comments__status=PlanComment.Status.PENDING)),
+        )
+    return render(request, "plans/participation.html", {
+        "section": "plans", "municipality": municipality, "editable": editable,
+        "dialogues": selectors.dialogue_list(user=request.user, municipality_id=municipality.pk),
+        "open_plans": selectors.plans_open_for_comment(municipality_id=municipality.pk),
+        "moderated": moderated,
+    })
+
+
+def _dialogue_or_404(request, pk: int) -> ResidentDialogue:
+    try:
+        return selectors.dialogue_get(user=request.user, pk=pk)
+    except ResidentDialogue.DoesNotExist:
+        raise Http404 from None
+
+
+def dialogue_detail(request, pk: int):
+    from stadsdel.agreements.selectors import record_history
+
+    dialogue = _dialogue_or_404(request, pk)
+    scope = scope_for(request.user)
+    return render(request, "plans/dialogue_detail.html", {
+        "section": "plans", "dialogue": dialogue,
+        "goals": selectors.dialogue_goals(user=request.user, dialogue=dialogue),
+        "editable": scope.edits_own_municipality(dialogue.municipality_id),
+        # Who edited is staff information; the public reads the dialogue itself.
+        "history": record_history(record=dialogue) if scope.reads_municipality(dialogue.municipality_id) else None,
+    })
+
+
+def _dialogue_relations(form: ResidentDialogueForm) -> dict:
+    return {"districts": list(form.cleaned_data["districts"]), "goals": list(form.cleaned_data["goals"])}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dialogue_create(request, code: str):
+    municipality = get_object_or_404(Municipality, code=code)
+    if not scope_for(request.user).edits_own_municipality(municipality.pk):
+        raise PermissionDenied
+    form = ResidentDialogueForm(request.POST or None, municipality_id=municipality.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dialogue = services.dialogue_create(user=request.user, municipality=municipality,
+                                                fields=form.service_fields(), **_dialogue_relations(form))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The resident dialogue was saved."))
+            return redirect(dialogue)
+    return render(request, "plans/dialogue_form.html", {
+        "section": "plans", "municipality": municipality, "dialogue": None, "form": form,
+    }, status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dialogue_edit(request, pk: int):
+    dialogue = _dialogue_or_404(request, pk)
+    if not scope_for(request.user).edits_own_municipality(dialogue.municipality_id):
+        raise PermissionDenied
+    if request.method == "GET":
+        form = ResidentDialogueForm(initial=ResidentDialogueForm.initial_for(dialogue),
+                                    municipality_id=dialogue.municipality_id)
+    else:
+        form = ResidentDialogueForm(request.POST, municipality_id=dialogue.municipality_id)
+    status = 200
+    if form.is_bound:
+        status = 400
+        if form.is_valid():
+            try:
+                services.dialogue_update(user=request.user, dialogue=dialogue,
+                                         version=form.cleaned_data["version"] or 0,
+                                         fields=form.service_fields(), **_dialogue_relations(form))
+            except StaleVersionError:
+                form.add_error(None, _("Someone saved this dialogue after you opened it. Your changes were not "
+                                       "saved; open the dialogue again to see the current version."))
+                status = 409
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The resident dialogue was saved."))
+                return redirect(dialogue)
+    return render(request, "plans/dialogue_form.html", {
+        "section": "plans", "municipality": dialogue.municipality, "dialogue": dialogue, "form": form,
+    }, status=status)
+
+
+def _client_ip(request) -> str:
+    # The socket's peer. Behind a reverse proxy this is the proxy, so every client would share one
+    # limit; such a deployment must have the proxy set REMOTE_ADDR (e.g. nginx's realip module).
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _commentable_or_404(pk: int) -> DistrictPlan:
+    try:
+        return selectors.plan_commentable_get(pk=pk)
+    except DistrictPlan.DoesNotExist:
+        raise Http404 from None
+
+
+def _comment_page(request, plan, form, status=200, refusal=""):
+    return render(request, "plans/plan_comments.html", {
+        "section": "plans", "plan": plan, "form": form, "refusal": refusal,
+        "comments": selectors.comments_public(plan=plan),
+        "goals": selectors.plan_goals(plan=plan) if plan.comments_open else None,
+        "limit_per_hour": services.COMMENTS_PER_CLIENT_PER_HOUR,
+    }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def plan_comments(request, pk: int):
+    """The public comment page of a plan: anyone, without an account, reads the plan open for
+    comments and its approved comments with the answers, and sends a comment for moderation."""
+    plan = _commentable_or_404(pk)
+    if request.method == "GET":
+        return _comment_page(request, plan, PlanCommentForm() if plan.comments_open else None)
+    if not plan.comments_open:
+        raise PermissionDenied
+    form = PlanCommentForm(request.POST)
+    if not form.is_valid():
+        return _comment_page(request, plan, form, status=400)
+    thanks = _("Thank you. Your comment will be shown here once the municipality has read it.")
+    if form.is_bot():
+        # Answer the bot as if it had succeeded, so it learns nothing; nothing is stored.
+        messages.success(request, thanks)
+        return redirect("plans:plan_comments", pk=plan.pk)
+    try:
+        services.comment_create(plan=plan, text=form.cleaned_data["text"], name=form.cleaned_data["name"],
+                                ip=_client_ip(request))
+    except services.CommentsClosed:
+        raise PermissionDenied from None
+    except services.CommentRateLimited as exc:
+        if exc.per == "client":
+            refusal = _("You have sent %(n)s comments in the last hour, which is as many as we accept from one "
+                        "connection. Please wait an hour and send your comment again.") % {
+                "n": services.COMMENTS_PER_CLIENT_PER_HOUR}
+            retry = 3600
+        else:
+            refusal = _("The plan has received as many comments today as we can moderate. Please send your comment "
+                        "again tomorrow.")
+            retry = 24 * 3600
+        response = _comment_page(request, plan, form, status=429, refusal=refusal)
+        response["Retry-After"] = str(retry)
+        return response
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _comment_page(request, plan, form, status=400)
+    messages.success(request, thanks)
+    return redirect("plans:plan_comments", pk=plan.pk)
+
+
+def _moderated_plan(request, pk: int) -> DistrictPlan:
+    plan = _plan_or_404(request, pk)
+    if not scope_for(request.user).edits_own_municipality(plan.district.municipality_id):
+        raise PermissionDenied
+    return plan
+
+
+@login_required
+def plan_moderation(request, pk: int):
+    """The municipality's coordinators: open or close the plan for comments, approve or reject
+    each comment, and answer the approved ones."""
+    plan = _moderated_plan(request, pk)
+    comments = list(selectors.comments_for_moderation(plan=plan))
+    for comment in comments:
+        comment.answer_form = CommentAnswerForm(initial={"answer": comment.answer, "version": comment.version},
+                                                auto_id=f"id_c{comment.pk}_%s")
+    return render(request, "plans/plan_moderation.html", {
+        "section": "plans", "plan": plan, "comments": comments,
+        "pending": sum(1 for c in comments if c.status == PlanComment.Status.PENDING),
+    })
+
+
+def _moderated_comment(request, pk: int, comment_pk: int) -> tuple[DistrictPlan, PlanComment]:
+    plan = _moderated_plan(request, pk)
+    return plan, get_object_or_404(PlanComment.objects.select_related("plan__district"), pk=comment_pk, plan=plan)
+
+
+def _stale_comment() -> str:
+    return _("Someone else handled this comment at the same time; look at it again.")
+
+
+@login_required
+@require_POST
+def comment_moderate(request, pk: int, comment_pk: int):
+    plan, comment = _moderated_comment(request, pk, comment_pk)
+    form = CommentModerationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_moderate(user=request.user, comment=comment, version=form.cleaned_data["version"],
+                                      status=form.cleaned_data["status"])
+        except StaleVersionError:
+            messages.error(request, _stale_comment())
+        else:
+            messages.success(request, _("The comment is now %(status)s.") % {"status": comment.get_status_display()})
+    return redirect(f"{reverse('plans:plan_moderation', args=[plan.pk])}#comment-{comment.pk}")
+
+
+@login_required
+@require_POST
+def comment_answer(request, pk: int, comment_pk: int):
+    plan, comment = _moderated_comment(request, pk, comment_pk)
+    form = CommentAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_answer(user=request.user, comment=comment, version=form.cleaned_data["version"],
+                                    answer=form.cleaned_data["answer"])
+        except StaleVersionError:
+            messages.error(request, _stale_comment())
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, _("The answer was saved."))
+    return redirect(f"{reverse('plans:plan_moderation', args=[plan.pk])}#comment-{comment.pk}")
+
+
+@login_required
+@require_POST
+def plan_comments_open(request, pk: int):
+    plan = _moderated_plan(request, pk)
+    form = CommentsOpenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.plan_update(user=request.user, plan=plan, version=form.cleaned_data["version"],
+                                 fields={"comments_open": form.cleaned_data["comments_open"]})
+        except StaleVersionError:
+            messages.error(request, _("The plan changed while you were looking at it; look again and retry."))
+        else:
+            messages.success(request, _("The plan is now open for comments.") if plan.comments_open
+                             else _("The plan is now closed for comments."))
+    return redirect("plans:plan_moderation", pk=plan.pk)

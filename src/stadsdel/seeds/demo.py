@@ -183,11 +183,14 @@ def demo_build(*, progress: Callable[[str], None] = lambda _msg: None) -> list[D
     progress("Writing a demo district plan for Jordbro …")
     with transaction.atomic():
         demo_plans_create()
+    demo_boundaries_create(progress=progress)
     return logins
 
 
 DEMO_PERSONS = 400_000
 DEMO_YEARS = range(2006, 2013)
+DEMO_SURROUNDING = 4  # synthetic areas per municipality standing for the rest of it
+DEMO_SEED = 1
 
 
 CRIMES_SOURCE_NAME = "Syntetiska anmälda brott (demo)"
@@ -211,8 +214,8 @@ def demo_statistics_create(*, progress: Callable[[str], None], persons: int | No
     out = Path(tempfile.mkdtemp(prefix="stadsdel-synth-"))
     try:
         progress(f"Generating synthetic register data ({persons:,} persons × {len(DEMO_YEARS)} years) …".replace(",", " "))
-        generated = synth_generate(areas=synth_areas(surrounding=4, seed=1), persons=persons, years=list(DEMO_YEARS),
-                                   seed=1, out_dir=out, progress=lambda msg: progress(f"  {msg}"))
+        generated = synth_generate(areas=synth_areas(surrounding=DEMO_SURROUNDING, seed=DEMO_SEED), persons=persons,
+                                   years=list(DEMO_YEARS), seed=1, out_dir=out, progress=lambda msg: progress(f"  {msg}"))
         progress("Aggregating it to areas, districts and municipalities (disclosure control, min cell 5) …")
         # The synthetic register stands in for the national one, so it also gives the county and
         # country figures the districts are compared with.
@@ -226,5 +229,37 @@ def demo_statistics_create(*, progress: Callable[[str], None], persons: int | No
         crimes = observations_import(path=generated.crimes, fmt="csv", source_name=CRIMES_SOURCE_NAME,
                                      progress=lambda msg: progress(f"  {msg}"))
         progress(f"  {crimes.summary()}")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+BOUNDARIES_FILE_NAME = "demo_synthetic_boundaries_sams.geojson"
+
+
+def demo_boundaries_create(*, progress: Callable[[str], None] = lambda _msg: None) -> None:
+    """Synthetic boundaries (invented hexagons and rings near each municipality, never SCB's
+    maps) for the demo statistics' areas, so the index page can draw its map: written as a
+    GeoJSON file in a temporary directory and loaded like a real one (`stadsdel boundaries load
+    FILE --code-system SAMS --code-field code`). The same areas give the same file, so a second
+    demo run writes nothing."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from stadsdel.areas.services import boundaries_load
+    from stadsdel.areas.synth_boundaries import boundaries_dumps, synthetic_boundaries
+    from stadsdel.indicators.selectors import synth_areas
+
+    progress("Loading synthetic area boundaries for the maps …")
+    out = Path(tempfile.mkdtemp(prefix="stadsdel-boundaries-"))
+    try:
+        path = out / BOUNDARIES_FILE_NAME
+        # The same areas as the synthetic register (demo_statistics_create), so every area with
+        # figures has a shape.
+        areas = synth_areas(surrounding=DEMO_SURROUNDING, seed=DEMO_SEED)
+        path.write_text(boundaries_dumps(synthetic_boundaries(areas)), encoding="utf-8")
+        outcome = boundaries_load(path=path, code_system="SAMS", code_field="code",
+                                  progress=lambda msg: progress(f"  {msg}"))
+        progress(f"  {outcome.summary()}")
     finally:
         shutil.rmtree(out, ignore_errors=True)

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import altair as alt
 import vl_convert
 
+from stadsdel.lib.geojson import geometry_for_d3
+
 # The Vega-Lite version Altair writes specs for ("6.4"); the bundle and the SVG renderer use the
 # same, so a spec renders the same in the page and in a PDF.
 VEGA_LITE_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
@@ -170,3 +172,66 @@ def index_trend_chart(rows: Sequence[dict], *, reference: str, y_title: str, tit
                  alt.Tooltip("value:Q", title=y_title, format=",.1f")],
     )
     return _described(chart.properties(width=CHART_WIDTH, height=CHART_HEIGHT), title, description)
+
+
+# -- maps --------------------------------------------------------------------------------------
+NO_VALUE_COLOUR = "#bdbdbd"  # mid grey: apart from the scheme's lightest shade, and named in a legend
+MAP_HEIGHT = 420
+
+
+def choropleth_chart(
+    features: Sequence[dict], *, value_title: str, decimals: int = 1, title: str = "", description: str = "",
+    scheme: str = "blues", no_value_label: str = "No figure", height: int = MAP_HEIGHT,
+    reference: float | None = None,
+) -> dict:
+    """A map of areas coloured by a figure: GeoJSON Features whose `properties` carry `label`
+    (what the tooltip names) and `value` (None = no figure: drawn grey, with its own legend
+    entry, never a colour of the scale). A sequential scheme that stays readable with the common
+    colour-vision deficiencies (Vega's "blues" by default, or "viridis"), its near-white end
+    left out so it cannot be taken for "no figure". With a `reference` (an index's 100) the
+    colour scale always spans it, so units that are all above the reference do not look low.
+    The Mercator projection is fitted to the features. Geometries are rewound for d3-geo and
+    rounded to about a metre, so a file in RFC 7946 winding draws right and the page stays
+    light."""
+    number = f",.{max(int(decimals), 0)}f"
+    values, missing = [], []
+    for feature in features:
+        properties = dict(feature.get("properties") or {})
+        shape = {"type": "Feature", "geometry": geometry_for_d3(feature["geometry"]), "properties": properties}
+        if properties.get("value") is None:
+            properties["figure"] = no_value_label
+            missing.append(shape)
+        else:
+            values.append(shape)
+    tooltip = [alt.Tooltip("properties.label:N", title=" ")]
+    layers = []
+    if missing:
+        layers.append(
+            alt.Chart(alt.Data(values=missing)).mark_geoshape(stroke="white", strokeWidth=0.5)
+            .encode(
+                color=alt.Color("properties.figure:N", title=None,
+                                scale=alt.Scale(domain=[no_value_label], range=[NO_VALUE_COLOUR]),
+                                legend=alt.Legend(orient="right", symbolType="square")),
+                tooltip=[*tooltip, alt.Tooltip("properties.figure:N", title=value_title)],
+            )
+            .project(type="mercator")
+        )
+    if values:
+        scale = {"scheme": alt.SchemeParams(name=scheme, extent=[0.15, 1])}
+        if reference is not None:
+            figures = [f["properties"]["value"] for f in values]
+            scale["domain"] = [min(*figures, reference), max(*figures, reference)]
+        layers.append(
+            alt.Chart(alt.Data(values=values)).mark_geoshape(stroke="white", strokeWidth=0.5)
+            .encode(
+                color=alt.Color("properties.value:Q", title=value_title,
+                                scale=alt.Scale(**scale),
+                                legend=alt.Legend(orient="right", format=f",.{max(int(decimals), 0)}~f")),
+                tooltip=[*tooltip, alt.Tooltip("properties.value:Q", title=value_title, format=number)],
+            )
+            .project(type="mercator")
+        )
+    if not layers:
+        raise ValueError("a map needs at least one feature")
+    chart = layers[0] if len(layers) == 1 else alt.layer(*layers).resolve_scale(color="independent")
+    return _described(chart.properties(width=CHART_WIDTH, height=height), title, description)

@@ -1,0 +1,122 @@
+"""Writes of the area registry: area boundaries from GeoJSON files.
+
+A boundary file goes in whole or not at all: it is read and checked completely before anything
+is written, its codes are resolved inside one transaction, and a refused file leaves neither
+boundaries nor newly registered areas behind. A boundary whose geometry is already stored is
+left alone (its source stays the file that first gave it), so the same file twice writes
+nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from stadsdel.areas.models import AreaBoundary, CodeSystem
+from stadsdel.lib.geojson import GeoJSONError, boundaries_read
+
+Progress = Callable[[str], None]
+UNKNOWN_LISTED = 10
+
+
+def _quiet(_msg: str) -> None:
+    pass
+
+
+@dataclass
+class BoundaryOutcome:
+    """What a boundary load did (or, for a dry run, would do)."""
+
+    features: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    registered: int = 0  # areas new to the registry, of known municipalities
+    dry_run: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.registered)
+
+    def summary(self) -> str:
+        would = "would " if self.dry_run else ""
+        text = (f"{self.features} boundaries: {would}create {self.created}, {would}update {self.updated}, "
+                f"unchanged {self.unchanged}; {would}register {self.registered} new areas")
+        if not self.changed:
+            text += " — nothing to write"
+        return text
+
+
+def boundaries_load(
+    *, path: Path, code_system: str, code_field: str, user=None, dry_run: bool = False,
+    progress: Progress = _quiet,
+) -> BoundaryOutcome:
+    """Load one boundary per feature of a GeoJSON FeatureCollection into the areas of
+    `code_system`, whose codes are in `properties[code_field]`.
+
+    A code the registry lacks is registered when it fits the code system and starts with a
+    known municipality's code, as a statistics import does (the file for a municipality covers
+    all its areas, not only those in districts); any other unknown code refuses the file. An
+    area's previous boundary is replaced. Raises GeoJSONError naming the file and the features.
+    `user` is accepted for symmetry with the other loaders; boundaries keep no per-user history.
+    """
+    from stadsdel.indicators.services import UnitResolver, file_sha256
+
+    path = Path(path)
+    name = path.name
+    system = CodeSystem.objects.filter(code=code_system).first()
+    if system is None:
+        known = ", ".join(CodeSystem.objects.order_by("code").values_list("code", flat=True)) or "none"
+        raise GeoJSONError(name, [f"{name}: unknown code system {code_system!r} (known: {known})"])
+    if system.municipality_specific:
+        raise GeoJSONError(name, [
+            f"{name}: {system.code} codes are only unique within a municipality; boundaries can only be "
+            "loaded for a national code system (SAMS, DeSO, RegSO)"
+        ])
+    features = boundaries_read(path, code_field=code_field)
+    progress(f"{name}: {len(features)} features, all valid")
+    sha = file_sha256(path)
+    outcome = BoundaryOutcome(features=len(features), dry_run=dry_run)
+    with transaction.atomic():
+        resolver = UnitResolver()
+        areas: dict[str, int] = {}
+        unknown: list[str] = []
+        for feature in features:
+            unit = resolver.area(feature.code, system)
+            if unit is None:
+                unknown.append(feature.code)
+            else:
+                areas[feature.code] = unit.statistical_area_id
+        if unknown:
+            shown = ", ".join(unknown[:UNKNOWN_LISTED]) + (f" … and {len(unknown) - UNKNOWN_LISTED} more"
+                                                           if len(unknown) > UNKNOWN_LISTED else "")
+            raise GeoJSONError(name, [
+                f"{name}: {len(unknown)} codes are neither {system.code} areas in the registry nor {system.code} "
+                f"codes of a known municipality: {shown}"
+            ])
+        outcome.registered = resolver.registered
+        if resolver.registered:
+            progress(f"registered {resolver.registered} new {system.code} areas of known municipalities")
+        existing = {b.area_id: b for b in AreaBoundary.objects.filter(area_id__in=areas.values())}
+        to_create, to_update = [], []
+        for feature in features:
+            area_id = areas[feature.code]
+            current = existing.get(area_id)
+            if current is None:
+                to_create.append(AreaBoundary(area_id=area_id, geometry=feature.geometry, source=name, file_sha256=sha))
+            elif current.geometry != feature.geometry:
+                current.geometry, current.source, current.file_sha256 = feature.geometry, name, sha
+                to_update.append(current)
+        outcome.created, outcome.updated = len(to_create), len(to_update)
+        outcome.unchanged = len(features) - len(to_create) - len(to_update)
+        if dry_run:
+            transaction.set_rollback(True)
+            return outcome
+        AreaBoundary.objects.bulk_create(to_create, batch_size=500)
+        for boundary in to_update:
+            boundary.save(update_fields=["geometry", "source", "file_sha256", "loaded_at"])
+        progress(f"created {outcome.created}, updated {outcome.updated}, unchanged {outcome.unchanged}")
+    return outcome

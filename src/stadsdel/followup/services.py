@@ -1,0 +1,92 @@
+"""Writes of follow-up reports: the municipality writes its narrative and submits, the ministry
+receives; every save carries the version it was based on (no lost updates)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from stadsdel.accounts.scoping import scope_for
+from stadsdel.agreements.services import StaleVersionError
+from stadsdel.areas.models import Municipality
+from stadsdel.followup.models import FollowUpReport, NationalReport, ReportSection, ReportStatus
+
+
+def _bump(model, obj, version: int) -> None:
+    if not model.objects.filter(pk=obj.pk, version=version).update(version=F("version") + 1):
+        raise StaleVersionError(model.objects.values_list("version", flat=True).get(pk=obj.pk))
+    obj.version = version + 1
+
+
+def report_start(*, user, municipality: Municipality, year: int) -> FollowUpReport:
+    """The municipality's report for the year, created (with its empty sections) on first use."""
+    if not scope_for(user).edits_own_municipality(municipality.pk):
+        raise PermissionDenied("Only the municipality writes its follow-up.")
+    with transaction.atomic():
+        report, _created = FollowUpReport.objects.get_or_create(municipality=municipality, year=year)
+        for key, _label in ReportSection.Key.choices:
+            ReportSection.objects.get_or_create(report=report, key=key)
+    return report
+
+
+def section_update(*, user, section: ReportSection, version: int, text: str) -> ReportSection:
+    report = section.report
+    if not scope_for(user).edits_own_municipality(report.municipality_id):
+        raise PermissionDenied("Only the municipality writes its follow-up.")
+    if report.status == ReportStatus.RECEIVED:
+        raise ValidationError("The ministry has received the report; it is no longer edited.")
+    with transaction.atomic():
+        _bump(ReportSection, section, version)
+        section.text = text
+        section.save(update_fields=["text"])
+    return section
+
+
+def report_submit(*, user, report: FollowUpReport) -> FollowUpReport:
+    if not scope_for(user).edits_own_municipality(report.municipality_id):
+        raise PermissionDenied("Only the municipality submits its follow-up.")
+    if report.status != ReportStatus.DRAFT:
+        raise ValidationError("The report has already been submitted.")
+    with transaction.atomic():
+        _bump(FollowUpReport, report, report.version)
+        report.status, report.submitted_at, report.submitted_by = ReportStatus.SUBMITTED, timezone.now(), user
+        report.save()
+    return report
+
+
+def report_receive(*, user, report: FollowUpReport) -> FollowUpReport:
+    if not scope_for(user).national:
+        raise PermissionDenied("Only the ministry receives follow-up reports.")
+    if report.status != ReportStatus.SUBMITTED:
+        raise ValidationError("Only a submitted report can be received.")
+    with transaction.atomic():
+        _bump(FollowUpReport, report, report.version)
+        report.status, report.received_at, report.received_by = ReportStatus.RECEIVED, timezone.now(), user
+        report.save()
+    return report
+
+
+def report_publish(*, user, report: FollowUpReport, published: bool) -> FollowUpReport:
+    if not scope_for(user).edits_own_municipality(report.municipality_id):
+        raise PermissionDenied("Only the municipality publishes its follow-up.")
+    with transaction.atomic():
+        _bump(FollowUpReport, report, report.version)
+        report.published = published
+        report.save(update_fields=["published"])
+    return report
+
+
+def national_publish(*, user, year: int, published: bool, introduction: str | None = None) -> NationalReport:
+    if not scope_for(user).national:
+        raise PermissionDenied("Only the ministry publishes the national report.")
+    with transaction.atomic():
+        report, _ = NationalReport.objects.get_or_create(year=year)
+        _bump(NationalReport, report, report.version)
+        report.published = published
+        report.published_at = timezone.now() if published else None
+        if introduction is not None:
+            report.introduction = introduction
+        report.save()
+    return report

@@ -1,0 +1,165 @@
+"""The report pages: the national report and each municipality's follow-up, as a page and as
+HTML, PDF, Excel and CSV downloads; the municipality writes its narrative and submits, the
+ministry receives. Anyone gets the public version; the municipality itself and the ministry
+also see what is submitted but not published."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from stadsdel.accounts.scoping import scope_for
+from stadsdel.agreements.services import StaleVersionError
+from stadsdel.areas.models import Municipality
+from stadsdel.followup import render as report_render
+from stadsdel.followup import services
+from stadsdel.followup.content import followup_content, national_content
+from stadsdel.followup.maps import national_map
+from stadsdel.followup.models import FollowUpReport, NationalReport, ReportSection, ReportStatus
+
+CONTENT_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+NATIONAL_YEARS = (2011,)  # the years the seed agreements are in force for every district
+
+
+def _download(data, fmt: str, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    disposition = "inline" if fmt in ("html", "pdf") else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}.{fmt}"'
+    return response
+
+
+def report_list(request):
+    scope = scope_for(request.user)
+    reports = FollowUpReport.objects.select_related("municipality")
+    if not scope.national:
+        reports = reports.filter(published=True) | reports.filter(municipality_id__in=scope.municipality_ids)
+    return render(request, "followup/report_list.html", {
+        "section": "reports", "reports": reports.order_by("-year", "municipality__name"),
+        "national_years": sorted(set(NATIONAL_YEARS) | set(NationalReport.objects.values_list("year", flat=True))),
+        "municipalities": Municipality.objects.filter(districts__isnull=False).distinct().order_by("name"),
+        "own": Municipality.objects.filter(pk__in=scope.municipality_ids).order_by("name"),
+    })
+
+
+def national_detail(request, year: int):
+    scope = scope_for(request.user)
+    internal = request.GET.get("internal") == "1"
+    if internal and not scope.national:
+        raise PermissionDenied
+    content = national_content(year=year, public=not internal)
+    if not content.districts:
+        raise Http404
+    fmt = request.GET.get("format")
+    name = f"nationell-redovisning-{year}{'-intern' if internal else ''}"
+    if fmt == "csv":
+        tables = report_render.national_tables(content)
+        table = request.GET.get("table", "stadsdelar")
+        if table not in tables:
+            raise Http404
+        return _download(report_render.table_csv(tables, table), "csv", f"{name}-{table}")
+    if fmt in ("html", "pdf", "xlsx"):
+        return _download(report_render.FORMATS[fmt](content), fmt, name)
+    context = report_render.national_context(content)
+    context.update({
+        "section": "reports", "year": year, "internal": internal, "may_see_internal": scope.national,
+        "record": NationalReport.objects.filter(year=year).first(), "tables": report_render.SHEET_TITLES,
+    })
+    context.update(national_map(content))
+    return render(request, "followup/national_page.html", context)
+
+
+def _report_access(request, code: str) -> tuple[Municipality, bool]:
+    municipality = get_object_or_404(Municipality, code=code)
+    scope = scope_for(request.user)
+    internal = scope.national or municipality.pk in scope.municipality_ids
+    return municipality, internal
+
+
+def report_detail(request, code: str, year: int):
+    municipality, internal = _report_access(request, code)
+    content = followup_content(municipality=municipality, year=year, public=not internal)
+    if not content.districts:
+        raise Http404
+    fmt = request.GET.get("format")
+    name = f"uppfoljning-{municipality.code}-{year}"
+    writers = {"html": report_render.followup_html, "pdf": report_render.followup_pdf,
+               "xlsx": report_render.followup_xlsx}
+    if fmt in writers:
+        return _download(writers[fmt](content), fmt, name)
+    if fmt == "csv":
+        tables = report_render.followup_tables(content)
+        table = request.GET.get("table", "mal")
+        if table not in tables:
+            raise Http404
+        return _download(report_render.table_csv(tables, table), "csv", f"{name}-{table}")
+    scope = scope_for(request.user)
+    report = content.report
+    context = report_render.followup_context(content)
+    context.update({
+        "section": "reports", "municipality": municipality, "year": year, "report": report,
+        "editable": scope.edits_own_municipality(municipality.pk),
+        "may_receive": scope.national and report is not None and report.status == ReportStatus.SUBMITTED,
+    })
+    return render(request, "followup/report_page.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_edit(request, code: str, year: int):
+    municipality = get_object_or_404(Municipality, code=code)
+    report = services.report_start(user=request.user, municipality=municipality, year=year)
+    sections = list(report.sections.all())
+    conflict = False
+    if request.method == "POST":
+        try:
+            for section in sections:
+                text = request.POST.get(f"text-{section.key}", section.text)
+                if text != section.text:
+                    services.section_update(user=request.user, section=section,
+                                            version=int(request.POST.get(f"version-{section.key}", "0")), text=text)
+        except StaleVersionError:
+            conflict = True
+            messages.error(request, _("Someone saved the report after you opened it. Your text is below; the "
+                                      "saved version is shown beside it. Nothing was overwritten."))
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, _("The report was saved."))
+            return redirect(report)
+    status = 409 if conflict else 200
+    current = {s.key: ReportSection.objects.get(pk=s.pk) for s in sections} if conflict else {}
+    return render(request, "followup/report_edit.html", {
+        "section": "reports", "report": report, "municipality": municipality, "year": year,
+        "sections": [(s, request.POST.get(f"text-{s.key}", s.text) if conflict else s.text, current.get(s.key))
+                     for s in sections],
+    }, status=status)
+
+
+@login_required
+@require_POST
+def report_status(request, code: str, year: int):
+    municipality = get_object_or_404(Municipality, code=code)
+    report = get_object_or_404(FollowUpReport, municipality=municipality, year=year)
+    action = request.POST.get("action")
+    try:
+        if action == "submit":
+            services.report_submit(user=request.user, report=report)
+        elif action == "receive":
+            services.report_receive(user=request.user, report=report)
+        elif action in ("publish", "unpublish"):
+            services.report_publish(user=request.user, report=report, published=action == "publish")
+        else:
+            raise ValidationError(_("Unknown step."))
+    except (ValidationError, StaleVersionError) as exc:
+        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect(report)

@@ -1,0 +1,119 @@
+"""What the public portal reads: published material only, whoever asks. Every query here starts
+from `published=True` (or from the indicator catalogue, which holds no figures), so nothing a
+municipality or the ministry has not published can appear or be downloaded, whatever the URL.
+
+The search is one box over titles, names and text. On PostgreSQL `icontains` folds case for every
+letter; SQLite's LIKE folds only ASCII, so the query is also tried lower-case, upper-case and
+capitalised, which finds "Örebro" from "örebro" or "ÖREBRO" on the embedded database too."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from stadsdel.followup.models import FollowUpReport, NationalReport
+from stadsdel.indicators.models import Indicator
+from stadsdel.plans.models import DistrictPlan, Goal, ResidentDialogue
+
+MAX_QUERY = 200
+
+
+def clean_query(raw: str | None) -> str:
+    return " ".join((raw or "").split())[:MAX_QUERY]
+
+
+def _variants(q: str) -> set[str]:
+    return {q, q.lower(), q.upper(), q.capitalize()}
+
+
+def search_q(q: str, fields: tuple[str, ...]) -> Q:
+    """A filter matching `q` anywhere in any of `fields`, case-insensitively."""
+    match = Q()
+    for field in fields:
+        for variant in _variants(q):
+            match |= Q(**{f"{field}__icontains": variant})
+    return match
+
+
+def published_plans(*, q: str = "") -> QuerySet[DistrictPlan]:
+    """Published district plans with their goals (a match in a goal's title or text finds the
+    plan)."""
+    qs = DistrictPlan.objects.filter(published=True).select_related("district__municipality", "programme")
+    if q:
+        goal_match = Goal.objects.filter(plan__published=True).filter(search_q(q, ("title", "text")))
+        qs = qs.filter(
+            search_q(q, ("title", "summary", "district__name", "district__municipality__name"))
+            | Q(pk__in=goal_match.values("plan_id")),
+        )
+    return qs.prefetch_related("goals__goal_area").order_by("district__municipality__name", "district__name",
+                                                            "-year")
+
+
+def published_plan_get(*, pk: int) -> DistrictPlan:
+    """One published plan (DoesNotExist for any other pk, so an unpublished plan answers 404)."""
+    return DistrictPlan.objects.select_related("district__municipality", "programme").get(pk=pk, published=True)
+
+
+def plans_open_for_comment(*, q: str = "") -> QuerySet[DistrictPlan]:
+    """Plans the municipality has opened for comment: a draft published for consultation. Only
+    their title, district and the way to the comment page are listed; no downloads."""
+    qs = DistrictPlan.objects.filter(comments_open=True).select_related("district__municipality")
+    if q:
+        qs = qs.filter(search_q(q, ("title", "summary", "district__name", "district__municipality__name")))
+    return qs.order_by("district__municipality__name", "district__name", "-year")
+
+
+def published_followup_reports(*, q: str = "") -> QuerySet[FollowUpReport]:
+    qs = FollowUpReport.objects.filter(published=True).select_related("municipality")
+    if q:
+        match = search_q(q, ("municipality__name",))
+        if q.isdigit():
+            match |= Q(year=int(q)) | Q(municipality__code=q)
+        qs = qs.filter(match)
+    return qs.order_by("-year", "municipality__name")
+
+
+def published_national_reports(*, q: str = "") -> QuerySet[NationalReport]:
+    qs = NationalReport.objects.filter(published=True)
+    if q:
+        match = search_q(q, ("introduction",))
+        if q.isdigit():
+            match |= Q(year=int(q))
+        qs = qs.filter(match)
+    return qs.order_by("-year")
+
+
+def published_dialogues(*, q: str = "") -> QuerySet[ResidentDialogue]:
+    qs = ResidentDialogue.objects.filter(published=True).select_related("municipality", "organiser")
+    if q:
+        qs = qs.filter(
+            search_q(q, ("title", "themes", "outcome", "participants_description", "organiser_text",
+                         "organiser__name", "municipality__name"))
+            | Q(pk__in=ResidentDialogue.objects.filter(search_q(q, ("districts__name",))).values("pk")),
+        )
+    return qs.prefetch_related("districts").order_by("-held_on", "title")
+
+
+def published_dialogue_get(*, pk: int) -> ResidentDialogue:
+    return ResidentDialogue.objects.select_related("municipality", "organiser").get(pk=pk, published=True)
+
+
+def public_goals(*, dialogue: ResidentDialogue) -> QuerySet[Goal]:
+    """The goals a published dialogue fed, as far as they are public: a programme's goals, and
+    the goals of published plans (a draft plan's goal is left out)."""
+    return dialogue.goals.filter(Q(plan__isnull=True) | Q(plan__published=True)).select_related(
+        "plan__district", "programme", "goal_area",
+    ).order_by("plan__district__name", "-plan__year", "goal_area__position", "position", "number")
+
+
+def statistics_catalogue(*, q: str = "") -> QuerySet[Indicator]:
+    """The indicator catalogue. Its figures are read on each indicator's page and CSV, which
+    show a suppressed cell without a value (suppressed observations store none)."""
+    qs = Indicator.objects.all()
+    if q:
+        qs = qs.filter(search_q(q, ("code", "name", "name_en", "definition")))
+    return qs.order_by("code")
+
+
+# Evaluations (issue 9): when `stadsdel.evaluation` exists, add `published_evaluations(*, q)`
+# here — published evaluations only — and a section for them in portal/index.html and
+# views.index. Until then the portal has no evaluation section at all.

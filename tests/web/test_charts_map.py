@@ -1,0 +1,88 @@
+"""The choropleth map: a Vega-Lite geoshape spec that renders to SVG offline, areas without a
+figure grey and named in the legend, geometry rewound for d3-geo."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from stadsdel.lib.geojson import _signed_area
+from stadsdel.web.charts import CHART_WIDTH, NO_VALUE_COLOUR, chart_svg, choropleth_chart
+
+
+def square(lon: float, lat: float, size: float = 0.01) -> dict:
+    # Anticlockwise, as RFC 7946 and most files write it.
+    return {"type": "Polygon", "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size],
+                                                [lon, lat + size], [lon, lat]]]}
+
+
+def features(values) -> list[dict]:
+    return [{"type": "Feature", "geometry": square(17.9 + 0.01 * i, 59.38),
+             "properties": {"label": f"Område {i}", "value": value}} for i, value in enumerate(values)]
+
+
+def layers(spec: dict) -> list[dict]:
+    return spec.get("layer", [spec])
+
+
+def test_map_renders_to_svg_with_tooltips_and_a_fitted_projection():
+    spec = choropleth_chart(features([180.5, 95.25, 120.0]), value_title="Index", decimals=1,
+                            title="Index 2012", description="Totalindex per område 2012.")
+    assert spec["width"] == CHART_WIDTH and spec["description"] == "Totalindex per område 2012."
+    (layer,) = layers(spec)
+    assert layer["mark"]["type"] == "geoshape" and layer["projection"] == {"type": "mercator"}
+    assert {t["field"] for t in layer["encoding"]["tooltip"]} == {"properties.label", "properties.value"}
+    assert layer["encoding"]["color"]["scale"]["scheme"]["name"] == "blues"
+    svg = chart_svg(spec)
+    assert svg.lstrip().startswith("<svg") and "Index 2012" in svg
+    # The three areas are drawn as paths inside the plot, not as the whole globe: d3-geo needs
+    # clockwise exterior rings, and the chart rewinds the file's anticlockwise ones.
+    drawn = layer["data"]["values"]
+    assert all(_signed_area(f["geometry"]["coordinates"][0]) < 0 for f in drawn)
+    paths = re.findall(r'<path[^>]*aria-roledescription="geoshape"[^>]*>', svg)
+    assert len(paths) == 3
+    spans = []
+    for path in paths:
+        xs = [float(x) for x in re.findall(r"(-?[\d.]+),-?[\d.]+", re.search(r' d="([^"]*)"', path).group(1))]
+        spans.append((min(xs), max(xs)))
+    # Side by side across the fitted plot, each a third of it (a globe would span them all).
+    assert sorted(spans) == spans and all(high - low == pytest.approx(CHART_WIDTH / 3, rel=0.01) for low, high in spans)
+
+
+def test_areas_without_a_figure_are_grey_with_their_own_legend_entry():
+    spec = choropleth_chart(features([150.0, None, 90.0, None]), value_title="Index", no_value_label="uppgift saknas",
+                            scheme="viridis")
+    grey, coloured = layers(spec)
+    assert spec["resolve"]["scale"]["color"] == "independent"
+    assert len(grey["data"]["values"]) == 2 and len(coloured["data"]["values"]) == 2
+    assert grey["encoding"]["color"]["scale"] == {"domain": ["uppgift saknas"], "range": [NO_VALUE_COLOUR]}
+    assert coloured["encoding"]["color"]["scale"]["scheme"]["name"] == "viridis"
+    svg = chart_svg(spec, locale="sv-SE")
+    assert "uppgift saknas" in svg and NO_VALUE_COLOUR in svg
+
+
+def test_a_map_with_only_missing_figures_still_renders():
+    spec = choropleth_chart(features([None, None]), value_title="Index")
+    assert "No figure" in chart_svg(spec)
+
+
+def test_a_map_needs_features():
+    with pytest.raises(ValueError, match="at least one feature"):
+        choropleth_chart([], value_title="Index")
+
+
+def test_the_input_features_are_not_changed():
+    given = features([1.0, None])
+    before = repr(given)
+    choropleth_chart(given, value_title="Index")
+    assert repr(given) == before
+
+
+def test_the_colour_scale_spans_the_reference():
+    # All three above 100: with the reference the lightest shade is 100, not the lowest unit.
+    spec = choropleth_chart(features([180.0, 120.0, 150.0]), value_title="Index", reference=100.0)
+    assert layers(spec)[0]["encoding"]["color"]["scale"]["domain"] == [100.0, 180.0]
+    spec = choropleth_chart(features([80.0, None, 90.0]), value_title="Index", reference=100.0)
+    assert layers(spec)[1]["encoding"]["color"]["scale"]["domain"] == [80.0, 100.0]
+    assert "domain" not in layers(choropleth_chart(features([80.0]), value_title="Index"))[0]["encoding"]["color"]["scale"]

@@ -258,3 +258,42 @@ def test_coordinator_writes_a_goal_and_sees_its_smart_result(page, live_server, 
     expect(goal.locator('[data-letter="S"]')).to_have_class("smart-pass")
     expect(goal.locator('[data-letter="M"]')).to_have_class("smart-fail")  # no indicator or baseline
     assert errors == []
+
+
+def test_national_report_opens_with_its_map(page, live_server, tmp_path):
+    """The national report as a reader meets it: the district table, the downloads, and the map
+    of the districts' areas once boundaries are loaded."""
+    from types import SimpleNamespace
+
+    from playwright.sync_api import expect
+
+    from stadsdel.areas.services import boundaries_load
+    from stadsdel.areas.synth_boundaries import boundaries_dumps, synthetic_boundaries
+
+    # Employment in Jordbro's three areas (the district figure is their sum), and their shapes.
+    from stadsdel.indicators.services import observations_import
+
+    rows = ["indicator,area,period,value,numerator,denominator"]
+    for code, num, den in (("01360017", 900, 1500), ("01360018", 800, 1400), ("01360019", 700, 1300)):
+        rows.append(f"employment_rate_20_64,{code},2011,{100 * num / den!r},{num},{den}")
+    (tmp_path / "figures.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    observations_import(path=tmp_path / "figures.csv", fmt="csv")
+    areas = [SimpleNamespace(code=c, municipality_code="0136", district="Jordbro")
+             for c in ("01360017", "01360018", "01360019")]
+    (tmp_path / "jordbro.geojson").write_text(boundaries_dumps(synthetic_boundaries(areas)), encoding="utf-8")
+    boundaries_load(path=tmp_path / "jordbro.geojson", code_system="SAMS", code_field="code")
+
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Rapporter").click()
+    page.get_by_role("link", name="Nationell redovisning 2011").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nationell redovisning 2011")
+    expect(page.locator("#stadsdelar")).to_contain_text("Jordbro")
+    expect(page.locator("#report-downloads").get_by_role("link", name="PDF")).to_be_visible()
+    chart = page.locator('[data-chart="chart-report-map"]')
+    expect(chart.locator("svg").first).to_be_visible()
+    expect(chart).to_have_class("chart chart-drawn")
+    expect(page.locator("#map-note")).to_have_count(0)
+    page.screenshot(path=str(ARTIFACTS / "national-report-map.png"), full_page=True)
+    assert errors == []

@@ -40,6 +40,11 @@ class Scope:
         # receives them and reads them, it does not write them.
         return Role.MUNICIPALITY in self.roles and municipality_id in self.municipality_ids
 
+    def acts_for_agency(self, organisation_id: int) -> bool:
+        # An agency officer writes the reports of their agency and of its regional offices
+        # (organisation_ids holds the descendants of their memberships).
+        return Role.AGENCY in self.roles and organisation_id in self.organisation_ids
+
     def reads_municipality(self, municipality_id: int) -> bool:
         return self.national or municipality_id in self.municipality_ids
 

@@ -94,6 +94,7 @@ class NationalContent:
     goal_counts: dict[str, int]
     due: list[ReportDue]
     notes: list[str] = field(default_factory=list)
+    agency_reports: list = field(default_factory=list)  # AgencyReport: published (public) or submitted
 
     @property
     def headline(self) -> list[dict]:
@@ -228,7 +229,15 @@ def national_content(*, year: int, public: bool, today: dt.date | None = None) -
         headline_marked=[r for r in headline.districts_marked_national if r["year"] <= year],
         rule=str(headline.rule) if headline.rule else "", distributions=distributions, goals=goals,
         goal_counts=counts, due=deadlines_due(year=year, districts=districts, public=public, today=today), notes=notes,
+        agency_reports=_agency_reports(year=year, public=public),
     )
+
+
+def _agency_reports(*, year: int, public: bool) -> list:
+    from stadsdel.followup.models import AgencyReport
+
+    qs = AgencyReport.objects.filter(year=year).select_related("organisation").order_by("organisation__name")
+    return list(qs.filter(published=True) if public else qs.exclude(status=ReportStatus.DRAFT))
 
 
 # -- the municipality's follow-up ---------------------------------------------------------------

@@ -109,12 +109,17 @@ def national_tables(content: NationalContent) -> dict[str, tuple[list[str], list
             ["kommun", "vad", "senast", "inlämnad", "status"],
             [[d.municipality.name, d.subject, d.due, d.done_on, STATUS_LABELS[d.status]] for d in content.due],
         ),
+        "myndigheter": (
+            ["myndighet", "inlämnad", "publicerad", "text"],
+            [[r.organisation.name, r.submitted_at.date() if r.submitted_at else None, r.published, r.text]
+             for r in content.agency_reports],
+        ),
     }
 
 
 SHEET_TITLES = {
     "sammanfattning": "Sammanfattning", "stadsdelar": "Stadsdelar", "fordelning": "Fördelning",
-    "maluppfyllelse": "Måluppfyllelse", "inlamning": "Inlämning",
+    "maluppfyllelse": "Måluppfyllelse", "inlamning": "Inlämning", "myndigheter": "Myndigheter",
 }
 
 

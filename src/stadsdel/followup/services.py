@@ -9,9 +9,16 @@ from django.db.models import F
 from django.utils import timezone
 
 from stadsdel.accounts.scoping import scope_for
+from stadsdel.agreements.models import Organisation
 from stadsdel.agreements.services import StaleVersionError
 from stadsdel.areas.models import Municipality
-from stadsdel.followup.models import FollowUpReport, NationalReport, ReportSection, ReportStatus
+from stadsdel.followup.models import (
+    AgencyReport,
+    FollowUpReport,
+    NationalReport,
+    ReportSection,
+    ReportStatus,
+)
 
 
 def _bump(model, obj, version: int) -> None:
@@ -89,4 +96,41 @@ def national_publish(*, user, year: int, published: bool, introduction: str | No
         if introduction is not None:
             report.introduction = introduction
         report.save()
+    return report
+
+
+def agency_report_start(*, user, organisation: Organisation, year: int) -> AgencyReport:
+    """The agency's report for the year, created on first use (with the cooperation agreements
+    the agency is party to in force that year)."""
+    if not scope_for(user).acts_for_agency(organisation.pk):
+        raise PermissionDenied("Only the agency's own officers write its report.")
+    with transaction.atomic():
+        report, created = AgencyReport.objects.get_or_create(organisation=organisation, year=year)
+        if created:
+            from stadsdel.agreements.models import CooperationAgreement
+
+            report.cooperation_agreements.set(CooperationAgreement.objects.filter(
+                partner=organisation, period_start__year__lte=year, period_end__year__gte=year))
+    return report
+
+
+def agency_report_update(*, user, report: AgencyReport, version: int, text: str, published: bool) -> AgencyReport:
+    if not scope_for(user).acts_for_agency(report.organisation_id):
+        raise PermissionDenied("Only the agency's own officers write its report.")
+    with transaction.atomic():
+        _bump(AgencyReport, report, version)
+        report.text, report.published = text, published
+        report.save(update_fields=["text", "published"])
+    return report
+
+
+def agency_report_submit(*, user, report: AgencyReport) -> AgencyReport:
+    if not scope_for(user).acts_for_agency(report.organisation_id):
+        raise PermissionDenied("Only the agency's own officers submit its report.")
+    if report.status != ReportStatus.DRAFT:
+        raise ValidationError("The report has already been submitted.")
+    with transaction.atomic():
+        _bump(AgencyReport, report, report.version)
+        report.status, report.submitted_at = ReportStatus.SUBMITTED, timezone.now()
+        report.save(update_fields=["status", "submitted_at"])
     return report

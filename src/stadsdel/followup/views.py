@@ -14,13 +14,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stadsdel.accounts.scoping import scope_for
+from stadsdel.agreements.models import Organisation
 from stadsdel.agreements.services import StaleVersionError
 from stadsdel.areas.models import Municipality
 from stadsdel.followup import render as report_render
 from stadsdel.followup import services
 from stadsdel.followup.content import followup_content, national_content
 from stadsdel.followup.maps import national_map
-from stadsdel.followup.models import FollowUpReport, NationalReport, ReportSection, ReportStatus
+from stadsdel.followup.models import (
+    AgencyReport,
+    FollowUpReport,
+    NationalReport,
+    ReportSection,
+    ReportStatus,
+)
 
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
@@ -48,6 +55,10 @@ def report_list(request):
         "national_years": sorted(set(NATIONAL_YEARS) | set(NationalReport.objects.values_list("year", flat=True))),
         "municipalities": Municipality.objects.filter(districts__isnull=False).distinct().order_by("name"),
         "own": Municipality.objects.filter(pk__in=scope.municipality_ids).order_by("name"),
+        "own_agencies": Organisation.objects.filter(pk__in=scope.organisation_ids, kind=Organisation.Kind.STATE_AGENCY)
+        .order_by("name") if "agency" in scope.roles else [],
+        "agency_reports": _agency_reports_visible(scope, list(
+            AgencyReport.objects.select_related("organisation").order_by("-year", "organisation__name"))),
     })
 
 
@@ -163,3 +174,52 @@ def report_status(request, code: str, year: int):
     except (ValidationError, StaleVersionError) as exc:
         messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
     return redirect(report)
+
+
+def _agency_reports_visible(scope, reports):
+    # Anyone reads a published report; the agency itself and the ministry also a submitted one.
+    return [r for r in reports if r.published or scope.acts_for_agency(r.organisation_id)
+            or (scope.national and r.status != ReportStatus.DRAFT)]
+
+
+@require_http_methods(["GET", "POST"])
+def agency_report(request, key: str, year: int):
+    """An agency's report on its participation, with the reports of its regional offices below
+    it (Rikspolisstyrelsen compiles the police's); its officers write and submit it here."""
+    organisation = get_object_or_404(Organisation, key=key)
+    scope = scope_for(request.user)
+    writer = scope.acts_for_agency(organisation.pk)
+    report = AgencyReport.objects.filter(organisation=organisation, year=year).first()
+    if request.method == "POST":
+        if not writer:
+            raise PermissionDenied
+        report = services.agency_report_start(user=request.user, organisation=organisation, year=year)
+        try:
+            if request.POST.get("action") == "submit":
+                services.agency_report_submit(user=request.user, report=report)
+            else:
+                services.agency_report_update(
+                    user=request.user, report=report, version=int(request.POST.get("version", "0")),
+                    text=request.POST.get("text", ""), published=request.POST.get("published") == "on")
+        except StaleVersionError:
+            messages.error(request, _("Someone saved the report after you opened it. Your text is below; the "
+                                      "saved version is shown beside it. Nothing was overwritten."))
+            return render(request, "followup/agency_report.html", {
+                "section": "reports", "organisation": organisation, "year": year, "report": report,
+                "writer": writer, "text": request.POST.get("text", ""), "conflict": True, "offices": [],
+            }, status=409)
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, _("The report was saved."))
+        return redirect("followup:agency_report", key=key, year=year)
+    visible = report is not None and _agency_reports_visible(scope, [report])
+    offices = _agency_reports_visible(scope, list(
+        AgencyReport.objects.filter(organisation__parent=organisation, year=year).select_related("organisation")))
+    if not writer and not visible and not offices:
+        raise Http404
+    return render(request, "followup/agency_report.html", {
+        "section": "reports", "organisation": organisation, "year": year, "report": report if visible else None,
+        "writer": writer, "text": report.text if report else "", "offices": offices,
+        "agreements": report.cooperation_agreements.all() if report else [],
+    })

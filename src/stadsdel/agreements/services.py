@@ -42,13 +42,18 @@ def _check_districts(municipality_id: int, districts: list[District] | None) -> 
         raise PermissionDenied("A district of another municipality cannot be added.")
 
 
+def version_bump(model, obj, version: int) -> None:
+    """Compare-and-set on a record's version: the save goes on only if the record is still at
+    `version` (then it moves to the next), so of two concurrent saves only one can win. Every
+    versioned edit (partnerships, plans, goals, reports) goes through here."""
+    if not model.objects.filter(pk=obj.pk, version=version).update(version=F("version") + 1):
+        raise StaleVersionError(model.objects.values_list("version", flat=True).get(pk=obj.pk))
+    obj.version = version + 1
+
+
 def _versioned_update(model, obj, *, version: int, fields: dict[str, Any], districts):
     with transaction.atomic():
-        # Compare-and-set on the version: two concurrent saves cannot both win.
-        updated = model.objects.filter(pk=obj.pk, version=version).update(version=F("version") + 1)
-        if not updated:
-            raise StaleVersionError(model.objects.values_list("version", flat=True).get(pk=obj.pk))
-        obj.refresh_from_db(fields=["version"])
+        version_bump(model, obj, version)
         for name, value in fields.items():
             setattr(obj, name, value)
         obj.save()

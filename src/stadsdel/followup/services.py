@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements.models import Organisation
-from stadsdel.agreements.services import StaleVersionError
+from stadsdel.agreements.services import version_bump
 from stadsdel.areas.models import Municipality
 from stadsdel.followup.models import (
     AgencyReport,
@@ -19,12 +18,6 @@ from stadsdel.followup.models import (
     ReportSection,
     ReportStatus,
 )
-
-
-def _bump(model, obj, version: int) -> None:
-    if not model.objects.filter(pk=obj.pk, version=version).update(version=F("version") + 1):
-        raise StaleVersionError(model.objects.values_list("version", flat=True).get(pk=obj.pk))
-    obj.version = version + 1
 
 
 def report_start(*, user, municipality: Municipality, year: int) -> FollowUpReport:
@@ -45,7 +38,7 @@ def section_update(*, user, section: ReportSection, version: int, text: str) -> 
     if report.status == ReportStatus.RECEIVED:
         raise ValidationError("The ministry has received the report; it is no longer edited.")
     with transaction.atomic():
-        _bump(ReportSection, section, version)
+        version_bump(ReportSection, section, version)
         section.text = text
         section.save(update_fields=["text"])
     return section
@@ -57,7 +50,7 @@ def report_submit(*, user, report: FollowUpReport) -> FollowUpReport:
     if report.status != ReportStatus.DRAFT:
         raise ValidationError("The report has already been submitted.")
     with transaction.atomic():
-        _bump(FollowUpReport, report, report.version)
+        version_bump(FollowUpReport, report, report.version)
         report.status, report.submitted_at, report.submitted_by = ReportStatus.SUBMITTED, timezone.now(), user
         report.save()
     return report
@@ -69,7 +62,7 @@ def report_receive(*, user, report: FollowUpReport) -> FollowUpReport:
     if report.status != ReportStatus.SUBMITTED:
         raise ValidationError("Only a submitted report can be received.")
     with transaction.atomic():
-        _bump(FollowUpReport, report, report.version)
+        version_bump(FollowUpReport, report, report.version)
         report.status, report.received_at, report.received_by = ReportStatus.RECEIVED, timezone.now(), user
         report.save()
     return report
@@ -79,7 +72,7 @@ def report_publish(*, user, report: FollowUpReport, published: bool) -> FollowUp
     if not scope_for(user).edits_own_municipality(report.municipality_id):
         raise PermissionDenied("Only the municipality publishes its follow-up.")
     with transaction.atomic():
-        _bump(FollowUpReport, report, report.version)
+        version_bump(FollowUpReport, report, report.version)
         report.published = published
         report.save(update_fields=["published"])
     return report
@@ -90,7 +83,7 @@ def national_publish(*, user, year: int, published: bool, introduction: str | No
         raise PermissionDenied("Only the ministry publishes the national report.")
     with transaction.atomic():
         report, _ = NationalReport.objects.get_or_create(year=year)
-        _bump(NationalReport, report, report.version)
+        version_bump(NationalReport, report, report.version)
         report.published = published
         report.published_at = timezone.now() if published else None
         if introduction is not None:
@@ -118,7 +111,7 @@ def agency_report_update(*, user, report: AgencyReport, version: int, text: str,
     if not scope_for(user).acts_for_agency(report.organisation_id):
         raise PermissionDenied("Only the agency's own officers write its report.")
     with transaction.atomic():
-        _bump(AgencyReport, report, version)
+        version_bump(AgencyReport, report, version)
         report.text, report.published = text, published
         report.save(update_fields=["text", "published"])
     return report
@@ -130,7 +123,7 @@ def agency_report_submit(*, user, report: AgencyReport) -> AgencyReport:
     if report.status != ReportStatus.DRAFT:
         raise ValidationError("The report has already been submitted.")
     with transaction.atomic():
-        _bump(AgencyReport, report, report.version)
+        version_bump(AgencyReport, report, report.version)
         report.status, report.submitted_at = ReportStatus.SUBMITTED, timezone.now()
         report.save(update_fields=["status", "submitted_at"])
     return report

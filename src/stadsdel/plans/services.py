@@ -14,12 +14,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements.models import Organisation
-from stadsdel.agreements.services import StaleVersionError
+from stadsdel.agreements.services import version_bump
 from stadsdel.areas.models import District, Municipality
 from stadsdel.plans.models import (
     Activity,
@@ -62,12 +62,6 @@ def _only(fields: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
     return fields
 
 
-def _bump(model, obj, version: int) -> None:
-    # Compare-and-set on the version: of two concurrent saves only one can win.
-    if not model.objects.filter(pk=obj.pk, version=version).update(version=F("version") + 1):
-        raise StaleVersionError(model.objects.values_list("version", flat=True).get(pk=obj.pk))
-    obj.version = version + 1
-
 
 def plan_create(*, user, district: District, year: int, period_end: int, title: str = "",
                 programme: Programme | None = None) -> DistrictPlan:
@@ -90,7 +84,7 @@ def plan_update(*, user, plan: DistrictPlan, version: int, fields: dict[str, Any
     _check_editor(user, plan.district.municipality_id)
     fields = _only(fields, PLAN_FIELDS)
     with transaction.atomic():
-        _bump(DistrictPlan, plan, version)
+        version_bump(DistrictPlan, plan, version)
         for name, value in fields.items():
             setattr(plan, name, value)
         plan.full_clean(exclude=["previous"])
@@ -112,7 +106,7 @@ def plan_transition(*, user, plan: DistrictPlan, to: str) -> DistrictPlan:
         _check_editor(user, plan.district.municipality_id)
     now = timezone.now()
     with transaction.atomic():
-        _bump(DistrictPlan, plan, plan.version)
+        version_bump(DistrictPlan, plan, plan.version)
         plan.status = to
         if to == DistrictPlan.Status.ADOPTED:
             plan.adopted_at, plan.adopted_by = now, user
@@ -166,7 +160,7 @@ def goal_update(*, user, goal: Goal, version: int, fields: dict[str, Any],
     fields = _only(fields, GOAL_FIELDS)
     _check_goal_area(goal.plan, fields.get("goal_area"))
     with transaction.atomic():
-        _bump(Goal, goal, version)
+        version_bump(Goal, goal, version)
         for name, value in fields.items():
             setattr(goal, name, value)
         goal.full_clean(exclude=["programme", "plan"])
@@ -180,7 +174,7 @@ def goal_delete(*, user, goal: Goal, version: int) -> None:
         raise PermissionDenied("A programme's goals are changed by loading the programme, not here.")
     _check_editor(user, goal.plan.district.municipality_id)
     with transaction.atomic():
-        _bump(Goal, goal, version)
+        version_bump(Goal, goal, version)
         goal.delete()
 
 
@@ -267,7 +261,7 @@ def dialogue_update(*, user, dialogue: ResidentDialogue, version: int, fields: d
     _check_editor(user, dialogue.municipality_id)
     fields = _only(fields, DIALOGUE_FIELDS)
     with transaction.atomic():
-        _bump(ResidentDialogue, dialogue, version)
+        version_bump(ResidentDialogue, dialogue, version)
         for name, value in fields.items():
             setattr(dialogue, name, value)
         dialogue.full_clean()
@@ -337,7 +331,7 @@ def comment_moderate(*, user, comment: PlanComment, version: int, status: str) -
     if status not in (PlanComment.Status.APPROVED, PlanComment.Status.REJECTED):
         raise ValidationError("A comment is approved or rejected.")
     with transaction.atomic():
-        _bump(PlanComment, comment, version)
+        version_bump(PlanComment, comment, version)
         comment.status = status
         comment.moderated_at, comment.moderated_by = timezone.now(), user
         comment.save()
@@ -351,7 +345,7 @@ def comment_answer(*, user, comment: PlanComment, version: int, answer: str) -> 
         raise ValidationError("Only an approved comment can be answered.")
     answer = answer.strip()
     with transaction.atomic():
-        _bump(PlanComment, comment, version)
+        version_bump(PlanComment, comment, version)
         comment.answer = answer
         comment.answered_at, comment.answered_by = (timezone.now(), user) if answer else (None, None)
         comment.save()

@@ -7,3 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "stadsdel.accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        # Connects the sign-in loggers (receivers register on import).
+        from stadsdel.accounts import security  # noqa: F401

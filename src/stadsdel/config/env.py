@@ -48,3 +48,31 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_origins(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list of origins (scheme and host, e.g. `https://stadsdel.example.se`),
+    as CSRF_TRUSTED_ORIGINS needs them; a bare host name is refused rather than ignored."""
+    origins = env_list(name, default)
+    for origin in origins:
+        scheme, sep, host = origin.partition("://")
+        if not sep or scheme not in {"http", "https"} or not host or "/" in host:
+            raise ImproperlyConfiguredEnv(
+                f"{name}: {origin!r} is not an origin (write it as https://host or https://host:port)"
+            )
+    return origins
+
+
+def env_header(name: str) -> tuple[str, str] | None:
+    """A request header and the value that marks it, written `Header-Name: value` (e.g.
+    `X-Forwarded-Proto: https`), returned the way Django's request.META names it
+    (`("HTTP_X_FORWARDED_PROTO", "https")`); None when the variable is unset or empty."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    header, sep, value = (part.strip() for part in raw.partition(":"))
+    if not sep or not header or not value or not header.replace("-", "").isalnum():
+        raise ImproperlyConfiguredEnv(
+            f"{name}={raw!r} is not a header and value (write it as 'X-Forwarded-Proto: https')"
+        )
+    return "HTTP_" + header.upper().replace("-", "_"), value

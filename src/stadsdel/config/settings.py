@@ -6,12 +6,21 @@ the user's data directory. `DATABASE_URL` selects another database (e.g. Postgre
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 import platformdirs
 
-from stadsdel.config.env import ImproperlyConfiguredEnv, env_bool, env_int, env_list, env_str
+from stadsdel.config.env import (
+    ImproperlyConfiguredEnv,
+    env_bool,
+    env_header,
+    env_int,
+    env_list,
+    env_origins,
+    env_str,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,15 +30,51 @@ if DJANGO_ENV not in {"development", "production", "test"}:
 PRODUCTION = DJANGO_ENV == "production"
 
 DEBUG = env_bool("DJANGO_DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    # Debug pages show settings, SQL and source code to anyone who triggers an error.
+    raise ImproperlyConfiguredEnv("DJANGO_DEBUG cannot be on when DJANGO_ENV=production")
+
+# Development only: a fixed key keeps sessions valid across restarts; refused in production.
+DEVELOPMENT_SECRET_KEY = "dev-insecure-stadsdel-not-for-production"
+
+
+def _secret_key(name: str, value: str) -> str:
+    # The same test as Django's deploy check (security.W009), made fatal: a guessable key lets
+    # anyone forge sessions and password-reset links.
+    if value == DEVELOPMENT_SECRET_KEY or value.startswith("django-insecure-"):
+        raise ImproperlyConfiguredEnv(f"{name} is the development key; set a secret one for production")
+    if len(value) < 50 or len(set(value)) < 5:
+        raise ImproperlyConfiguredEnv(
+            f"{name} is too weak: use at least 50 random characters, e.g. from "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    return value
+
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
-if not SECRET_KEY:
-    if PRODUCTION:
+# Earlier keys, still accepted for signatures while sessions signed with them expire (rotation).
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS", [])
+if PRODUCTION:
+    if not SECRET_KEY:
         raise ImproperlyConfiguredEnv("DJANGO_SECRET_KEY must be set when DJANGO_ENV=production")
-    # Development only: a fixed key keeps sessions valid across restarts; never used in production.
-    SECRET_KEY = "dev-insecure-stadsdel-not-for-production"
+    _secret_key("DJANGO_SECRET_KEY", SECRET_KEY)
+    for _fallback in SECRET_KEY_FALLBACKS:
+        _secret_key("DJANGO_SECRET_KEY_FALLBACKS", _fallback)
+elif not SECRET_KEY:
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+if PRODUCTION:
+    # No default: the names the site answers to are the operator's to state (Host-header attacks).
+    ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfiguredEnv(
+            "DJANGO_ALLOWED_HOSTS must be set when DJANGO_ENV=production (e.g. stadsdel.example.se)"
+        )
+else:
+    ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+# Origins a form may be posted from when it is not the site's own host (e.g. behind a proxy that
+# rewrites Host): https://stadsdel.example.se
+CSRF_TRUSTED_ORIGINS = env_origins("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 DATA_DIR = Path(env_str("STADSDEL_DATA_DIR") or platformdirs.user_data_dir("stadsdel"))
 
@@ -65,6 +110,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "django_htmx",
+    "axes",
     "stadsdel.accounts",
     "stadsdel.areas",
     "stadsdel.agreements",
@@ -75,9 +121,13 @@ INSTALLED_APPS = [
     "stadsdel.seeds",
     "stadsdel.web",
     "stadsdel.portal",
+    "stadsdel.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so every response carries the policy, even SecurityMiddleware's HTTPS redirect.
+    "stadsdel.web.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -89,6 +139,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page (HTTP 429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "stadsdel.config.urls"
@@ -117,6 +169,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out username and address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "stadsdel.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
@@ -142,6 +199,63 @@ STORAGES = {
 }
 # Development serves app static files straight from the package, no collectstatic step.
 WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# -- security --------------------------------------------------------------------------------
+# Headers every mode sends (Django's defaults, stated so a reader sees them in one place).
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Sent on every response by stadsdel.web.middleware.ContentSecurityPolicyMiddleware (Django 5.2
+# has no CSP of its own). Everything the pages use comes from the site itself: the stylesheet,
+# the static scripts, htmx and the Vega bundle (/assets/vega.js); chart specs and locales are
+# JSON in <script type="application/json"> elements, which are data, not code.
+# - script-src 'self' without 'unsafe-eval': charts.js asks vega-embed for Vega's expression
+#   interpreter (`ast: true`) instead of compiling expressions with `new Function`.
+# - style-src 'unsafe-inline': Vega draws SVG with inline style attributes and vega-embed and htmx
+#   insert small <style> elements; a few templates set a width with style="". Styles cannot run
+#   code, so this costs far less than it would for scripts.
+# - img-src data:: Django's admin and Vega's PNG export use data: URLs.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+if PRODUCTION:
+    # HTTPS only: redirect plain HTTP, keep cookies off it, and tell browsers (HSTS) to use HTTPS
+    # for a year for the site and its subdomains, and that it may be preloaded into browsers.
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    # Behind a proxy that ends TLS, Django sees plain HTTP; trust the proxy's header that says
+    # the request came in over HTTPS only when the operator says the proxy sets it (and strips it
+    # from clients), or anyone could claim HTTPS.
+    SECURE_PROXY_SSL_HEADER = env_header("DJANGO_SECURE_PROXY_SSL_HEADER")
+
+# Sign-in lockout (django-axes): five failures for one username from one address lock that pair
+# out for an hour; every sign-in (AccessLog) and every failure (AccessFailureLog) is recorded.
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "stadsdel.web.views.lockout"  # web/lockout.html, HTTP 429
+# The client's address is REMOTE_ADDR unless the operator says how many proxies stand in front
+# (each appends the address it saw to X-Forwarded-For); trusting that header without the count
+# would let anyone choose the address their failures are counted against.
+STADSDEL_PROXY_COUNT = env_int("STADSDEL_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "stadsdel.accounts.security.client_ip"
 
 LOGGING = {
     "version": 1,

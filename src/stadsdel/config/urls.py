@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from stadsdel.api.api import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
     path("index/", include("stadsdel.indices.urls")),
     path("plans/", include("stadsdel.plans.urls")),
     path("reports/", include("stadsdel.followup.urls")),

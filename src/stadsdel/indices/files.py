@@ -37,6 +37,10 @@ def _read_table(path: Path) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise IndexInputError(f"{path.name}: the file is empty") from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
+    # "Area" and "area " become the same name; a repeated column would then be read as a table.
+    repeated = frame.columns[frame.columns.duplicated()]
+    if len(repeated):
+        raise IndexInputError(f"{path.name}: the column {repeated[0]!r} appears twice in the header")
     return frame
 
 
@@ -48,6 +52,10 @@ def json_file_read(path: Path):
         raise IndexInputError(f"{path}: no such file") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise IndexInputError(f"{path.name}: not valid JSON ({exc})") from None
+    except (ValueError, RecursionError):
+        # json's answer to an integer of more than 4300 digits, or to nesting deeper than
+        # Python's recursion limit.
+        raise IndexInputError(f"{path.name}: not valid JSON (a number is too long or the nesting too deep)") from None
 
 
 def model_file_read(path: Path) -> ModelSpec:

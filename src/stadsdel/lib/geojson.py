@@ -50,7 +50,12 @@ class GeoJSONError(Exception):
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float (309 digits or more)
+        return False
 
 
 class _Faults:
@@ -181,6 +186,10 @@ def boundaries_read(path: Path, *, code_field: str) -> list[BoundaryFeature]:
         raise GeoJSONError(path.name, [f"{path.name}: is not UTF-8 text ({exc.reason} at byte {exc.start})"]) from exc
     except json.JSONDecodeError as exc:
         raise GeoJSONError(path.name, [f"{path.name}: is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"]) from exc
+    except (ValueError, RecursionError) as exc:
+        # json's answer to an integer of more than 4300 digits, or to nesting deeper than
+        # Python's recursion limit.
+        raise GeoJSONError(path.name, [f"{path.name}: cannot be read: a number is too long or the nesting too deep"]) from exc
     return boundaries_parse(data, code_field=code_field, name=path.name)
 
 

@@ -36,6 +36,7 @@ import pandas as pd
 ORIENTATIONS = ("risk", "protective")
 NORMALISATIONS = ("ratio", "zscore", "percentile")
 DATA_COLUMNS = ("area", "year", "indicator", "numerator", "denominator")
+YEAR_LIMIT = 9999  # a year has at most four digits
 GROUP_COLUMNS = ("area", "group")
 
 
@@ -86,9 +87,18 @@ class ModelSpec:
         }
 
 
+def _finite(value: int | float) -> bool:
+    # math.isfinite turns an int into a float first, and an integer of 309 digits or more does not
+    # fit one.
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _positive_number(value: Any, where: str) -> float:
     # bool is an int in Python; a weight of `true` is a typo, not 1.
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
         raise IndexInputError(f"{where}: the weight must be a number, not {value!r}")
     if value <= 0:
         raise IndexInputError(f"{where}: the weight must be positive, not {value!r}")
@@ -196,7 +206,8 @@ def panel_from_frame(frame: pd.DataFrame, *, source: str = "data", protective: I
             raise IndexInputError(f"{source}: row {_row_number(frame, blank)}: {column} is empty")
         frame[column] = text
     year = pd.to_numeric(frame["year"], errors="coerce")
-    bad = year.isna() | (year != year.round())
+    # "inf" and "1e30" are numbers but no year, and cannot be turned into an integer.
+    bad = year.isna() | (year != year.round()) | ~(year.abs() <= YEAR_LIMIT)
     if bad.any():
         row = _row_number(frame, bad)
         raise IndexInputError(f"{source}: row {row}: year {frame['year'].iloc[row - 2]!r} is not a year")

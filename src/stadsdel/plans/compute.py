@@ -569,10 +569,19 @@ def _year(value: object, field: str, source: str) -> int | None:
     return value
 
 
+def _finite(value: int | float) -> bool:
+    # math.isfinite turns an int into a float first, and a JSON integer of 309 digits or more
+    # does not fit one.
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _number(value: object, field: str, source: str) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
         raise SmartInputError(f"{source}: {field}: must be a number or null, not {_shown(value)}")
     return float(value)
 
@@ -674,7 +683,11 @@ def history_from_csv(text: str, *, source: str) -> list[HistoryRow]:
         value = float(raw_value)
         if not math.isfinite(value):
             raise SmartInputError(f"{source}: row {number}: value {_shown(cells['value'])} is out of range")
-        key = (cells["district"], int(cells["year"]), cells["indicator"])
+        # A year has at most four digits; int() refuses more than 4300, leading zeros included.
+        sign, digits = "-" if cells["year"].startswith("-") else "", cells["year"].lstrip("+-").lstrip("0") or "0"
+        if len(digits) > 4:
+            raise SmartInputError(f"{source}: row {number}: year {_shown(cells['year'])} is not a year")
+        key = (cells["district"], int(sign + digits), cells["indicator"])
         if key in first_seen:
             first_row, first_value = first_seen[key]
             if first_value != value:

@@ -34,6 +34,7 @@ web_patterns = [
     path("statistics/import/", views.statistics_import, name="statistics_import"),
     path("statistics/imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("assets/vega.js", views.vega_bundle, name="vega_bundle"),
+    path("audit/", views.audit, name="audit"),
 ]
 
 urlpatterns = [

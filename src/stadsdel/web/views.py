@@ -9,6 +9,7 @@ import csv
 import tempfile
 from pathlib import Path
 
+from axes.helpers import get_cool_off, get_failure_limit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods
 
+from stadsdel.accounts import selectors as account_selectors
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements import selectors as agreement_selectors
 from stadsdel.agreements import services
@@ -501,3 +503,42 @@ def vega_bundle(request):
     response = HttpResponse(charts.vega_bundle(), content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
+
+
+# -- security: audit and sign-in lockout ----------------------------------------------------------
+
+
+@login_required
+@require_GET
+def audit(request):
+    """Who changed what and when, newest first, across the registry, plans and reports: the
+    ministry sees everything, a coordinator their municipality's records, an agency its own
+    (the rule is `accounts.selectors.audit_viewer`/`audit_owner_q`)."""
+    viewer = account_selectors.audit_viewer(user=request.user)
+    choices = account_selectors.audit_model_choices(viewer=viewer)
+    model_label = request.GET.get("model", "")
+    if model_label not in dict(choices):
+        model_label = ""
+    try:
+        page_number = int(request.GET.get("page", "1"))
+    except ValueError:
+        page_number = 1
+    page = account_selectors.audit_page(user=request.user, page=page_number, model_label=model_label, viewer=viewer)
+    return render(request, "web/audit.html", {
+        "section": "audit",
+        "viewer": viewer,
+        "page": page,
+        "model_choices": choices,
+        "model_label": model_label,
+    })
+
+
+def lockout(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out sign-in (settings.AXES_LOCKOUT_CALLABLE): a page that
+    says what happened and how long to wait, with HTTP 429 Too Many Requests."""
+    cool_off = get_cool_off(request)
+    minutes = max(1, round(cool_off.total_seconds() / 60)) if cool_off else 60
+    return render(request, "web/lockout.html", {
+        "failure_limit": get_failure_limit(request, credentials),
+        "cooloff_minutes": minutes,
+    }, status=429)

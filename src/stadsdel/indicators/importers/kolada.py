@@ -167,13 +167,22 @@ def _year(raw: object, place: str, problems: list[Problem]) -> int | None:
     return int(text)
 
 
+def _finite(value: int | float) -> bool:
+    # math.isfinite turns an int into a float first, and a JSON integer of 309 digits or more
+    # does not fit one.
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _value(
     raw: object, status: object, place: str, problems: list[Problem]
 ) -> tuple[float | None, str] | None:
     flag = status.strip().lower() if isinstance(status, str) else ""
     if raw is None:
         return None, "missing"  # Kolada writes status "Missing" (or nothing) for a gap
-    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not _finite(raw):
         problems.append(Problem(f"{place}.value", f"'{raw}' är inget tal"))
         return None
     if flag == "missing":

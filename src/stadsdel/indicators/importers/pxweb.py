@@ -48,6 +48,15 @@ _SECRECY_FLAGS = frozenset({"x", "X", "C", "S", "sekretess"})
 _PROVISIONAL_FLAGS = frozenset({"p", "P", "prel", "Prel", "preliminär", "preliminary"})
 
 
+def _finite(value: int | float) -> bool:
+    # math.isfinite turns an int into a float first, and a JSON integer of 309 digits or more
+    # does not fit one.
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 @dataclass(frozen=True)
 class _Dimension:
     id: str
@@ -90,6 +99,13 @@ def load_json_file(path: Path) -> object:
                     f"ogiltig JSON ({exc.msg}); filen är trasig eller avkortad",
                 )
             ],
+        ) from None
+    except (ValueError, RecursionError):
+        # json gives these, not a JSONDecodeError, for an integer of more than 4300 digits and
+        # for nesting deeper than Python's recursion limit.
+        raise ImportFileError(
+            file=path.name,
+            problems=[Problem("", "filen kan inte läsas: ett tal är för långt eller nästlingen för djup")],
         ) from None
 
 
@@ -207,6 +223,9 @@ class _Reader:
                 return None
             return list(index)
         if isinstance(index, dict):
+            if not all(isinstance(pos, int | float) for pos in index.values()):
+                self.problem(place, "'category.index' ska ge varje kod en egen position 0, 1, 2, …")
+                return None
             positions = sorted(index.items(), key=lambda item: item[1])
             if [pos for _, pos in positions] != list(range(len(positions))):
                 self.problem(place, "'category.index' ska ge varje kod en egen position 0, 1, 2, …")
@@ -224,7 +243,7 @@ class _Reader:
             named = role.get(role_name) if role_name else None
             if isinstance(named, list):
                 for dim_id in named:
-                    if dim_id in by_id:
+                    if isinstance(dim_id, str) and dim_id in by_id:
                         return by_id[dim_id]
             return next((by_id[dim_id] for dim_id in fallback if dim_id in by_id), None)
 
@@ -323,13 +342,15 @@ class _Reader:
             if not (isinstance(key, str) and key.isascii() and key.isdigit()):
                 self.problem(f'{name}["{key}"]', "nyckeln ska vara ett cellnummer")
                 continue
-            if int(key) >= total:
+            # A key of thousands of digits is beyond int() (and beyond any cell).
+            digits = key.lstrip("0") or "0"
+            if len(digits) > len(str(total)) or int(digits) >= total:
                 self.problem(
                     f'{name}["{key}"]',
                     f"cell {key} finns inte; datasetet har celler 0–{total - 1}",
                 )
                 continue
-            result[int(key)] = item
+            result[int(digits)] = item
         return result
 
     def _rows(
@@ -400,7 +421,7 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.problem(place, f"'{value}' är inget tal")
             return None
-        if not math.isfinite(value):
+        if not _finite(value):
             self.problem(place, f"'{value}' är inget tal")
             return None
         if flag_text in _SECRECY_FLAGS:

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -109,6 +111,8 @@ _SUBANNUAL_RE = re.compile(r"[0-9]{4}\s*(?:[MKQH][0-9]{1,2}|-[0-9]{1,2})", re.IG
 _EXCEL_ERRORS = frozenset(
     {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
 )
+
+EXCEL_MAX_ROWS = 1_048_576
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and other OLE compound files)
 
@@ -206,7 +210,14 @@ def _read_csv(path: Path, problems: _Problems) -> _Sheet | None:
     if header_line.count(delimiter) == 0:
         delimiter = ","
 
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        # The csv module refuses a field longer than its limit (128 KiB), e.g. after an
+        # unbalanced quote swallows the rest of the file.
+        problems.add(f"rad {reader.line_num}", f"raden kan inte läsas som CSV ({exc})")
+        return None
     header = [cell.strip() for cell in records[0]]
     width = len(header)
     rows: list[tuple[int, list[object]]] = []
@@ -268,6 +279,8 @@ def _read_xlsx(path: Path, problems: _Problems) -> _Sheet | None:
 # the user needs one answer, not a traceback.
 _DAMAGED = (
     zipfile.BadZipFile,
+    zlib.error,  # a damaged deflate stream inside the zip
+    NotImplementedError,  # zipfile: a compression method or zip version no workbook uses
     InvalidFileException,
     KeyError,
     ValueError,
@@ -311,8 +324,11 @@ def _sheet_from_workbook(workbook, problems: _Problems) -> _Sheet | None:
     worksheet.reset_dimensions()
 
     grid: list[tuple[int, list[object]]] = []
+    # Read-only mode fills a gap between stored rows with empty rows one by one, so a row number
+    # beyond Excel's last row (a damaged or hostile file) would take hours; no workbook Excel
+    # writes has rows there.
     for number, values in enumerate(
-        worksheet.iter_rows(min_row=1, min_col=1, values_only=True), start=1
+        worksheet.iter_rows(min_row=1, max_row=EXCEL_MAX_ROWS, min_col=1, values_only=True), start=1
     ):
         cells = [value.strip() if isinstance(value, str) else value for value in values]
         if any(not _is_blank(value) for value in cells):
@@ -703,7 +719,11 @@ def _number(
     if not _NUMBER_RE.fullmatch(compact):
         problems.add(place, f"'{text}' är inget tal")
         return None, False
-    return float(compact), False
+    number = float(compact)
+    if not math.isfinite(number):  # "1e999" overflows to infinity
+        problems.add(place, f"'{text}' är inget tal (för stort)")
+        return None, False
+    return number, False
 
 
 def _check_duplicates(rows: list[ParsedRow], problems: _Problems) -> None:

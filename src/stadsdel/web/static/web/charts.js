@@ -14,7 +14,9 @@
       return;  // the bundle did not load: the fallback text and the tables remain
     }
     var locale = readJSON("chart-locale");
-    var options = { actions: false, renderer: "svg" };
+    // ast: Vega evaluates expressions with its interpreter instead of compiling them with
+    // `new Function`, so the page's Content-Security-Policy needs no 'unsafe-eval'.
+    var options = { actions: false, renderer: "svg", ast: true };
     if (locale) {
       options.formatLocale = locale;
     }

@@ -1,0 +1,134 @@
+"""What every router shares: who the caller is (token or session), paging, CSV export of lists,
+and the errors a write can end in (403, 404, 409 on a stale version)."""
+
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Schema
+from ninja.errors import HttpError
+from ninja.security import HttpBearer, SessionAuth
+
+from stadsdel.api.models import ApiToken, token_hash
+
+MAX_PAGE_SIZE = 500
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <token>` from `stadsdel token create`."""
+
+    def authenticate(self, request, token):
+        record = ApiToken.objects.select_related("user").filter(key_hash=token_hash(token), revoked=False).first()
+        if record is None or not record.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=record.pk).update(last_used_at=timezone.now())
+        request.user = record.user
+        return record.user
+
+
+class SignedInSession(SessionAuth):
+    """The browser's session (with Django's CSRF check on writes)."""
+
+
+# Writes need a signed-in caller: a token or a session.
+WRITE_AUTH = [TokenAuth(), SignedInSession()]
+
+
+def caller(request: HttpRequest):
+    """The user a read acts for: the token's user, the session's, or anonymous (public reads).
+    A token that does not authenticate is an error, not a silent downgrade to anonymous."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        user = TokenAuth().authenticate(request, header[7:].strip())
+        if user is None:
+            raise HttpError(401, "The token is not valid.")
+        return user
+    return request.user if request.user.is_authenticated else AnonymousUser()
+
+
+class Error(Schema):
+    detail: str
+
+
+class Conflict(Schema):
+    detail: str
+    current_version: int
+
+
+def page_of(items: list | Any, *, page: int, page_size: int) -> dict:
+    if page < 1:
+        raise HttpError(422, "page must be 1 or more")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise HttpError(422, f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+    count = items.count() if hasattr(items, "count") and not isinstance(items, list) else len(items)
+    start = (page - 1) * page_size
+    return {"count": count, "page": page, "page_size": page_size, "results": list(items[start:start + page_size])}
+
+
+def csv_response(rows: Iterable[dict], *, columns: list[str], name: str) -> HttpResponse:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else (repr(row[c]) if isinstance(row[c], float) else row[c])
+                         for c in columns])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+CSV_RESPONSE = {"responses": {200: {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}}}
+
+
+def list_and_csv(router, path: str, *, schema, columns: list[str], rows: Callable, summary: str, tags=None,
+                 filters: Callable | None = None) -> None:
+    """Register `GET path` (paged JSON) and `GET path/export.csv` (every row as CSV) for one read.
+    `rows(request, **filters)` returns dicts or objects the schema reads."""
+    from ninja import Query
+
+    filter_schema = filters
+
+    if filter_schema is None:
+        @router.get(path, response={200: page_schema(schema)}, summary=summary, operation_id=f"{_op(path)}_list")
+        def listing(request, page: int = 1, page_size: int = 50):
+            return page_of(rows(request), page=page, page_size=page_size)
+
+        @router.get(f"{path}/export.csv", summary=f"{summary} (CSV)", operation_id=f"{_op(path)}_csv",
+                    openapi_extra=CSV_RESPONSE)
+        def export(request):
+            return csv_response((_as_dict(schema, r) for r in rows(request)), columns=columns, name=_op(path))
+    else:
+        @router.get(path, response={200: page_schema(schema)}, summary=summary, operation_id=f"{_op(path)}_list")
+        def listing_filtered(request, f: Query[filter_schema], page: int = 1, page_size: int = 50):  # type: ignore[valid-type]
+            return page_of(rows(request, **f.dict()), page=page, page_size=page_size)
+
+        @router.get(f"{path}/export.csv", summary=f"{summary} (CSV)", operation_id=f"{_op(path)}_csv",
+                    openapi_extra=CSV_RESPONSE)
+        def export_filtered(request, f: Query[filter_schema]):  # type: ignore[valid-type]
+            return csv_response((_as_dict(schema, r) for r in rows(request, **f.dict())), columns=columns,
+                                name=_op(path))
+
+
+def _op(path: str) -> str:
+    return path.strip("/").replace("/", "_").replace("{", "").replace("}", "") or "root"
+
+
+def _as_dict(schema, row) -> dict:
+    return schema.model_validate(row, from_attributes=True).model_dump()
+
+
+_PAGES: dict = {}
+
+
+def page_schema(schema):
+    """A paged list of `schema` (one class per item schema, so OpenAPI names stay stable)."""
+    if schema not in _PAGES:
+        _PAGES[schema] = type(f"{schema.__name__}Page", (Schema,), {
+            "__annotations__": {"count": int, "page": int, "page_size": int, "results": list[schema]},
+        })
+    return _PAGES[schema]

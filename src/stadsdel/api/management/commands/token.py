@@ -1,0 +1,35 @@
+"""`stadsdel token create --user NAME [--name LABEL]` prints a new API token for the user (shown
+once; only its hash is stored). `stadsdel token revoke PREFIX` revokes tokens by prefix."""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from stadsdel.api.models import ApiToken
+
+
+class Command(BaseCommand):
+    help = "Create or revoke API tokens."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        create = sub.add_parser("create")
+        create.add_argument("--user", required=True)
+        create.add_argument("--name", default="")
+        revoke = sub.add_parser("revoke")
+        revoke.add_argument("prefix")
+
+    def handle(self, *args, **options):
+        if options["action"] == "create":
+            try:
+                user = get_user_model().objects.get(username=options["user"])
+            except get_user_model().DoesNotExist:
+                raise CommandError(f"no user {options['user']!r}", returncode=2) from None
+            if not user.is_active:
+                raise CommandError(f"the user {user.username!r} is not active", returncode=2)
+            _record, token = ApiToken.issue(user=user, name=options["name"])
+            self.stdout.write(token)
+        else:
+            count = ApiToken.objects.filter(prefix=options["prefix"], revoked=False).update(revoked=True)
+            if not count:
+                raise CommandError(f"no active token starts with {options['prefix']!r}", returncode=2)
+            self.stderr.write(f"{count} token(s) revoked")

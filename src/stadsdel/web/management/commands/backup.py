@@ -1,0 +1,27 @@
+"""`stadsdel backup FILE`: the whole database into one file (see stadsdel.web.backup)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from stadsdel.web.backup import BackupError, backup_write
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the whole database (every app's records, change histories, users, sign-in logs; not "
+        "sessions) to FILE as gzip-compressed JSON with a header naming the schema version and a "
+        "SHA-256 checksum. FILE appears only when it is complete."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="The backup file to write, e.g. stadsdel-2025-01-31.json.gz")
+        parser.add_argument("--database", default="default", help="The database to back up (default: default).")
+
+    def handle(self, *args, file, database, **options):
+        self.stdout.write(f"Backing up database '{database}' to {file}")
+        try:
+            header = backup_write(file, using=database, progress=self.stdout.write)
+        except (BackupError, OSError) as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        self.stdout.write(self.style.SUCCESS(
+            f"Backup written: {file} ({header['objects']} objects, sha256 {header['sha256']})"
+        ))

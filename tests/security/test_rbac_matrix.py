@@ -1,0 +1,315 @@
+"""The RBAC matrix: every role against every page and every API operation, with the outcome each
+must get. The first two tests fail when a page or an API operation exists without an entry here,
+so a new endpoint cannot ship without someone deciding who may use it.
+
+Outcomes: `OK` the request is served (2xx, or a redirect after a successful POST); `DENY` refused
+or not revealed (403/404); `LOGIN` an anonymous caller is sent to sign in (302 to /login/) or, in
+the API, told to authenticate (401)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import URLResolver, get_resolver
+
+from stadsdel.api.api import api
+
+ROLES = ("anonymous", "ministry", "municipality_a", "municipality_b", "agency", "analyst", "committee")
+OK, DENY, LOGIN, FORM = "ok", "deny", "login", "form"  # FORM: the request reached the form and was refused as invalid
+
+ALL_OK = dict.fromkeys(ROLES, OK)
+
+
+def only(allowed: set[str], *, anonymous: str = LOGIN, others: str = DENY) -> dict[str, str]:
+    return {r: (OK if r in allowed else anonymous if r == "anonymous" else others) for r in ROLES}
+
+
+OWNER = only({"municipality_a"})
+OWNER_OR_MINISTRY = only({"municipality_a", "ministry"})
+SIGNED_IN = only(set(ROLES) - {"anonymous"})
+# A draft of municipality A is its own: anyone else is told it does not exist.
+OWN_DRAFT = only({"municipality_a"}, anonymous=DENY)
+
+# (method, url template, data) → outcome per role. Templates use the objects of the `world` fixture.
+PAGES: dict[str, tuple[str, str, dict, dict[str, str]]] = {
+    "web:home": ("GET", "/", {}, ALL_OK),
+    "web:municipality_list": ("GET", "/municipalities/", {}, ALL_OK),
+    "web:municipality_detail": ("GET", "/municipalities/0136/", {}, ALL_OK),
+    "web:district_list": ("GET", "/districts/", {}, ALL_OK),
+    "web:district_detail": ("GET", "/districts/{jordbro}/", {}, ALL_OK),
+    "web:district_statistics": ("GET", "/districts/{jordbro}/statistics/", {}, ALL_OK),
+    "web:agreement_list": ("GET", "/agreements/", {}, ALL_OK),
+    "web:agreement_detail": ("GET", "/agreements/{agreement}/", {}, ALL_OK),
+    "web:commission_list": ("GET", "/commissions/", {}, ALL_OK),
+    "web:commission_detail": ("GET", "/commissions/{commission}/", {}, ALL_OK),
+    "web:partnership_list": ("GET", "/partnerships/", {}, ALL_OK),
+    "web:partnership_detail": ("GET", "/partnerships/{partnership}/", {}, ALL_OK),
+    "web:partnership_edit": ("GET", "/partnerships/{partnership}/edit/", {}, OWNER_OR_MINISTRY),
+    "web:cooperation_create": ("GET", "/partnerships/{partnership}/cooperation/new/", {}, OWNER_OR_MINISTRY),
+    "web:cooperation_list": ("GET", "/cooperation/", {}, ALL_OK),
+    "web:cooperation_detail": ("GET", "/cooperation/{cooperation}/", {}, ALL_OK),
+    "web:cooperation_edit": ("GET", "/cooperation/{cooperation}/edit/", {}, OWNER_OR_MINISTRY),
+    "web:indicator_list": ("GET", "/statistics/indicators/", {}, ALL_OK),
+    "web:indicator_detail": ("GET", "/statistics/indicators/employment_rate_20_64/", {}, ALL_OK),
+    "web:exclusion_overview": ("GET", "/statistics/exclusion/", {}, ALL_OK),
+    "web:statistics_import": ("GET", "/statistics/import/", {}, only({"ministry", "analyst"})),
+    "web:import_detail": ("GET", "/statistics/imports/{batch}/", {}, ALL_OK),
+    "web:vega_bundle": ("GET", "/assets/vega.js", {}, ALL_OK),
+    "web:audit": ("GET", "/audit/", {}, SIGNED_IN),  # each sees the records of what they own
+    "login": ("GET", "/login/", {}, {**dict.fromkeys(ROLES, OK)}),  # signed-in callers are sent on (302)
+    "logout": ("POST", "/logout/", {}, ALL_OK),
+    "indices:overview": ("GET", "/index/", {}, ALL_OK),
+    "indices:model_detail": ("GET", "/index/models/{index_model}/", {}, ALL_OK),
+    "indices:typology": ("GET", "/index/typology/", {}, ALL_OK),
+    "plans:plan_list": ("GET", "/plans/", {}, ALL_OK),
+    "plans:plan_create": ("POST", "/plans/new/", {"district": "{jordbro}", "year": "2012", "period_end": "2014"},
+                          {**only({"municipality_a"}, others=FORM)}),
+    "plans:plan_detail": ("GET", "/plans/{plan}/", {}, OWN_DRAFT),
+    "plans:plan_transition": ("POST", "/plans/{plan}/status/", {"to": "adopted"}, OWNER),
+    "plans:plan_revise": ("POST", "/plans/{plan}/revise/", {"year": "2012"}, OWNER),
+    "plans:goal_create": ("GET", "/plans/{plan}/goals/new/", {}, OWNER),
+    "plans:goal_edit": ("GET", "/plans/{plan}/goals/{goal}/", {}, OWNER),
+    "plans:smart_preview": ("POST", "/plans/{plan}/smart/", {}, OWNER),
+    "plans:programme_goals": ("GET", "/plans/programmes/stockholm_sammanhallen_stad_2015_2020/", {}, ALL_OK),
+    "plans:deadlines": ("GET", "/plans/deadlines/", {}, ALL_OK),
+    "plans:deadline_feed": ("GET", "/plans/deadlines.ics", {}, ALL_OK),
+    "plans:plan_comments": ("GET", "/plans/{plan}/comments/", {}, ALL_OK),  # open for comment: public
+    "plans:plan_moderation": ("GET", "/plans/{plan}/comments/moderate/", {}, OWNER),
+    "plans:plan_comments_open": ("POST", "/plans/{plan}/comments/open/", {"open": "0", "version": "{plan_version}"},
+                                 OWNER),
+    "plans:comment_moderate": ("POST", "/plans/{plan}/comments/{comment}/decision/",
+                               {"decision": "approved", "version": "1"}, OWNER),
+    "plans:comment_answer": ("POST", "/plans/{plan}/comments/{comment}/answer/", {"answer": "Tack", "version": "1"},
+                             OWNER),
+    "plans:participation_index": ("GET", "/plans/participation/", {}, ALL_OK),
+    "plans:participation": ("GET", "/plans/participation/0136/", {}, ALL_OK),
+    "plans:dialogue_create": ("GET", "/plans/participation/0136/dialogues/new/", {}, OWNER),
+    "plans:dialogue_detail": ("GET", "/plans/dialogues/{dialogue}/", {}, ALL_OK),
+    "plans:dialogue_edit": ("GET", "/plans/dialogues/{dialogue}/edit/", {}, OWNER),
+    "followup:report_list": ("GET", "/reports/", {}, ALL_OK),
+    "followup:national_detail": ("GET", "/reports/national/2011/", {}, ALL_OK),
+    "followup:agency_report": ("GET", "/reports/agencies/forsakringskassan/2010/", {},
+                               only({"agency"}, anonymous=DENY)),
+    "followup:report_detail": ("GET", "/reports/0136/2011/", {}, ALL_OK),
+    "followup:report_edit": ("GET", "/reports/0136/2011/edit/", {}, OWNER),
+    "followup:report_status": ("POST", "/reports/0136/2011/status/", {"action": "submit"}, OWNER),
+    "portal:index": ("GET", "/portal/", {}, ALL_OK),
+    "portal:plan_json": ("GET", "/portal/plans/{plan}.json", {}, dict.fromkeys(ROLES, DENY)),  # not published
+    "portal:plan_goals_csv": ("GET", "/portal/plans/{plan}/goals.csv", {}, dict.fromkeys(ROLES, DENY)),
+    "portal:dialogue_json": ("GET", "/portal/dialogues/{dialogue}.json", {}, ALL_OK),
+}
+
+API_OWN_DRAFT = only({"municipality_a"}, anonymous=DENY)
+API_WRITE_OWNER = only({"municipality_a"})
+API: dict[str, tuple[str, dict, dict[str, str]]] = {
+    "GET /api/areas/municipalities": ("/api/areas/municipalities", {}, ALL_OK),
+    "GET /api/areas/municipalities/export.csv": ("/api/areas/municipalities/export.csv", {}, ALL_OK),
+    "GET /api/areas/districts": ("/api/areas/districts", {}, ALL_OK),
+    "GET /api/areas/districts/export.csv": ("/api/areas/districts/export.csv", {}, ALL_OK),
+    "GET /api/areas/municipalities/{code}": ("/api/areas/municipalities/0136", {}, ALL_OK),
+    "GET /api/areas/districts/{district_id}": ("/api/areas/districts/{jordbro}", {}, ALL_OK),
+    "GET /api/agreements/agreements": ("/api/agreements/agreements", {}, ALL_OK),
+    "GET /api/agreements/agreements/export.csv": ("/api/agreements/agreements/export.csv", {}, ALL_OK),
+    "GET /api/agreements/partnerships": ("/api/agreements/partnerships", {}, ALL_OK),
+    "GET /api/agreements/partnerships/export.csv": ("/api/agreements/partnerships/export.csv", {}, ALL_OK),
+    "GET /api/agreements/partnerships/{partnership_id}": ("/api/agreements/partnerships/{partnership}", {}, ALL_OK),
+    "PATCH /api/agreements/partnerships/{partnership_id}": (
+        "/api/agreements/partnerships/{partnership}", {"version": "{partnership_version}", "basis": "Ny grund"},
+        only({"municipality_a", "ministry"})),
+    "GET /api/indicators/indicators": ("/api/indicators/indicators", {}, ALL_OK),
+    "GET /api/indicators/indicators/export.csv": ("/api/indicators/indicators/export.csv", {}, ALL_OK),
+    "GET /api/indicators/observations": ("/api/indicators/observations", {}, ALL_OK),
+    "GET /api/indicators/observations/export.csv": ("/api/indicators/observations/export.csv", {}, ALL_OK),
+    "GET /api/indicators/indicators/{code}": ("/api/indicators/indicators/employment_rate_20_64", {}, ALL_OK),
+    "GET /api/indices/models": ("/api/indices/models", {}, ALL_OK),
+    "GET /api/indices/models/export.csv": ("/api/indices/models/export.csv", {}, ALL_OK),
+    "GET /api/indices/models/{model_id}": ("/api/indices/models/{index_model}", {}, ALL_OK),
+    # No area figures in this world: every caller gets the same clear 404.
+    "GET /api/indices/models/{model_id}/results": ("/api/indices/models/{index_model}/results", {},
+                                                  dict.fromkeys(ROLES, DENY)),
+    "GET /api/plans/plans": ("/api/plans/plans", {}, ALL_OK),
+    "POST /api/plans/plans": ("/api/plans/plans", {"district_id": "{jordbro}", "year": 2013, "period_end": 2014},
+                              API_WRITE_OWNER),
+    "GET /api/plans/plans/export.csv": ("/api/plans/plans/export.csv", {}, ALL_OK),
+    "GET /api/plans/plans/{plan_id}": ("/api/plans/plans/{plan}", {}, API_OWN_DRAFT),
+    "PATCH /api/plans/plans/{plan_id}": ("/api/plans/plans/{plan}", {"version": "{plan_version}", "title": "Ny"},
+                                         API_WRITE_OWNER),
+    "POST /api/plans/plans/{plan_id}/status": ("/api/plans/plans/{plan}/status", {"to": "adopted"}, API_WRITE_OWNER),
+    "GET /api/plans/plans/{plan_id}/goals": ("/api/plans/plans/{plan}/goals", {}, API_OWN_DRAFT),
+    "POST /api/plans/plans/{plan_id}/goals": (
+        "/api/plans/plans/{plan}/goals", {"goal_area": "arbete", "number": "9.9", "text": "Nytt mål"}, API_WRITE_OWNER),
+    "GET /api/plans/goals/{goal_id}": ("/api/plans/goals/{goal}", {}, API_OWN_DRAFT),
+    "PUT /api/plans/goals/{goal_id}": (
+        "/api/plans/goals/{goal}", {"goal_area": "arbete", "number": "1.1", "text": "Ändrat", "version": "{goal_version}"},
+        API_WRITE_OWNER),
+    "DELETE /api/plans/goals/{goal_id}": ("/api/plans/goals/{goal}?version={goal_version}", {}, API_WRITE_OWNER),
+    "GET /api/plans/goals/{goal_id}/smart": ("/api/plans/goals/{goal}/smart", {}, API_OWN_DRAFT),
+    "GET /api/followup/reports": ("/api/followup/reports", {}, ALL_OK),
+    "GET /api/followup/reports/export.csv": ("/api/followup/reports/export.csv", {}, ALL_OK),
+    "GET /api/followup/reports/{code}/{year}": ("/api/followup/reports/0136/2011", {},
+                                                only({"municipality_a", "ministry"}, anonymous=DENY)),
+    "PUT /api/followup/reports/{code}/{year}/sections/{key}": (
+        "/api/followup/reports/0136/2011/sections/results", {"text": "Resultat", "version": "{section_version}"},
+        API_WRITE_OWNER),
+}
+
+
+def _pages_in_urlconf() -> set[str]:
+    names = set()
+
+    def walk(patterns, namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if str(p.pattern).startswith(("admin/", "api/", "i18n/")):
+                    continue
+                walk(p.url_patterns, p.namespace or namespace)
+            else:
+                names.add(f"{namespace}:{p.name}" if namespace else p.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def _api_operations() -> set[str]:
+    spec = api.get_openapi_schema()
+    return {f"{method.upper()} {path}" for path, ops in spec["paths"].items() for method in ops}
+
+
+def test_every_page_has_an_entry():
+    assert _pages_in_urlconf() == set(PAGES)
+
+
+def test_every_api_operation_has_an_entry():
+    assert _api_operations() == set(API)
+
+
+@pytest.fixture
+def world(db, haninge_user, tmp_path):
+    """One of each thing the matrix needs, owned by municipality A (Haninge)."""
+    from stadsdel.agreements.models import Agreement, Commission, CooperationAgreement, Partnership
+    from stadsdel.areas.models import District
+    from stadsdel.followup.models import AgencyReport, FollowUpReport, ReportSection
+    from stadsdel.indicators.services import observations_import
+    from stadsdel.indices.models import IndexModel
+    from stadsdel.plans import services as plan_services
+    from stadsdel.plans.models import DistrictPlan, GoalArea, PlanComment, ResidentDialogue
+
+    jordbro = District.objects.get(name="Jordbro", kind=District.Kind.DISTRICT)
+    plan = plan_services.plan_create(user=haninge_user, district=jordbro, year=2011, period_end=2014)
+    DistrictPlan.objects.filter(pk=plan.pk).update(comments_open=True)
+    goal = plan_services.goal_create(user=haninge_user, plan=plan, fields={
+        "goal_area": GoalArea.objects.get(programme=plan.programme, key="arbete"), "number": "1.1", "text": "Mål"})
+    comment = PlanComment.objects.create(plan=plan, text="Bra plan", ip_hash="x" * 64)
+    dialogue = ResidentDialogue.objects.create(municipality=jordbro.municipality, held_on=dt.date(2011, 5, 1),
+                                               themes="Trygghet", outcome="Fler vuxna ute", published=True)
+    report = FollowUpReport.objects.create(municipality=jordbro.municipality, year=2011)
+    section = ReportSection.objects.create(report=report, key="results")
+    ReportSection.objects.create(report=report, key="partnership")
+    AgencyReport.objects.create(organisation_id=_org("forsakringskassan"), year=2010, text="Utkast")
+    path = tmp_path / "f.csv"
+    path.write_text("indicator,area,period,value,numerator,denominator\n"
+                    "employment_rate_20_64,01360017,2011,60.0,600,1000\n", encoding="utf-8")
+    batch = observations_import(path=path, fmt="csv").batch
+    partnership = Partnership.objects.get(key="jordbro")
+    plan.refresh_from_db()
+    return {
+        "jordbro": jordbro.pk, "plan": plan.pk, "plan_version": plan.version, "goal": goal.pk,
+        "goal_version": goal.version, "comment": comment.pk, "dialogue": dialogue.pk, "section_version": section.version,
+        "agreement": Agreement.objects.filter(municipality__code="0136").first().pk,
+        "commission": Commission.objects.first().pk, "partnership": partnership.pk,
+        "partnership_version": partnership.version,
+        "cooperation": CooperationAgreement.objects.get(key="jordbro_forsakringskassan").pk,
+        "batch": batch.pk, "index_model": IndexModel.objects.first().pk,
+    }
+
+
+def _org(key):
+    from stadsdel.agreements.models import Organisation
+
+    return Organisation.objects.get(key=key).pk
+
+
+@pytest.fixture
+def users(ministry_user, haninge_user, malmo_user, agency_user, analyst_user, committee_user):
+    return {"anonymous": None, "ministry": ministry_user, "municipality_a": haninge_user,
+            "municipality_b": malmo_user, "agency": agency_user, "analyst": analyst_user,
+            "committee": committee_user}
+
+
+def _fill(template: str, world: dict) -> str:
+    return template.format(**world)
+
+
+def _fill_data(data: dict, world: dict) -> dict:
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+            value = world[value[1:-1]]
+        out[key] = value
+    return out
+
+
+def _outcome(status: int, location: str, *, api_call: bool) -> str:
+    if status in (401,) and api_call:
+        return LOGIN
+    if status == 302 and "/login/" in location:
+        return LOGIN
+    if status in (403, 404):
+        return DENY
+    if status == 400:
+        return FORM
+    if status < 400:
+        return OK
+    return f"HTTP {status}"
+
+
+def _as(client, users, role):
+    client.logout()
+    if users[role] is not None:
+        client.force_login(users[role])
+
+
+def _each_role(client, users, request_for) -> list[str]:
+    """Every role in turn, each in a transaction rolled back afterwards, so one role's write
+    (the owner's POST) cannot change what the next role meets."""
+    from django.db import transaction
+
+    wrong = []
+    for role in ROLES:
+        with transaction.atomic():
+            _as(client, users, role)
+            problem = request_for(role)
+            if problem:
+                wrong.append(problem)
+            transaction.set_rollback(True)
+    return wrong
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_page(client, world, users, name):
+    method, template, data, expected = PAGES[name]
+    url = _fill(template, world)
+
+    def request_for(role):
+        response = client.get(url) if method == "GET" else client.post(url, _fill_data(data, world))
+        got = _outcome(response.status_code, response.get("Location", ""), api_call=False)
+        return None if got == expected[role] else f"{role}: {method} {url} gave HTTP {response.status_code}, expected {expected[role]}"
+
+    assert _each_role(client, users, request_for) == []
+
+
+@pytest.mark.parametrize("operation", sorted(API))
+def test_api(client, world, users, operation):
+    method = operation.split()[0]
+    template, data, expected = API[operation]
+    url = _fill(template, world)
+    body = _fill_data(data, world)
+    call = getattr(client, method.lower())
+
+    def request_for(role):
+        response = call(url) if method in ("GET", "DELETE") else call(url, body, content_type="application/json")
+        got = _outcome(response.status_code, response.get("Location", ""), api_call=True)
+        return None if got == expected[role] else f"{role}: {operation} gave HTTP {response.status_code}, expected {expected[role]}"
+
+    assert _each_role(client, users, request_for) == []

@@ -22,7 +22,22 @@ def token(haninge_user):
     return value
 
 
-def test_no_server_errors_and_responses_match_the_schema(db, token):
+@pytest.fixture
+def keep_connection():
+    """A WSGI request ends by closing the database connection (`close_old_connections`); inside a
+    test transaction on PostgreSQL that would close the test's own connection. Django's test
+    client disconnects the same handlers while it runs a request; so does this test."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def test_no_server_errors_and_responses_match_the_schema(db, token, keep_connection):
     from django.core.wsgi import get_wsgi_application
 
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())

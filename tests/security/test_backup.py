@@ -84,6 +84,7 @@ def test_backup_and_restore_round_trip_the_whole_database(tmp_path, data, capsys
     out = capsys.readouterr().out
     assert "agreements.Partnership:" in out and "Backup written" in out
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary files left
+    assert path.stat().st_mode & 0o777 == 0o600  # password hashes and personal data: the owner's only
     header = backup_read_header(path)
     assert header["schema"]["plans"] and len(header["sha256"]) == 64
     assert "sessions.Session" not in header["models"]

@@ -62,6 +62,7 @@ def test_deploy_check_also_passes_behind_a_proxy(tmp_path):
     ({"DJANGO_DEBUG": "1"}, "DJANGO_DEBUG cannot be on when DJANGO_ENV=production"),
     ({"DJANGO_CSRF_TRUSTED_ORIGINS": "stadsdel.example.se"}, "DJANGO_CSRF_TRUSTED_ORIGINS"),
     ({"DJANGO_SECURE_PROXY_SSL_HEADER": "https"}, "DJANGO_SECURE_PROXY_SSL_HEADER"),
+    ({"DJANGO_SECURE_HSTS_SECONDS": "3600"}, "DJANGO_SECURE_HSTS_SECONDS must be at least 31536000"),
 ])
 def test_production_refuses_unsafe_configuration(tmp_path, override, message):
     result = _stadsdel(_production_env(tmp_path, **override), "check")

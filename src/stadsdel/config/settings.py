@@ -235,6 +235,9 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31_536_000)
+    if SECURE_HSTS_SECONDS < 31_536_000:
+        # Browsers' preload lists require at least a year; a shorter time would undo PRELOAD.
+        raise ImproperlyConfiguredEnv("DJANGO_SECURE_HSTS_SECONDS must be at least 31536000 (one year)")
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     # Behind a proxy that ends TLS, Django sees plain HTTP; trust the proxy's header that says

@@ -8,7 +8,8 @@ Sessions are left out: a restored database signs everyone out.
 The file is gzip with two members: first a one-line JSON header (format, schema version = the
 latest applied migration of each app, row counts per model, and the SHA-256 of the payload),
 then the payload, one object per line. It is written to a temporary file beside the target and
-renamed into place, so a crash never leaves a half-written backup under the target's name.
+renamed into place, so a crash never leaves a half-written backup under the target's name. It
+holds password hashes and personal data, so it is created readable by its owner only (0600).
 
 A restore checks the header, the schema and the checksum before it touches the database, then
 empties every table and loads the file in one transaction: it either replaces everything or

@@ -150,16 +150,19 @@ def goal_rows(*, plans) -> list[GoalRow]:
     """Every goal of the plans with its status by projection, measured by its first indicator in
     the plan's district."""
     rows = []
-    goals = Goal.objects.filter(plan__in=plans).select_related("plan__district__municipality", "goal_area") \
-        .prefetch_related("indicators").order_by("plan__district__municipality__name", "plan__district__name",
-                                                 "goal_area__position", "number")
+    goals = list(Goal.objects.filter(plan__in=plans).select_related("plan__district__municipality", "goal_area")
+                 .prefetch_related("indicators").order_by("plan__district__municipality__name",
+                                                          "plan__district__name", "goal_area__position", "number"))
+    # One query for every goal's series (a report lists all plans' goals), not one per goal.
+    series: dict[tuple[int, int], list[tuple[int, float | None]]] = {}
+    for indicator_id, district_id, period, value in Observation.objects.filter(
+        indicator__in={i.pk for g in goals for i in g.indicators.all()}, level=Level.DISTRICT,
+        district__in={g.plan.district_id for g in goals}, sex="T",
+    ).values_list("indicator_id", "district_id", "period", "value"):
+        series.setdefault((indicator_id, district_id), []).append((period, value))
     for goal in goals:
         indicator = next(iter(goal.indicators.all()), None)
-        observations = []
-        if indicator is not None:
-            observations = list(Observation.objects.filter(
-                indicator=indicator, level=Level.DISTRICT, district=goal.plan.district, sex="T",
-            ).values_list("period", "value"))
+        observations = series.get((indicator.pk, goal.plan.district_id), []) if indicator is not None else []
         status = goal_status(
             baseline_year=goal.baseline_year, baseline_value=goal.baseline_value, target_year=goal.target_year,
             target_value=goal.target_value, observations=observations,

@@ -98,6 +98,8 @@ PAGES: dict[str, tuple[str, str, dict, dict[str, str]]] = {
     "portal:plan_json": ("GET", "/portal/plans/{plan}.json", {}, dict.fromkeys(ROLES, DENY)),  # not published
     "portal:plan_goals_csv": ("GET", "/portal/plans/{plan}/goals.csv", {}, dict.fromkeys(ROLES, DENY)),
     "portal:dialogue_json": ("GET", "/portal/dialogues/{dialogue}.json", {}, ALL_OK),
+    # -- funding pages --
+    # -- evaluation pages --
 }
 
 API_OWN_DRAFT = only({"municipality_a"}, anonymous=DENY)
@@ -152,6 +154,9 @@ API: dict[str, tuple[str, dict, dict[str, str]]] = {
     "PUT /api/followup/reports/{code}/{year}/sections/{key}": (
         "/api/followup/reports/0136/2011/sections/results", {"text": "Resultat", "version": "{section_version}"},
         API_WRITE_OWNER),
+    # -- followup, participation and registry API (more) --
+    # -- funding API --
+    # -- evaluation API --
 }
 
 
@@ -221,7 +226,18 @@ def world(db, haninge_user, tmp_path):
         "partnership_version": partnership.version,
         "cooperation": CooperationAgreement.objects.get(key="jordbro_forsakringskassan").pk,
         "batch": batch.pk, "index_model": IndexModel.objects.first().pk,
+        **_funding_world(haninge_user), **_evaluation_world(haninge_user),
     }
+
+
+def _funding_world(owner) -> dict:
+    """The funding objects the matrix needs (fund, round, applications at each step)."""
+    return {}
+
+
+def _evaluation_world(owner) -> dict:
+    """The evaluation objects the matrix needs (a draft and a published evaluation)."""
+    return {}
 
 
 def _org(key):

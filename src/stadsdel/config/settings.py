@@ -118,6 +118,8 @@ INSTALLED_APPS = [
     "stadsdel.indicators",
     "stadsdel.indices",
     "stadsdel.followup",
+    "stadsdel.funding",
+    "stadsdel.evaluation",
     "stadsdel.seeds",
     "stadsdel.web",
     "stadsdel.portal",

@@ -10,6 +10,8 @@ urlpatterns = [
     path("index/", include("stadsdel.indices.urls")),
     path("plans/", include("stadsdel.plans.urls")),
     path("reports/", include("stadsdel.followup.urls")),
+    path("funding/", include("stadsdel.funding.urls")),
+    path("evaluation/", include("stadsdel.evaluation.urls")),
     path("portal/", include("stadsdel.portal.urls")),
     path("", include("stadsdel.web.urls")),
 ]

@@ -103,6 +103,9 @@ PAGES: dict[str, tuple[str, str, dict, dict[str, str]]] = {
 }
 
 API_OWN_DRAFT = only({"municipality_a"}, anonymous=DENY)
+# Operations that take a file (multipart/form-data) rather than JSON: the matrix sends this one.
+MULTIPART = {"POST /api/indicators/imports": (
+    "figurer.csv", b"indicator,area,period,value,numerator,denominator\nemployment_rate_20_64,01360017,2012,61.0,610,1000\n")}
 API_WRITE_OWNER = only({"municipality_a"})
 API: dict[str, tuple[str, dict, dict[str, str]]] = {
     "GET /api/areas/municipalities": ("/api/areas/municipalities", {}, ALL_OK),
@@ -154,7 +157,58 @@ API: dict[str, tuple[str, dict, dict[str, str]]] = {
     "PUT /api/followup/reports/{code}/{year}/sections/{key}": (
         "/api/followup/reports/0136/2011/sections/results", {"text": "Resultat", "version": "{section_version}"},
         API_WRITE_OWNER),
-    # -- followup, participation and registry API (more) --
+    "GET /api/agreements/commissions": ("/api/agreements/commissions", {}, ALL_OK),
+    "GET /api/agreements/commissions/export.csv": ("/api/agreements/commissions/export.csv", {}, ALL_OK),
+    "GET /api/agreements/commissions/{commission_id}": ("/api/agreements/commissions/{commission}", {}, ALL_OK),
+    "GET /api/agreements/cooperation": ("/api/agreements/cooperation", {}, ALL_OK),
+    "GET /api/agreements/cooperation/export.csv": ("/api/agreements/cooperation/export.csv", {}, ALL_OK),
+    "GET /api/agreements/cooperation/{cooperation_id}": ("/api/agreements/cooperation/{cooperation}", {}, ALL_OK),
+    "PATCH /api/agreements/cooperation/{cooperation_id}": (
+        "/api/agreements/cooperation/{cooperation}", {"version": "{cooperation_version}", "title": "Ny titel"},
+        only({"municipality_a", "ministry"})),
+    "POST /api/agreements/partnerships/{partnership_id}/cooperation": (
+        "/api/agreements/partnerships/{partnership}/cooperation",
+        {"title": "Ny överenskommelse", "partner": "arbetsformedlingen", "district_ids": ["{jordbro}"]},
+        only({"municipality_a", "ministry"})),
+    "GET /api/areas/boundaries": ("/api/areas/boundaries", {}, ALL_OK),
+    "GET /api/areas/boundaries/export.csv": ("/api/areas/boundaries/export.csv", {}, ALL_OK),
+    "GET /api/areas/boundaries/{code_system}/features": ("/api/areas/boundaries/deso_2018/features", {}, ALL_OK),
+    "GET /api/indicators/imports": ("/api/indicators/imports", {}, ALL_OK),
+    "GET /api/indicators/imports/export.csv": ("/api/indicators/imports/export.csv", {}, ALL_OK),
+    "GET /api/indicators/imports/{import_id}": ("/api/indicators/imports/{batch}", {}, ALL_OK),
+    # Multipart (see MULTIPART): statistics staff and the ministry import.
+    "POST /api/indicators/imports": ("/api/indicators/imports", {"format": "csv"}, only({"ministry", "analyst"})),
+    "GET /api/plans/dialogues": ("/api/plans/dialogues", {}, ALL_OK),
+    "GET /api/plans/dialogues/export.csv": ("/api/plans/dialogues/export.csv", {}, ALL_OK),
+    "GET /api/plans/dialogues/{dialogue_id}": ("/api/plans/dialogues/{dialogue}", {}, ALL_OK),
+    "POST /api/plans/dialogues": (
+        "/api/plans/dialogues", {"municipality_code": "0136", "title": "Dialog", "held_on": "2011-06-01"},
+        API_WRITE_OWNER),
+    "PATCH /api/plans/dialogues/{dialogue_id}": (
+        "/api/plans/dialogues/{dialogue}", {"version": "{dialogue_version}", "title": "Dialog", "themes": "Skola"},
+        API_WRITE_OWNER),
+    "GET /api/plans/plans/{plan_id}/comments": ("/api/plans/plans/{plan}/comments", {}, ALL_OK),  # open for comment
+    "POST /api/plans/comments/{comment_id}/decision": (
+        "/api/plans/comments/{comment}/decision", {"status": "approved", "version": "{comment_version}"},
+        API_WRITE_OWNER),
+    "POST /api/plans/comments/{comment_id}/answer": (
+        "/api/plans/comments/{comment}/answer", {"answer": "Tack", "version": "{comment_version}"}, API_WRITE_OWNER),
+    "POST /api/followup/reports": ("/api/followup/reports", {"municipality_code": "0136", "year": 2012},
+                                   API_WRITE_OWNER),
+    "POST /api/followup/reports/{code}/{year}/status": ("/api/followup/reports/0136/2011/status",
+                                                        {"action": "submit"}, API_WRITE_OWNER),
+    "GET /api/followup/agency-reports": ("/api/followup/agency-reports", {}, ALL_OK),
+    "GET /api/followup/agency-reports/export.csv": ("/api/followup/agency-reports/export.csv", {}, ALL_OK),
+    # A draft: the agency's own.
+    "GET /api/followup/agency-reports/{key}/{year}": ("/api/followup/agency-reports/forsakringskassan/2010", {},
+                                                      only({"agency"}, anonymous=DENY)),
+    "PUT /api/followup/agency-reports/{key}/{year}": (
+        "/api/followup/agency-reports/forsakringskassan/2010", {"text": "Rapport", "version": "{agency_report_version}"},
+        only({"agency"})),
+    "POST /api/followup/agency-reports/{key}/{year}/submit": (
+        "/api/followup/agency-reports/forsakringskassan/2010/submit", {}, only({"agency"})),
+    "GET /api/followup/national/{year}": ("/api/followup/national/2011", {}, ALL_OK),
+    "PUT /api/followup/national/{year}": ("/api/followup/national/2011", {"published": False}, only({"ministry"})),
     # -- funding API --
     # -- evaluation API --
 }
@@ -205,13 +259,14 @@ def world(db, haninge_user, tmp_path):
     DistrictPlan.objects.filter(pk=plan.pk).update(comments_open=True)
     goal = plan_services.goal_create(user=haninge_user, plan=plan, fields={
         "goal_area": GoalArea.objects.get(programme=plan.programme, key="arbete"), "number": "1.1", "text": "Mål"})
-    comment = PlanComment.objects.create(plan=plan, text="Bra plan", ip_hash="x" * 64)
+    comment = PlanComment.objects.create(plan=plan, text="Bra plan", ip_hash="x" * 64,
+                                         status=PlanComment.Status.APPROVED)
     dialogue = ResidentDialogue.objects.create(municipality=jordbro.municipality, held_on=dt.date(2011, 5, 1),
                                                themes="Trygghet", outcome="Fler vuxna ute", published=True)
     report = FollowUpReport.objects.create(municipality=jordbro.municipality, year=2011)
     section = ReportSection.objects.create(report=report, key="results")
     ReportSection.objects.create(report=report, key="partnership")
-    AgencyReport.objects.create(organisation_id=_org("forsakringskassan"), year=2010, text="Utkast")
+    agency_report = AgencyReport.objects.create(organisation_id=_org("forsakringskassan"), year=2010, text="Utkast")
     path = tmp_path / "f.csv"
     path.write_text("indicator,area,period,value,numerator,denominator\n"
                     "employment_rate_20_64,01360017,2011,60.0,600,1000\n", encoding="utf-8")
@@ -225,6 +280,9 @@ def world(db, haninge_user, tmp_path):
         "commission": Commission.objects.first().pk, "partnership": partnership.pk,
         "partnership_version": partnership.version,
         "cooperation": CooperationAgreement.objects.get(key="jordbro_forsakringskassan").pk,
+        "cooperation_version": CooperationAgreement.objects.get(key="jordbro_forsakringskassan").version,
+        "dialogue_version": dialogue.version, "comment_version": comment.version,
+        "agency_report_version": agency_report.version,
         "batch": batch.pk, "index_model": IndexModel.objects.first().pk,
         **_funding_world(haninge_user), **_evaluation_world(haninge_user),
     }
@@ -258,12 +316,14 @@ def _fill(template: str, world: dict) -> str:
 
 
 def _fill_data(data: dict, world: dict) -> dict:
-    out = {}
-    for key, value in data.items():
+    def fill(value):
+        if isinstance(value, list):
+            return [fill(v) for v in value]
         if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
-            value = world[value[1:-1]]
-        out[key] = value
-    return out
+            return world[value[1:-1]]
+        return value
+
+    return {key: fill(value) for key, value in data.items()}
 
 
 def _outcome(status: int, location: str, *, api_call: bool) -> str:
@@ -324,7 +384,15 @@ def test_api(client, world, users, operation):
     call = getattr(client, method.lower())
 
     def request_for(role):
-        response = call(url) if method in ("GET", "DELETE") else call(url, body, content_type="application/json")
+        if operation in MULTIPART:
+            from django.core.files.uploadedfile import SimpleUploadedFile
+
+            name, content = MULTIPART[operation]
+            response = call(url, {**body, "file": SimpleUploadedFile(name, content, content_type="text/csv")})
+        elif method in ("GET", "DELETE"):
+            response = call(url)
+        else:
+            response = call(url, body, content_type="application/json")
         got = _outcome(response.status_code, response.get("Location", ""), api_call=True)
         return None if got == expected[role] else f"{role}: {operation} gave HTTP {response.status_code}, expected {expected[role]}"
 

@@ -7,6 +7,7 @@ refuses too."""
 
 from ninja import NinjaAPI
 
+from stadsdel.api.core import service_errors
 from stadsdel.api.routers import agreements, areas, followup, indicators, indices, plans
 
 api = NinjaAPI(
@@ -15,6 +16,7 @@ api = NinjaAPI(
     description="Områdesbaserat urbant utvecklingsarbete: registry, statistics, index, plans and reports.",
     urls_namespace="api",
 )
+service_errors(api)
 api.add_router("/areas/", areas.router)
 api.add_router("/agreements/", agreements.router)
 api.add_router("/indicators/", indicators.router)

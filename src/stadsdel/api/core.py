@@ -55,9 +55,34 @@ class Error(Schema):
     detail: str
 
 
+def service_errors(api) -> None:
+    """What a service's refusal becomes in the API, the same for every router: not allowed 403,
+    a save on a stale version 409 with the version now stored, invalid values 422. A router
+    calls the service and lets these propagate."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from stadsdel.agreements.services import StaleVersionError
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request, exc):
+        return api.create_response(request, {"detail": str(exc) or "Not allowed."}, status=403)
+
+    @api.exception_handler(StaleVersionError)
+    def stale(request, exc):
+        return api.create_response(request, {"detail": str(exc), "current_version": exc.current_version}, status=409)
+
+    @api.exception_handler(ValidationError)
+    def invalid(request, exc):
+        return api.create_response(request, {"detail": "; ".join(exc.messages)}, status=422)
+
+
 class Conflict(Schema):
     detail: str
     current_version: int
+
+
+# The documented refusals of a write that goes through a service (see service_errors).
+WRITE_ERRORS = {403: Error, 404: Error, 409: Conflict, 422: Error}
 
 
 def page_of(items: list | Any, *, page: int, page_size: int) -> dict:

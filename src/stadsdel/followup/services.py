@@ -78,6 +78,21 @@ def report_publish(*, user, report: FollowUpReport, published: bool) -> FollowUp
     return report
 
 
+REPORT_STEPS = ("submit", "receive", "publish", "unpublish")
+
+
+def report_step(*, user, report: FollowUpReport, action: str) -> FollowUpReport:
+    """One step of a follow-up report by name (the page's buttons and the API): submit, receive,
+    publish or unpublish."""
+    if action == "submit":
+        return report_submit(user=user, report=report)
+    if action == "receive":
+        return report_receive(user=user, report=report)
+    if action in ("publish", "unpublish"):
+        return report_publish(user=user, report=report, published=action == "publish")
+    raise ValidationError(f"Unknown step {action!r}; one of {', '.join(REPORT_STEPS)}.")
+
+
 def national_publish(*, user, year: int, published: bool, introduction: str | None = None) -> NationalReport:
     if not scope_for(user).national:
         raise PermissionDenied("Only the ministry publishes the national report.")

@@ -18,7 +18,7 @@ from stadsdel.agreements.models import Organisation
 from stadsdel.agreements.services import StaleVersionError
 from stadsdel.areas.models import Municipality
 from stadsdel.followup import render as report_render
-from stadsdel.followup import services
+from stadsdel.followup import selectors, services
 from stadsdel.followup.content import followup_content, national_content
 from stadsdel.followup.maps import national_map
 from stadsdel.followup.models import (
@@ -45,20 +45,31 @@ def _download(data, fmt: str, name: str) -> HttpResponse:
     return response
 
 
+def _report_download(request, content, *, name: str, writers: dict, tables, default_table: str) -> HttpResponse | None:
+    """The report as the file `?format=` asks for (html, pdf, xlsx, or one table as csv with
+    `&table=`), or None when the page itself is wanted."""
+    fmt = request.GET.get("format")
+    if fmt in writers:
+        return _download(writers[fmt](content), fmt, name)
+    if fmt == "csv":
+        all_tables = tables(content)
+        table = request.GET.get("table", default_table)
+        if table not in all_tables:
+            raise Http404
+        return _download(report_render.table_csv(all_tables, table), "csv", f"{name}-{table}")
+    return None
+
+
 def report_list(request):
     scope = scope_for(request.user)
-    reports = FollowUpReport.objects.select_related("municipality")
-    if not scope.national:
-        reports = reports.filter(published=True) | reports.filter(municipality_id__in=scope.municipality_ids)
     return render(request, "followup/report_list.html", {
-        "section": "reports", "reports": reports.order_by("-year", "municipality__name"),
+        "section": "reports", "reports": selectors.report_list(user=request.user).order_by("-year", "municipality__name"),
         "national_years": sorted(set(NATIONAL_YEARS) | set(NationalReport.objects.values_list("year", flat=True))),
         "municipalities": Municipality.objects.filter(districts__isnull=False).distinct().order_by("name"),
         "own": Municipality.objects.filter(pk__in=scope.municipality_ids).order_by("name"),
         "own_agencies": Organisation.objects.filter(pk__in=scope.organisation_ids, kind=Organisation.Kind.STATE_AGENCY)
         .order_by("name") if "agency" in scope.roles else [],
-        "agency_reports": _agency_reports_visible(scope, list(
-            AgencyReport.objects.select_related("organisation").order_by("-year", "organisation__name"))),
+        "agency_reports": selectors.agency_report_list(user=request.user).order_by("-year", "organisation__name"),
     })
 
 
@@ -70,16 +81,11 @@ def national_detail(request, year: int):
     content = national_content(year=year, public=not internal)
     if not content.districts:
         raise Http404
-    fmt = request.GET.get("format")
-    name = f"nationell-redovisning-{year}{'-intern' if internal else ''}"
-    if fmt == "csv":
-        tables = report_render.national_tables(content)
-        table = request.GET.get("table", "stadsdelar")
-        if table not in tables:
-            raise Http404
-        return _download(report_render.table_csv(tables, table), "csv", f"{name}-{table}")
-    if fmt in ("html", "pdf", "xlsx"):
-        return _download(report_render.FORMATS[fmt](content), fmt, name)
+    download = _report_download(request, content, name=f"nationell-redovisning-{year}{'-intern' if internal else ''}",
+                                writers=report_render.FORMATS, tables=report_render.national_tables,
+                                default_table="stadsdelar")
+    if download:
+        return download
     context = report_render.national_context(content)
     context.update({
         "section": "reports", "year": year, "internal": internal, "may_see_internal": scope.national,
@@ -101,18 +107,12 @@ def report_detail(request, code: str, year: int):
     content = followup_content(municipality=municipality, year=year, public=not internal)
     if not content.districts:
         raise Http404
-    fmt = request.GET.get("format")
-    name = f"uppfoljning-{municipality.code}-{year}"
-    writers = {"html": report_render.followup_html, "pdf": report_render.followup_pdf,
-               "xlsx": report_render.followup_xlsx}
-    if fmt in writers:
-        return _download(writers[fmt](content), fmt, name)
-    if fmt == "csv":
-        tables = report_render.followup_tables(content)
-        table = request.GET.get("table", "mal")
-        if table not in tables:
-            raise Http404
-        return _download(report_render.table_csv(tables, table), "csv", f"{name}-{table}")
+    download = _report_download(request, content, name=f"uppfoljning-{municipality.code}-{year}",
+                                writers={"html": report_render.followup_html, "pdf": report_render.followup_pdf,
+                                         "xlsx": report_render.followup_xlsx},
+                                tables=report_render.followup_tables, default_table="mal")
+    if download:
+        return download
     scope = scope_for(request.user)
     report = content.report
     context = report_render.followup_context(content)
@@ -161,25 +161,11 @@ def report_edit(request, code: str, year: int):
 def report_status(request, code: str, year: int):
     municipality = get_object_or_404(Municipality, code=code)
     report = get_object_or_404(FollowUpReport, municipality=municipality, year=year)
-    action = request.POST.get("action")
     try:
-        if action == "submit":
-            services.report_submit(user=request.user, report=report)
-        elif action == "receive":
-            services.report_receive(user=request.user, report=report)
-        elif action in ("publish", "unpublish"):
-            services.report_publish(user=request.user, report=report, published=action == "publish")
-        else:
-            raise ValidationError(_("Unknown step."))
+        services.report_step(user=request.user, report=report, action=request.POST.get("action", ""))
     except (ValidationError, StaleVersionError) as exc:
         messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
     return redirect(report)
-
-
-def _agency_reports_visible(scope, reports):
-    # Anyone reads a published report; the agency itself and the ministry also a submitted one.
-    return [r for r in reports if r.published or scope.acts_for_agency(r.organisation_id)
-            or (scope.national and r.status != ReportStatus.DRAFT)]
 
 
 @require_http_methods(["GET", "POST"])
@@ -213,9 +199,9 @@ def agency_report(request, key: str, year: int):
         else:
             messages.success(request, _("The report was saved."))
         return redirect("followup:agency_report", key=key, year=year)
-    visible = report is not None and _agency_reports_visible(scope, [report])
-    offices = _agency_reports_visible(scope, list(
-        AgencyReport.objects.filter(organisation__parent=organisation, year=year).select_related("organisation")))
+    readable = selectors.agency_report_list(user=request.user)
+    visible = report is not None and readable.filter(pk=report.pk).exists()
+    offices = list(readable.filter(organisation__parent=organisation, year=year))
     if not writer and not visible and not offices:
         raise Http404
     return render(request, "followup/agency_report.html", {

@@ -11,15 +11,19 @@ from __future__ import annotations
 import getpass
 import hashlib
 import re
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.text import get_valid_filename
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from stadsdel.accounts.scoping import scope_for
 from stadsdel.areas.models import (
     CodeSystem,
     County,
@@ -288,6 +292,9 @@ def _batch_finish(batch: ImportBatch, outcome: WriteOutcome, *, dry_run: bool) -
 # -- file imports --------------------------------------------------------------------------
 
 FORMATS = ("csv", "xlsx", "pxweb", "kolada")
+# An upload through the web (page or API) is read into memory by the parsers; larger files go
+# through the command line, which streams.
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 def _parse(path: Path, fmt: str, indicator: str | None, content: str | None = None) -> list[ParsedRow]:
@@ -381,6 +388,31 @@ def observations_import(
         outcome.created += aggregated.created
         outcome.updated += aggregated.updated
         return _batch_finish(batch, outcome, dry_run=dry_run)
+
+
+def observations_import_upload(*, user, upload, fmt: str, indicator: str | None = None,
+                               dry_run: bool = False) -> WriteOutcome:
+    """Import a file a user sent (from the import page or the API): only statistics staff and the
+    ministry may. The upload is handed to the importer as a file under its own (sanitised) name,
+    so the importer's messages name the file the user sent; the temporary copy is removed
+    afterwards."""
+    if not scope_for(user).imports_statistics:
+        raise PermissionDenied("Only analysts and the ministry import statistics.")
+    if fmt not in FORMATS:
+        raise ImportFileError(upload.name, [Problem("format", f"okänt format {fmt!r}; ett av {', '.join(FORMATS)}")])
+    if fmt == "pxweb" and not indicator:
+        raise ImportFileError(upload.name, [Problem("indicator", "en PxWeb-fil behöver indikatorn den innehåller")])
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ImportFileError(upload.name, [Problem(
+            "", f"filen är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; importera den med kommandoraden")])
+    name = get_valid_filename(Path(upload.name).name) or "upload"
+    with tempfile.TemporaryDirectory(prefix="stadsdel-import-") as tmp:
+        path = Path(tmp) / name
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        return observations_import(path=path, fmt=fmt, indicator=indicator or None, user=user, dry_run=dry_run,
+                                   source_name=upload.name)
 
 
 # -- aggregation of area rows to districts and municipalities ------------------------------

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from stadsdel.agreements.models import CooperationAgreement, Partnership
 from stadsdel.agreements.selectors import partner_choices
 from stadsdel.areas.models import District, Municipality
+from stadsdel.indicators.services import MAX_UPLOAD_BYTES
 
 
 class DateInput(forms.DateInput):
@@ -170,7 +171,7 @@ class StatisticsImportForm(forms.Form):
         ("kolada", _("Kolada (API response)")),
     ]
     # Larger files belong on the command line (`stadsdel import`), which shows progress.
-    MAX_BYTES = 50 * 1024 * 1024
+    MAX_BYTES = MAX_UPLOAD_BYTES
 
     file = forms.FileField(
         label=_("File"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,.tsv,.txt,.xlsx,.json"}),

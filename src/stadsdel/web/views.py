@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import copy
 import csv
-import tempfile
-from pathlib import Path
 
 from axes.helpers import get_cool_off, get_failure_limit
 from django.contrib import messages
@@ -15,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.text import get_valid_filename
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
@@ -462,7 +459,9 @@ def statistics_import(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                outcome = _import_upload(request, form.cleaned_data)
+                outcome = indicator_services.observations_import_upload(
+                    user=request.user, upload=form.cleaned_data["file"], fmt=form.cleaned_data["format"],
+                    indicator=form.cleaned_data["indicator"], dry_run=form.cleaned_data["dry_run"])
             except ImportFileError as exc:
                 failure, status = exc, 400
             else:
@@ -477,22 +476,6 @@ def statistics_import(request):
         "imports": indicator_selectors.import_list(limit=20),
         "show_authors": scope_for(request.user).sees_import_authors,
     }, status=status)
-
-
-def _import_upload(request, data: dict) -> indicator_services.WriteOutcome:
-    """Hand the uploaded file to the importer as a file under its own (sanitised) name, so the
-    importer's messages name the file the user sent; the temporary copy is removed afterwards."""
-    upload = data["file"]
-    name = get_valid_filename(Path(upload.name).name) or "upload"
-    with tempfile.TemporaryDirectory(prefix="stadsdel-import-") as tmp:
-        path = Path(tmp) / name
-        with path.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-        return indicator_services.observations_import(
-            path=path, fmt=data["format"], indicator=data["indicator"] or None, user=request.user,
-            dry_run=data["dry_run"], source_name=upload.name,
-        )
 
 
 @require_GET

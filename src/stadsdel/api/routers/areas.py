@@ -1,13 +1,16 @@
-"""Municipalities and districts (public registry data)."""
+"""Municipalities, districts and the boundaries of statistical areas (public registry data)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
-from ninja import FilterSchema, Router, Schema
+from ninja import FilterSchema, Query, Router, Schema
 
 from stadsdel.api.core import list_and_csv
 from stadsdel.areas import selectors
-from stadsdel.areas.models import District, Municipality
+from stadsdel.areas.models import AreaBoundary, District, Municipality
 
 router = Router(tags=["areas"])
 
@@ -65,3 +68,48 @@ def municipality_get(request, code: str):
 def district_get(request, district_id: int):
     return get_object_or_404(District.objects.select_related("municipality").prefetch_related("memberships__area"),
                              pk=district_id)
+
+
+class BoundaryOut(Schema):
+    code_system: str
+    code: str
+    source: str
+    file_sha256: str
+    loaded_at: dt.datetime
+
+
+class BoundaryFilter(FilterSchema):
+    code_system: str | None = None
+
+
+def _boundaries(request, code_system: str | None = None):
+    # Without the geometry: a list of what is loaded, from which file; the shapes come from
+    # /boundaries/{code_system}/features.
+    qs = AreaBoundary.objects.order_by("area__code_system__code", "area__code")
+    if code_system:
+        qs = qs.filter(area__code_system__code=code_system)
+    return [{"code_system": s, "code": c, "source": src, "file_sha256": sha, "loaded_at": at}
+            for s, c, src, sha, at in qs.values_list("area__code_system__code", "area__code", "source",
+                                                     "file_sha256", "loaded_at")]
+
+
+list_and_csv(router, "/boundaries", schema=BoundaryOut,
+             columns=["code_system", "code", "source", "file_sha256", "loaded_at"],
+             rows=_boundaries, summary="Loaded area boundaries (without the shapes)", filters=BoundaryFilter)
+
+
+class FeatureFilter(Schema):
+    codes: str | None = None  # comma-separated area codes; all of the code system when left out
+
+
+@router.get("/boundaries/{code_system}/features", summary="Area boundaries as a GeoJSON FeatureCollection",
+            openapi_extra={"responses": {200: {"description": "GeoJSON FeatureCollection (WGS84)", "content": {
+                "application/geo+json": {"schema": {"type": "object"}}}}}})
+def boundary_features(request, code_system: str, f: Query[FeatureFilter]):
+    if f.codes:
+        codes = [c.strip() for c in f.codes.split(",") if c.strip()]
+    else:
+        codes = AreaBoundary.objects.filter(area__code_system__code=code_system).values_list("area__code", flat=True)
+    features = selectors.boundary_features(code_system=code_system, codes=codes)
+    return JsonResponse({"type": "FeatureCollection", "features": list(features.values())},
+                        content_type="application/geo+json")

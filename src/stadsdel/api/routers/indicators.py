@@ -1,13 +1,20 @@
-"""The indicator catalogue and the stored figures (aggregates only; a suppressed figure has no
-value, numerator or denominator)."""
+"""The indicator catalogue, the stored figures (aggregates only; a suppressed figure has no
+value, numerator or denominator) and the imports that set them; statistics staff and the ministry
+import a file here as on the import page."""
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
-from ninja import FilterSchema, Router, Schema
+import datetime as dt
+from typing import Literal
 
-from stadsdel.api.core import list_and_csv
-from stadsdel.indicators.models import Indicator, Observation
+from django.shortcuts import get_object_or_404
+from ninja import Field, File, FilterSchema, Form, Router, Schema, Status, UploadedFile
+
+from stadsdel.accounts.scoping import scope_for
+from stadsdel.api.core import WRITE_AUTH, Error, caller, list_and_csv
+from stadsdel.indicators import page_selectors, selectors, services
+from stadsdel.indicators.importers.base import ImportFileError
+from stadsdel.indicators.models import ImportBatch, Indicator, Observation
 
 router = Router(tags=["indicators"])
 
@@ -78,3 +85,93 @@ list_and_csv(router, "/observations", schema=ObservationOut,
 @router.get("/indicators/{code}", response=IndicatorOut, summary="One indicator")
 def indicator_get(request, code: str):
     return get_object_or_404(Indicator, code=code)
+
+
+class ImportOut(Schema):
+    id: int
+    kind: str
+    source_name: str
+    file_sha256: str
+    created_at: dt.datetime
+    created_by: str | None = Field(None, description="Who imported (signed-in callers only).")
+    rows_created: int
+    rows_updated: int
+    rows_unchanged: int
+
+
+class ImportContent(Schema):
+    indicator: str
+    level: str
+    count: int
+    first: int
+    last: int
+    suppressed: int
+
+
+class ImportDetail(ImportOut):
+    contents: list[ImportContent]
+
+
+class ImportForm(Schema):
+    format: Literal["csv", "xlsx", "pxweb", "kolada"]
+    indicator: str | None = None
+    dry_run: bool = False
+
+
+class ImportResult(Schema):
+    created: int
+    updated: int
+    unchanged: int
+    dry_run: bool
+    batch_id: int | None = None
+    summary: str
+
+
+class ImportProblems(Schema):
+    detail: str
+    problems: list[str]
+
+
+def _import_row(batch: ImportBatch, *, authors: bool) -> dict:
+    return {
+        "id": batch.pk, "kind": batch.kind, "source_name": batch.source_name, "file_sha256": batch.file_sha256,
+        "created_at": batch.created_at, "created_by": batch.created_by_name if authors else None,
+        "rows_created": batch.rows_created, "rows_updated": batch.rows_updated,
+        "rows_unchanged": batch.rows_unchanged,
+    }
+
+
+def _imports(request):
+    authors = scope_for(caller(request)).sees_import_authors
+    return [_import_row(b, authors=authors) for b in selectors.import_list(limit=None)]
+
+
+list_and_csv(router, "/imports", schema=ImportOut,
+             columns=["id", "kind", "source_name", "file_sha256", "created_at", "created_by", "rows_created",
+                      "rows_updated", "rows_unchanged"],
+             rows=_imports, summary="Imports of figures, newest first")
+
+
+@router.get("/imports/{import_id}", response={200: ImportDetail, 404: Error},
+            summary="One import and what the figures it set are")
+def import_get(request, import_id: int):
+    batch = get_object_or_404(ImportBatch, pk=import_id)
+    row = _import_row(batch, authors=scope_for(caller(request)).sees_import_authors)
+    row["contents"] = [{"indicator": c["indicator__code"], "level": c["level"], "count": c["count"],
+                        "first": c["first"], "last": c["last"], "suppressed": c["suppressed"]}
+                       for c in page_selectors.import_contents(batch=batch)]
+    return row
+
+
+@router.post("/imports", auth=WRITE_AUTH, response={201: ImportResult, 400: ImportProblems, 403: Error},
+             summary="Import a file of figures (all or nothing; dry_run checks without writing)")
+def import_post(request, data: Form[ImportForm], file: File[UploadedFile]):
+    try:
+        outcome = services.observations_import_upload(user=request.auth, upload=file, fmt=data.format,
+                                                      indicator=data.indicator, dry_run=data.dry_run)
+    except ImportFileError as exc:
+        return Status(400, {"detail": str(exc).splitlines()[0] if str(exc) else "The file was not imported.",
+                            "problems": [str(p) for p in exc.problems]})
+    return Status(201, {"created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged,
+                        "dry_run": outcome.dry_run, "batch_id": outcome.batch.pk if outcome.batch else None,
+                        "summary": outcome.summary()})

@@ -1,28 +1,29 @@
-"""District plans and their goals: read through the caller's scope; written by the plan's
-municipality with the record's version (409 when stale)."""
+"""District plans and their goals, residents' dialogues and the public comments on plans: read
+through the caller's scope; written by the plan's municipality with the record's version (409
+when stale)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import Router, Schema, Status
+from ninja import FilterSchema, Router, Schema, Status
 from ninja.errors import HttpError
 
-from stadsdel.agreements.services import StaleVersionError
+from stadsdel.accounts.scoping import scope_for
+from stadsdel.agreements.models import Organisation
 from stadsdel.api.core import (
     WRITE_AUTH,
-    Conflict,
+    WRITE_ERRORS,
     Error,
     caller,
     list_and_csv,
     page_of,
     page_schema,
 )
-from stadsdel.areas.models import District
+from stadsdel.areas.models import District, Municipality
 from stadsdel.indicators.models import Indicator
 from stadsdel.plans import selectors, services
-from stadsdel.plans.models import DistrictPlan, Goal, GoalArea
+from stadsdel.plans.models import DistrictPlan, Goal, GoalArea, PlanComment, ResidentDialogue
 from stadsdel.plans.smart import goal_smart
 
 router = Router(tags=["plans"])
@@ -172,22 +173,14 @@ list_and_csv(router, "/plans", schema=PlanOut,
                       "period_end", "status", "published", "version"],
              rows=_plans, summary="Strategic district plans the caller may read")
 
-WRITE_ERRORS = {403: Error, 404: Error, 409: Conflict, 422: Error}
-
-
 @router.post("/plans", auth=WRITE_AUTH, response={201: PlanOut, 403: Error, 422: Error}, summary="Start a plan")
 def plan_create(request, data: PlanIn):
     district = District.objects.filter(pk=data.district_id).first()
     if district is None:
         return Status(422, {"detail": "district_id: no such district"})
-    try:
-        plan = services.plan_create(user=request.auth, district=district, year=data.year,
-                                    period_end=data.period_end, title=data.title)
-        return Status(201, plan)
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
-    except ValidationError as exc:
-        return Status(422, {"detail": "; ".join(exc.messages)})
+    plan = services.plan_create(user=request.auth, district=district, year=data.year,
+                                period_end=data.period_end, title=data.title)
+    return Status(201, plan)
 
 
 @router.get("/plans/{plan_id}", response={200: PlanOut, 404: Error}, summary="One plan")
@@ -200,28 +193,14 @@ def plan_get(request, plan_id: int):
 def plan_patch(request, plan_id: int, data: PlanPatch):
     plan = _plan(request, plan_id, request.auth)
     fields = {k: v for k, v in data.model_dump(exclude_unset=True, exclude={"version"}).items() if v is not None}
-    try:
-        return services.plan_update(user=request.auth, plan=plan, version=data.version, fields=fields)
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
-    except StaleVersionError as exc:
-        return Status(409, {"detail": str(exc), "current_version": exc.current_version})
-    except ValidationError as exc:
-        return Status(422, {"detail": "; ".join(exc.messages)})
+    return services.plan_update(user=request.auth, plan=plan, version=data.version, fields=fields)
 
 
 @router.post("/plans/{plan_id}/status", auth=WRITE_AUTH, response={200: PlanOut, **WRITE_ERRORS},
              summary="Move the plan one step (adopted, submitted, received)")
 def plan_status(request, plan_id: int, data: StatusIn):
     plan = _plan(request, plan_id, request.auth)
-    try:
-        return services.plan_transition(user=request.auth, plan=plan, to=data.to)
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
-    except StaleVersionError as exc:
-        return Status(409, {"detail": str(exc), "current_version": exc.current_version})
-    except ValidationError as exc:
-        return Status(422, {"detail": "; ".join(exc.messages)})
+    return services.plan_transition(user=request.auth, plan=plan, to=data.to)
 
 
 @router.get("/plans/{plan_id}/goals", response={200: page_schema(GoalOut), 404: Error}, summary="A plan's goals")
@@ -234,12 +213,7 @@ def plan_goals(request, plan_id: int, page: int = 1, page_size: int = 50):
 def goal_create(request, plan_id: int, data: GoalIn):
     plan = _plan(request, plan_id, request.auth)
     fields, relations = _goal_fields(plan, data)
-    try:
-        return Status(201, services.goal_create(user=request.auth, plan=plan, fields=fields, **relations))
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
-    except ValidationError as exc:
-        return Status(422, {"detail": "; ".join(exc.messages)})
+    return Status(201, services.goal_create(user=request.auth, plan=plan, fields=fields, **relations))
 
 
 @router.get("/goals/{goal_id}", response={200: GoalOut, 404: Error}, summary="One goal")
@@ -252,25 +226,13 @@ def goal_get(request, goal_id: int):
 def goal_put(request, goal_id: int, data: GoalPatch):
     goal = _goal(request, goal_id, request.auth)
     fields, relations = _goal_fields(goal.plan, data)
-    try:
-        return services.goal_update(user=request.auth, goal=goal, version=data.version, fields=fields, **relations)
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
-    except StaleVersionError as exc:
-        return Status(409, {"detail": str(exc), "current_version": exc.current_version})
-    except ValidationError as exc:
-        return Status(422, {"detail": "; ".join(exc.messages)})
+    return services.goal_update(user=request.auth, goal=goal, version=data.version, fields=fields, **relations)
 
 
 @router.delete("/goals/{goal_id}", auth=WRITE_AUTH, response={204: None, **WRITE_ERRORS}, summary="Remove a goal")
 def goal_delete(request, goal_id: int, version: int):
     goal = _goal(request, goal_id, request.auth)
-    try:
-        services.goal_delete(user=request.auth, goal=goal, version=version)
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
-    except StaleVersionError as exc:
-        return Status(409, {"detail": str(exc), "current_version": exc.current_version})
+    services.goal_delete(user=request.auth, goal=goal, version=version)
     return Status(204, None)
 
 
@@ -280,3 +242,182 @@ def goal_smart_check(request, goal_id: int, lang: str = "sv"):
     if lang not in ("sv", "en"):
         raise HttpError(422, "lang must be sv or en")
     return {k: v.as_dict() for k, v in goal_smart(goal=_goal(request, goal_id), lang=lang).items()}
+
+
+# -- residents' participation ---------------------------------------------------------------------
+
+class DialogueOut(Schema):
+    id: int
+    municipality_code: str
+    title: str
+    held_on: dt.date
+    organiser: str | None = None
+    organiser_text: str
+    participants: int | None = None
+    participants_description: str
+    themes: str
+    outcome: str
+    districts: list[str]
+    published: bool
+    version: int
+
+    @staticmethod
+    def resolve_municipality_code(obj):
+        return obj.municipality.code
+
+    @staticmethod
+    def resolve_organiser(obj):
+        return obj.organiser.key if obj.organiser_id else None
+
+    @staticmethod
+    def resolve_districts(obj):
+        return sorted(d.name for d in obj.districts.all())
+
+
+class DialogueFields(Schema):
+    title: str | None = None
+    held_on: dt.date | None = None
+    organiser: str | None = None  # an organisation's key
+    organiser_text: str | None = None
+    participants: int | None = None
+    participants_description: str | None = None
+    themes: str | None = None
+    outcome: str | None = None
+    published: bool | None = None
+    district_ids: list[int] | None = None
+    goal_ids: list[int] | None = None
+
+
+class DialogueIn(DialogueFields):
+    municipality_code: str
+    title: str
+    held_on: dt.date
+
+
+class DialoguePatch(DialogueFields):
+    version: int
+
+
+class DialogueFilter(FilterSchema):
+    municipality: str | None = None
+
+
+def _dialogues(request, municipality: str | None = None):
+    qs = selectors.dialogue_list(user=caller(request)).order_by("-held_on", "pk")
+    return qs.filter(municipality__code=municipality) if municipality else qs
+
+
+list_and_csv(router, "/dialogues", schema=DialogueOut,
+             columns=["id", "municipality_code", "title", "held_on", "organiser", "organiser_text", "participants",
+                      "participants_description", "themes", "outcome", "districts", "published", "version"],
+             rows=_dialogues, summary="Resident dialogues the caller may read", filters=DialogueFilter)
+
+
+def _dialogue(request, dialogue_id: int, user=None) -> ResidentDialogue:
+    try:
+        return selectors.dialogue_get(user=user or caller(request), pk=dialogue_id)
+    except ResidentDialogue.DoesNotExist:
+        raise HttpError(404, "No such dialogue.") from None
+
+
+def _dialogue_fields(data: DialogueFields) -> tuple[dict, dict]:
+    fields = data.model_dump(exclude_unset=True, exclude={"version", "municipality_code", "district_ids", "goal_ids"})
+    if fields.get("organiser"):
+        organiser = Organisation.objects.filter(key=fields["organiser"]).first()
+        if organiser is None:
+            raise HttpError(422, f"organiser: no organisation {fields['organiser']!r}")
+        fields["organiser"] = organiser
+    relations = {}
+    if data.district_ids is not None:
+        relations["districts"] = list(District.objects.filter(pk__in=data.district_ids))
+        if len(relations["districts"]) != len(set(data.district_ids)):
+            raise HttpError(422, "district_ids: unknown district")
+    if data.goal_ids is not None:
+        relations["goals"] = list(Goal.objects.filter(pk__in=data.goal_ids))
+        if len(relations["goals"]) != len(set(data.goal_ids)):
+            raise HttpError(422, "goal_ids: unknown goal")
+    return {k: v for k, v in fields.items() if v is not None}, relations
+
+
+@router.get("/dialogues/{dialogue_id}", response={200: DialogueOut, 404: Error}, summary="One resident dialogue")
+def dialogue_get(request, dialogue_id: int):
+    return _dialogue(request, dialogue_id)
+
+
+@router.post("/dialogues", auth=WRITE_AUTH, response={201: DialogueOut, **WRITE_ERRORS},
+             summary="Record a resident dialogue the municipality held")
+def dialogue_create(request, data: DialogueIn):
+    municipality = Municipality.objects.filter(code=data.municipality_code).first()
+    if municipality is None:
+        raise HttpError(422, f"municipality_code: no municipality {data.municipality_code!r}")
+    fields, relations = _dialogue_fields(data)
+    dialogue = services.dialogue_create(user=request.auth, municipality=municipality, fields=fields, **relations)
+    return Status(201, _dialogue(request, dialogue.pk, request.auth))
+
+
+@router.patch("/dialogues/{dialogue_id}", auth=WRITE_AUTH, response={200: DialogueOut, **WRITE_ERRORS},
+              summary="Edit a resident dialogue (send its version)")
+def dialogue_patch(request, dialogue_id: int, data: DialoguePatch):
+    dialogue = _dialogue(request, dialogue_id, request.auth)
+    fields, relations = _dialogue_fields(data)
+    services.dialogue_update(user=request.auth, dialogue=dialogue, version=data.version, fields=fields, **relations)
+    return _dialogue(request, dialogue.pk, request.auth)
+
+
+class CommentOut(Schema):
+    id: int
+    plan_id: int
+    name: str
+    text: str
+    created_at: dt.datetime
+    status: str
+    answer: str
+    answered_at: dt.datetime | None = None
+    version: int
+
+
+class DecisionIn(Schema):
+    status: str  # approved or rejected
+    version: int
+
+
+class AnswerIn(Schema):
+    answer: str
+    version: int
+
+
+@router.get("/plans/{plan_id}/comments", response={200: page_schema(CommentOut), 404: Error},
+            summary="Comments on a plan: the approved ones, or all of them for the plan's municipality")
+def plan_comments(request, plan_id: int, page: int = 1, page_size: int = 50):
+    user = caller(request)
+    plan = DistrictPlan.objects.filter(pk=plan_id).select_related("district").first()
+    if plan is not None and scope_for(user).edits_own_municipality(plan.district.municipality_id):
+        return page_of(selectors.comments_for_moderation(plan=plan), page=page, page_size=page_size)
+    try:
+        plan = selectors.plan_commentable_get(pk=plan_id)
+    except DistrictPlan.DoesNotExist:
+        raise HttpError(404, "No such plan open for comments.") from None
+    return page_of(selectors.comments_public(plan=plan), page=page, page_size=page_size)
+
+
+def _comment(comment_id: int) -> PlanComment:
+    # Moderation is the plan's municipality's own; the service refuses anyone else (403), and a
+    # comment that does not exist is 404 for everyone.
+    comment = PlanComment.objects.filter(pk=comment_id).select_related("plan__district").first()
+    if comment is None:
+        raise HttpError(404, "No such comment.")
+    return comment
+
+
+@router.post("/comments/{comment_id}/decision", auth=WRITE_AUTH, response={200: CommentOut, **WRITE_ERRORS},
+             summary="Approve or reject a comment (the plan's municipality; send its version)")
+def comment_decision(request, comment_id: int, data: DecisionIn):
+    return services.comment_moderate(user=request.auth, comment=_comment(comment_id), version=data.version,
+                                     status=data.status)
+
+
+@router.post("/comments/{comment_id}/answer", auth=WRITE_AUTH, response={200: CommentOut, **WRITE_ERRORS},
+             summary="Answer an approved comment publicly (send its version)")
+def comment_answer(request, comment_id: int, data: AnswerIn):
+    return services.comment_answer(user=request.auth, comment=_comment(comment_id), version=data.version,
+                                   answer=data.answer)

@@ -10,6 +10,13 @@ from stadsdel.accounts.models import Membership, Role
 from stadsdel.agreements.models import Organisation
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded files (fund application attachments) go to the test's own directory, never the
+    user's data directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every database test starts from the real seed registry (loaded once, rolled back per test)."""

@@ -115,6 +115,9 @@ def test_nulls_the_schema_allows_make_letters_fail_not_the_command(files):
     (json.dumps({k: v for k, v in GOAL.items() if k not in ("scope", "higher_is_better")}),
      "goal.json: missing key(s) scope, higher_is_better"),
     (json.dumps({**GOAL, "accepted": {"by": "KS", "date": "igår"}}), "goal.json: accepted.date: must be a date"),
+    # What the fuzzing found: json's own limits must end as clear errors too, not tracebacks.
+    ('{"baseline": {"value": ' + "9" * 5000 + "}}", "goal.json: not valid JSON (a number is too long"),
+    ("[" * 100_000 + "]" * 100_000, "goal.json: not valid JSON"),
 ])
 def test_malformed_goal_exits_2_with_a_clear_message(files, goal, message):
     (files / "goal.json").write_text(goal, encoding="utf-8")

@@ -48,6 +48,13 @@ def test_token_command_and_authentication(client, haninge_user, capsys):
     assert client.get("/api/plans/plans", HTTP_AUTHORIZATION="Bearer nonsense").status_code == 401
     assert client.get("/api/plans/plans", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
 
+    call_command("token", "revoke", token[:8])
+    assert client.get("/api/plans/plans", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+    # Issuing and revoking are both in the audit trail, without the hash.
+    record = ApiToken.objects.get(key_hash=token_hash(token))
+    assert [h.revoked for h in record.history.order_by("history_date")] == [False, True]
+    assert not hasattr(record.history.first(), "key_hash")
+
 
 def test_reads_follow_the_scope(client, plan, haninge_user, malmo_user):
     assert client.get(f"/api/plans/plans/{plan.pk}").status_code == 404  # a draft is not public

@@ -105,12 +105,16 @@ def test_the_ownership_rule(ministry_user, haninge_user, malmo_user, agency_user
     agency = audit_viewer(user=agency_user)
     assert ministry.national
     assert coordinator.municipality_ids == {haninge.municipality_id}
-    assert not coordinator.national and not coordinator.organisation_ids
+    assert not coordinator.national
+    assert coordinator.organisation_ids == {Organisation.objects.get(key="haninge_kommun").pk}  # its own only
     assert Organisation.objects.get(key="forsakringskassan").pk in agency.organisation_ids
     assert not agency.municipality_ids
-    # Analysts and committee members act within a municipality but do not audit it.
+    # Analysts and committee members act within a municipality but do not audit it: they see the
+    # records their own organisation owns (an evaluation, a fund application), nothing wider.
     for user in (analyst_user, committee_user):
-        assert not audit_viewer(user=user).sees_anything
+        viewer = audit_viewer(user=user)
+        assert not viewer.national and not viewer.municipality_ids
+        assert viewer.organisation_ids == {m.organisation_id for m in user.memberships.all()}
 
     # Records without an owning municipality or organisation are the ministry's only.
     commission = Commission.objects.first()
@@ -170,3 +174,24 @@ def test_the_page_needs_few_queries(client, edited, ministry_user, django_assert
     limit = len(audit_models()) + 1 + 4 * 10 + 10
     with django_assert_max_num_queries(limit):
         assert client.get(AUDIT).status_code == 200
+
+
+def test_an_evaluation_is_audited_for_its_owner_and_no_other_municipality(analyst_user, malmo_user, ministry_user):
+    """The analyst's statistics office owns the evaluation it made: its members see its history,
+    an outsider municipality does not, the ministry does."""
+    from stadsdel.evaluation import services
+    from stadsdel.indicators.models import Indicator
+
+    rinkeby = District.objects.get(name="Rinkeby", kind=District.Kind.DISTRICT)
+    evaluation = services.evaluation_create(
+        user=analyst_user, fields={"title": "Rinkeby efter 2008", "start_year": 2008, "pool": "manual"},
+        treated=[rinkeby], outcomes=[Indicator.objects.get(code="employment_rate_20_64")],
+        comparison=list(District.objects.filter(name__in=["Tensta", "Husby"], kind=District.Kind.DISTRICT)))
+    assert evaluation.owner.key == "stockholms_kommun"
+
+    def sees(user) -> bool:
+        entries = audit_page(user=user, model_label="evaluation.Evaluation").entries
+        return any(e.object_id == evaluation.pk for e in entries)
+
+    assert sees(analyst_user) and sees(ministry_user)
+    assert not sees(malmo_user)

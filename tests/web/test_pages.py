@@ -349,3 +349,17 @@ def test_jordbro_cooperation_agreement_shows_both_signatories_with_titles(client
     assert "Överenskommelsen har inte reviderats." in page
     assert "Ändringshistorik" in page
     assert "Redigera samverkansöverenskommelse" not in page
+
+
+def test_health_answers_ok_and_503_without_a_database(client, monkeypatch):
+    from django.db import DatabaseError, connection
+
+    response = client.get("/health/")
+    assert response.status_code == 200 and response.content == b"ok\n"
+    assert "sessionid" not in response.cookies
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", broken)
+    assert client.get("/health/").status_code == 503

@@ -29,10 +29,13 @@ def membership_list(*, user) -> QuerySet[Membership]:
 #   municipality) sees the changes of the records the municipality owns: its own registry entry,
 #   districts and statistical areas, organisations (committees, companies), agreements,
 #   partnerships, cooperation agreements, programmes, plans and goals, resident dialogues,
-#   follow-up reports, and everything inside them (sections, members, commitments, signatories,
+#   follow-up reports, funds and fund applications, and everything inside them (sections,
+#   members, commitments, signatories,
 #   sub-commitments, responsibilities, activities, comments, memberships of its organisations);
-# - an agency officer sees the changes of the records their agency (or one of its regional
-#   offices) owns: its agency reports and the memberships of its organisations;
+# - a member of an organisation sees the changes of the records it owns: an agency officer its
+#   agency reports (and its regional offices'), an applicant organisation's members its fund
+#   applications, an evaluation owner's members the evaluation, anyone the memberships of their
+#   organisations;
 # - everyone else sees nothing, and a record with no owning municipality or organisation
 #   (national programmes, commissions, the national report, the indicator catalogue, code
 #   systems, index models, seed sources) is the ministry's only.
@@ -75,10 +78,26 @@ AUDIT_OWNING_MUNICIPALITY: dict[str, tuple[str, ...]] = {
     "plans.PlanComment": ("plan__district__municipality",),
     "followup.FollowUpReport": ("municipality",),
     "followup.ReportSection": ("report__municipality",),
+    "funding.Fund": ("municipality",),
+    "funding.FundBudget": ("fund__municipality",),
+    "funding.FundRound": ("fund__municipality",),
+    "funding.FundArea": ("fund__municipality",),
+    "funding.ChainStep": ("fund__municipality",),
+    "funding.Application": ("round__fund__municipality",),
+    "funding.BudgetLine": ("application__round__fund__municipality",),
+    "funding.ExpectedResult": ("application__round__fund__municipality",),
+    "funding.Payment": ("application__round__fund__municipality",),
+    "funding.FollowUp": ("application__round__fund__municipality",),
+    "funding.ResultReport": ("follow_up__application__round__fund__municipality",),
 }
 AUDIT_OWNING_ORGANISATION: dict[str, tuple[str, ...]] = {
     "followup.AgencyReport": ("organisation",),
     "accounts.Membership": ("organisation",),
+    # The applicant organisation sees its application's history, the fund's owner its fund's,
+    # and an evaluation's owner (a municipality's statistics office) its evaluation's.
+    "funding.Fund": ("owner",),
+    "funding.Application": ("applicant",),
+    "evaluation.Evaluation": ("owner",),
 }
 AUDIT_NOT_LISTED = {"indicators.Observation"}
 IMPORT_LABEL = "indicators.ImportBatch"
@@ -89,7 +108,7 @@ AUDIT_MAX_PAGE = 200
 @dataclass(frozen=True)
 class AuditViewer:
     """What a user's audit page shows: everything (national), or the records owned by these
-    municipalities (as coordinator) and organisations (as agency officer)."""
+    municipalities (as coordinator) and organisations (as their member)."""
 
     national: bool
     municipality_ids: frozenset[int]
@@ -110,7 +129,13 @@ def audit_viewer(*, user) -> AuditViewer:
         m.organisation.municipality_id for m in memberships
         if m.role == Role.MUNICIPALITY and m.organisation.municipality_id is not None
     )
-    organisation_ids = frozenset(_descendant_ids({m.organisation_id for m in memberships if m.role == Role.AGENCY}))
+    # An agency officer speaks for the agency's regional offices too; anyone else for the
+    # organisations they are a member of (an applicant's association, a committee, the
+    # statistics office that owns an evaluation).
+    organisation_ids = frozenset(
+        _descendant_ids({m.organisation_id for m in memberships if m.role == Role.AGENCY})
+        | {m.organisation_id for m in memberships}
+    )
     return AuditViewer(False, municipality_ids, organisation_ids)
 
 

@@ -8,7 +8,16 @@ refuses too."""
 from ninja import NinjaAPI
 
 from stadsdel.api.core import service_errors
-from stadsdel.api.routers import agreements, areas, followup, indicators, indices, plans
+from stadsdel.api.routers import (
+    agreements,
+    areas,
+    evaluation,
+    followup,
+    funding,
+    indicators,
+    indices,
+    plans,
+)
 
 api = NinjaAPI(
     title="Stadsdel API",
@@ -23,3 +32,5 @@ api.add_router("/indicators/", indicators.router)
 api.add_router("/indices/", indices.router)
 api.add_router("/plans/", plans.router)
 api.add_router("/followup/", followup.router)
+api.add_router("/evaluation/", evaluation.router)
+api.add_router("/funding/", funding.router)

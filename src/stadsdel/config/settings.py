@@ -201,6 +201,10 @@ STORAGES = {
 }
 # Development serves app static files straight from the package, no collectstatic step.
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Uploaded files (fund application attachments), served only through views that check rights.
+MEDIA_ROOT = Path(env_str("STADSDEL_MEDIA_ROOT") or DATA_DIR / "media")
+# Fund notifications: printed to the console outside production; production configures SMTP.
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND") or ("django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend")
 
 # -- security --------------------------------------------------------------------------------
 # Headers every mode sends (Django's defaults, stated so a reader sees them in one place).

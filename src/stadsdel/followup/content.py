@@ -281,6 +281,8 @@ class FollowUpContent:
     narratives: list[tuple[str, str]]  # (section title, text); none in public unless published
     districts: list[DistrictSection]
     due: ReportDue | None
+    # Granted fund projects running in the year with their reported results (funding app).
+    funded_projects: list = field(default_factory=list)
 
 
 def _index_summaries(municipality: Municipality, year: int) -> dict[int, IndexSummary]:
@@ -353,4 +355,7 @@ def followup_content(*, municipality: Municipality, year: int, public: bool,
         narratives = [(label, texts.get(key, "")) for key, label in ReportSection.Key.choices]
     due = next((d for d in deadlines_due(year=year, districts=districts, public=public, today=today)
                 if d.kind == "report"), None) if districts else None
-    return FollowUpContent(municipality, year, public, dt.datetime.now(dt.UTC), report, narratives, sections, due)
+    from stadsdel.funding.selectors import funded_projects
+
+    return FollowUpContent(municipality, year, public, dt.datetime.now(dt.UTC), report, narratives, sections, due,
+                           funded_projects(municipality=municipality, year=year))

@@ -114,6 +114,12 @@ def statistics_catalogue(*, q: str = "") -> QuerySet[Indicator]:
     return qs.order_by("code")
 
 
-# Evaluations (issue 9): when `stadsdel.evaluation` exists, add `published_evaluations(*, q)`
-# here — published evaluations only — and a section for them in portal/index.html and
-# views.index. Until then the portal has no evaluation section at all.
+def published_evaluations(*, q: str = ""):
+    """Published evaluations (a match in the title or the intervention's description finds one)."""
+    from stadsdel.evaluation.models import Evaluation
+
+    qs = Evaluation.objects.filter(published=True).select_related("owner", "synth_district").prefetch_related(
+        "treated_districts", "outcomes")
+    if q:
+        qs = qs.filter(search_q(q, ("title", "description")))
+    return qs.order_by("-start_year", "title", "pk")

@@ -50,7 +50,7 @@ def index(request):
         "national": national,
         "dialogues": selectors.published_dialogues(q=q),
         "indicators": selectors.statistics_catalogue(q=q),
-        # Evaluations (issue 9): add "evaluations": selectors.published_evaluations(q=q) here.
+        "evaluations": selectors.published_evaluations(q=q),
     }
     return render(request, "portal/index.html", {
         "section": "portal", "q": q, **sections,

@@ -180,9 +180,17 @@ def demo_build(*, progress: Callable[[str], None] = lambda _msg: None) -> list[D
         demo_records_create()
         logins = demo_users_create()
     demo_statistics_create(progress=progress)
+    progress("Creating a demo evaluation of the 2008 agreements …")
+    from stadsdel.evaluation.demo import demo_evaluation_create
+
+    demo_evaluation_create()
     progress("Writing a demo district plan for Jordbro …")
     with transaction.atomic():
         demo_plans_create()
+    progress("Creating Stockholm's project fund with demo applications …")
+    from stadsdel.funding.demo import demo_funding_create
+
+    logins = [*logins, *demo_funding_create()]
     demo_boundaries_create(progress=progress)
     return logins
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import altair as alt
 import vl_convert
+from django.conf import settings
 
 from stadsdel.lib.geojson import geometry_for_d3
 
@@ -37,7 +38,10 @@ CHART_HEIGHT = 240
 def _described(chart: alt.TopLevelMixin, title: str, description: str) -> dict:
     if title:
         chart = chart.properties(title=title)
-    spec = chart.to_dict()
+    # Checking a spec against the Vega-Lite schema costs about half of a page with 30 charts; the
+    # specs come from this module's fixed templates, so development and the tests check every
+    # one and production skips it.
+    spec = chart.to_dict(validate=not settings.PRODUCTION)
     if description:
         # Vega writes it as the chart's aria-label: what a screen reader announces for the SVG.
         spec["description"] = description
@@ -235,3 +239,101 @@ def choropleth_chart(
         raise ValueError("a map needs at least one feature")
     chart = layers[0] if len(layers) == 1 else alt.layer(*layers).resolve_scale(color="independent")
     return _described(chart.properties(width=CHART_WIDTH, height=height), title, description)
+
+
+# -- evaluations -------------------------------------------------------------------------------
+TREATED_COLOUR = "#d55e00"
+COMPARISON_COLOUR = "#13294b"
+PLACEBO_COLOUR = "#b0b0b0"
+
+
+def _year_scale(years: Sequence[int]) -> alt.Scale:
+    low, high = (min(years), max(years)) if years else (0, 1)
+    # Every layer states the same domain: a layer left to Vega-Lite's default would add zero
+    # to the shared scale and squeeze the years into one corner.
+    return alt.Scale(domain=[low - 0.5, high + 0.5], nice=False, zero=False)
+
+
+def _start_rule(start: int, years: Sequence[int]) -> alt.Chart:
+    # Between the last year before and the first year of the intervention, so no year's point
+    # sits on the line.
+    return alt.Chart(alt.Data(values=[{"start": start - 0.5}])).mark_rule(strokeDash=[4, 3], color="#6b6b6b").encode(
+        x=_year_axis(years, field="start:Q"),
+    )
+
+
+def _zero_rule() -> alt.Chart:
+    return alt.Chart(alt.Data(values=[{"zero": 0}])).mark_rule(color="#6b6b6b").encode(y="zero:Q")
+
+
+def _year_axis(years: Sequence[int], *, field: str = "year:Q") -> alt.X:
+    # The layers share one x axis, so each states the same one (an axis=None would hide it).
+    return alt.X(field, title=None, scale=_year_scale(years),
+                 axis=alt.Axis(format="d", tickMinStep=1, values=list(years), labelAngle=0))
+
+
+def event_study_chart(rows: Sequence[dict], *, start: int, y_title: str, title: str = "", description: str = "",
+                      reference_label: str = "reference year") -> dict:
+    """Difference-in-differences per year relative to the start (`{"year", "effect", "ci_low",
+    "ci_high"}`): each year's estimate with its interval, the reference year at zero without
+    one, a line at zero and a dashed line where the intervention starts. Intervals crossing zero
+    before the start are what parallel pre-trends look like."""
+    values = [dict(r) for r in rows]
+    years = sorted({r["year"] for r in values})
+    base = alt.Chart(alt.Data(values=values)).encode(x=_year_axis(years))
+    bars = base.transform_filter("isValid(datum.ci_low)").mark_rule(strokeWidth=2, color=COMPARISON_COLOUR).encode(
+        y=alt.Y("ci_low:Q", title=y_title), y2="ci_high:Q",
+    )
+    points = base.mark_point(filled=True, size=60, color=COMPARISON_COLOUR).encode(
+        y=alt.Y("effect:Q", title=y_title),
+        tooltip=[alt.Tooltip("year:Q", format="d", title=" "), alt.Tooltip("effect:Q", format=",.2f", title=y_title),
+                 alt.Tooltip("ci_low:Q", format=",.2f"), alt.Tooltip("ci_high:Q", format=",.2f")],
+    )
+    chart = alt.layer(_zero_rule(), _start_rule(start, years), bars, points)
+    return _described(chart.properties(width=CHART_WIDTH, height=CHART_HEIGHT), title, description)
+
+
+def synth_chart(rows: Sequence[dict], *, start: int, treated_label: str, synthetic_label: str, y_title: str,
+                title: str = "", description: str = "") -> dict:
+    """The treated district and its synthetic control per year (`{"year", "series", "value"}`
+    with series = the two labels); the synthetic line dashed, so the lines differ without colour."""
+    values = [dict(r) for r in rows]
+    years = sorted({r["year"] for r in values})
+    domain = [treated_label, synthetic_label]
+    lines = alt.Chart(alt.Data(values=values)).mark_line(point=True, strokeWidth=2.5).encode(
+        x=_year_axis(years),
+        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)),
+        color=alt.Color("series:N", title=None, sort=domain,
+                        scale=alt.Scale(domain=domain, range=[TREATED_COLOUR, COMPARISON_COLOUR]),
+                        legend=alt.Legend(orient="bottom", direction="horizontal")),
+        strokeDash=alt.StrokeDash("series:N", sort=domain, legend=None,
+                                  scale=alt.Scale(domain=domain, range=[[1, 0], [6, 3]])),
+        tooltip=[alt.Tooltip("series:N", title=" "), alt.Tooltip("year:Q", format="d", title=" "),
+                 alt.Tooltip("value:Q", format=",.2f", title=y_title)],
+    )
+    chart = alt.layer(_start_rule(start, years), lines)
+    return _described(chart.properties(width=CHART_WIDTH, height=CHART_HEIGHT), title, description)
+
+
+def placebo_chart(rows: Sequence[dict], *, start: int, treated_label: str, placebo_label: str, y_title: str,
+                  title: str = "", description: str = "") -> dict:
+    """The gap between each unit and its synthetic control per year (`{"year", "unit", "gap",
+    "treated": bool}`): every placebo a thin grey line, the treated district a thick coloured
+    one. An effect stands out when the treated line leaves the grey band after the start."""
+    values = [{**r, "group": treated_label if r["treated"] else placebo_label} for r in rows]
+    years = sorted({r["year"] for r in values})
+    domain = [treated_label, placebo_label]
+    lines = alt.Chart(alt.Data(values=values)).mark_line().encode(
+        x=_year_axis(years),
+        y=alt.Y("gap:Q", title=y_title),
+        detail="unit:N",
+        color=alt.Color("group:N", title=None, sort=domain,
+                        scale=alt.Scale(domain=domain, range=[TREATED_COLOUR, PLACEBO_COLOUR]),
+                        legend=alt.Legend(orient="bottom", direction="horizontal")),
+        strokeWidth=alt.condition(alt.datum.treated, alt.value(3), alt.value(1)),
+        order=alt.Order("treated:N"),
+        tooltip=[alt.Tooltip("unit:N", title=" "), alt.Tooltip("year:Q", format="d", title=" "),
+                 alt.Tooltip("gap:Q", format=",.2f", title=y_title)],
+    )
+    chart = alt.layer(_zero_rule(), _start_rule(start, years), lines)
+    return _described(chart.properties(width=CHART_WIDTH, height=CHART_HEIGHT), title, description)

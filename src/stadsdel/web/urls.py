@@ -12,6 +12,7 @@ from stadsdel.web import views
 
 web_patterns = [
     path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
     path("municipalities/", views.municipality_list, name="municipality_list"),
     path("municipalities/<str:code>/", views.municipality_detail, name="municipality_detail"),
     path("districts/", views.district_list, name="district_list"),

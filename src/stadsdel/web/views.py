@@ -479,6 +479,20 @@ def statistics_import(request):
 
 
 @require_GET
+def health(request):
+    """For a load balancer or monitor: 200 "ok" when the app answers and its database does,
+    503 otherwise. No session, no template, nothing about the data."""
+    from django.db import DatabaseError, connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_GET
 @gzip_page
 def vega_bundle(request):
     """Vega, Vega-Lite and vega-embed from vl-convert: the charts need nothing from the internet.

@@ -29,7 +29,12 @@ class Command(BaseCommand):
             _record, token = ApiToken.issue(user=user, name=options["name"])
             self.stdout.write(token)
         else:
-            count = ApiToken.objects.filter(prefix=options["prefix"], revoked=False).update(revoked=True)
+            # One save per token (not update()), so each revocation is in the audit log.
+            tokens = list(ApiToken.objects.filter(prefix=options["prefix"], revoked=False))
+            for token in tokens:
+                token.revoked = True
+                token.save(update_fields=["revoked"])
+            count = len(tokens)
             if not count:
                 raise CommandError(f"no active token starts with {options['prefix']!r}", returncode=2)
             self.stderr.write(f"{count} token(s) revoked")

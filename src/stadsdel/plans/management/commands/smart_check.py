@@ -61,6 +61,11 @@ class Command(BaseCommand):
                 document = json.loads(_read_text(goal_path))
             except json.JSONDecodeError as exc:
                 raise SmartInputError(f"{goal_path.name}: not valid JSON ({exc})") from None
+            except (ValueError, RecursionError):
+                # json's answer to an integer of more than 4300 digits, or to nesting deeper
+                # than Python's recursion limit.
+                raise SmartInputError(
+                    f"{goal_path.name}: not valid JSON (a number is too long or the nesting too deep)") from None
             goal = goal_from_json(document, source=goal_path.name)
             history = history_from_csv(_read_text(data_path), source=data_path.name) if data_path else []
             results = smart_check(goal, history, lang=options["lang"], percentile=options["percentile"],

@@ -1,0 +1,439 @@
+"""Benchmark: the app under load, as deployed: gunicorn against PostgreSQL with national-scale data.
+
+    .venv/bin/python bench/load.py --json
+
+1. **Database** `stadsdel_load` on the local PostgreSQL (127.0.0.1:5432, user postgres): dropped,
+   created and filled by `stadsdel demo --no-serve` (seeds, the demo's plans, reports and
+   statistics), then grown to national scale: statistical areas up to `--areas` (default 6 000;
+   the demo's 242 plus synthetic ones in a code system of their own, spread over the
+   municipalities), indicators up to `--indicators` (30), and a figure for every area ×
+   indicator × year over `--years` (20, 2006–2025) with numerator and denominator, 3.6 M rows,
+   loaded with COPY; then the district and municipality figures summed from the areas (SQL
+   GROUP BY over the district memberships, as the importer's aggregation does), and ANALYZE.
+   The demo's own figures are left as they are. `--reuse` keeps a database built earlier with
+   the same sizes.
+2. **Queries per page** are counted in-process (Django's test client under
+   CaptureQueriesContext, the same pages and login as the load) twice: on the demo database
+   before it grows and on the national-scale one. `queries_constant` says whether each page
+   made the same number of queries at both sizes (no N+1).
+3. **gunicorn** (`--workers`, default 2 × cores + 1 sync workers) serves the app with
+   production settings (DJANGO_ENV=production, a random secret key, no HTTPS redirect on
+   loopback), persistent database connections.
+4. **Load**: `--clients` (32) concurrent clients, in 4 processes of 8 threads, each cycling
+   through the four pages for `--seconds` (60) after a 5-second warm-up that is not counted:
+   - `dashboard`: a district's statistics page (Jordbro: every indicator against municipality,
+     county and country, with charts), signed in as Haninge's coordinator;
+   - `report`: Haninge's follow-up report for 2011 (the page), signed in likewise;
+   - `api_list`: `GET /api/indicators/observations` of one indicator at district level (a page
+     of 100 with the total count), anonymous;
+   - `health`: `GET /health/` (`SELECT 1`), anonymous.
+   A request that fails or answers other than 2xx counts in `errors`.
+
+The last line of output is one JSON object: `rps` (all requests per second), `p50_ms`, `p95_ms`,
+`p99_ms` (each a dict per page, `health` included, and `all`), `rps_per_page`, `errors` (an
+integer), `errors_per_page`, `queries_per_page` (at national scale), `queries_per_page_demo`,
+`queries_constant`, `targets` and `targets_met`. Targets: zero errors, constant queries per page,
+dashboard p95 under 10 × the health p95 of the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import io
+import json
+import multiprocessing as mp
+import os
+import random
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+DATA = ROOT / "bench" / ".data"
+SEED = 1
+FIRST_YEAR = 2006
+SIZE = {"areas": 6000, "indicators": 30, "years": 20}
+PG = "postgres://postgres@127.0.0.1:5432/"
+BENCH_SYSTEM = "BENCH"  # the synthetic areas' code system
+PAGES = ("dashboard", "report", "api_list", "health")
+SIGNED_IN = {"dashboard", "report"}
+TARGET_RATIO = 10.0
+WARMUP_SECONDS = 5
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+# -- 1. the database ------------------------------------------------------------------------------
+
+def psql(sql: str, *, db: str = "postgres") -> str:
+    return subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-tAc", sql], check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def database_build(name: str, env: dict) -> None:
+    say(f"== database {name}: dropping and creating it, then `stadsdel demo --no-serve`")
+    psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    psql(f'CREATE DATABASE "{name}"')
+    demo = subprocess.Popen([str(BIN / "stadsdel"), "demo", "--no-serve"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    for line in demo.stdout:
+        say(f"   demo: {line.rstrip()}")
+    if demo.wait() != 0:
+        sys.exit("demo build failed")
+
+
+def national_scale_load(url: str, *, areas: int, indicators: int, years: int) -> dict:
+    """Grow the demo database to national scale with COPY (see the module docstring)."""
+    import numpy as np
+    import psycopg
+
+    rng = np.random.default_rng(SEED)
+    started = time.perf_counter()
+    with psycopg.connect(url, autocommit=False) as conn, conn.cursor() as cur:
+        cur.execute("SELECT id FROM areas_codesystem WHERE code = %s", (BENCH_SYSTEM,))
+        row = cur.fetchone()
+        if row is None:
+            cur.execute("INSERT INTO areas_codesystem (code, name, description, code_pattern, municipality_specific) "
+                        "VALUES (%s, %s, %s, '', false) RETURNING id",
+                        (BENCH_SYSTEM, "Syntetiska områden (belastningstest)",
+                         "Synthetic areas of bench/load.py; not real places."))
+            row = cur.fetchone()
+        system_id = row[0]
+        cur.execute("SELECT count(*) FROM areas_statisticalarea")
+        have = cur.fetchone()[0]
+        cur.execute("SELECT id, code FROM areas_municipality ORDER BY code")
+        municipalities = cur.fetchall()
+        new_areas = max(0, areas - have)
+        say(f"== national scale: {new_areas} synthetic areas (to {areas}), spread over {len(municipalities)} municipalities")
+        with cur.copy("COPY areas_statisticalarea (code_system_id, code, name, municipality_id) FROM STDIN") as copy:
+            for i in range(new_areas):
+                mid, mcode = municipalities[i % len(municipalities)]
+                copy.write_row((system_id, f"{mcode}B{i:05d}", f"Syntetiskt område {i + 1}", mid))
+
+        cur.execute("SELECT count(*) FROM indicators_indicator")
+        have_ind = cur.fetchone()[0]
+        cur.execute("SELECT COALESCE(max(position), 0) FROM indicators_indicator")
+        position = cur.fetchone()[0]
+        for i in range(max(0, indicators - have_ind)):
+            cur.execute(
+                "INSERT INTO indicators_indicator (code, name, name_en, definition, unit, scale, is_share, direction, "
+                "dimension, goal_areas, source, numerator_definition, denominator_definition, kolada_kpi, scb_table, "
+                "catalogue_note, decimals, position) VALUES (%s, %s, %s, 'Syntetisk andel (bench/load.py)', '%%', 100, "
+                "true, 'higher_worse', '', '[]', 'other', '', '', '', '', '', 1, %s)",
+                (f"bench_share_{i + 1:02d}", f"Syntetisk andel {i + 1}", f"Synthetic share {i + 1}", position + i + 1))
+        cur.execute("INSERT INTO indicators_importbatch (kind, source_name, file_sha256, options, created_by_name, "
+                    "created_at, rows_created, rows_updated, rows_unchanged) VALUES ('csv', 'bench/load.py', '', "
+                    "'{}', 'bench', now(), 0, 0, 0) RETURNING id")
+        batch_id = cur.fetchone()[0]
+
+        cur.execute("SELECT a.id, a.code, s.code FROM areas_statisticalarea a JOIN areas_codesystem s "
+                    "ON s.id = a.code_system_id ORDER BY a.id")
+        area_rows = cur.fetchall()[:areas]
+        cur.execute("SELECT id FROM indicators_indicator ORDER BY position, code")
+        indicator_ids = [r[0] for r in cur.fetchall()][:indicators]
+        cur.execute("CREATE TEMP TABLE bench_obs (indicator_id int, unit_key varchar(60), statistical_area_id int, "
+                    "period smallint, value float8, numerator float8, denominator float8) ON COMMIT DROP")
+        total = len(area_rows) * len(indicator_ids) * years
+        say(f"== national scale: {len(area_rows)} areas × {len(indicator_ids)} indicators × {years} years = "
+            f"{total:,} area figures by COPY")
+        done = 0
+        with cur.copy("COPY bench_obs FROM STDIN") as copy:
+            for k, ind in enumerate(indicator_ids):
+                base = rng.uniform(0.05, 0.6, size=len(area_rows))
+                den = rng.integers(200, 3000, size=len(area_rows)).astype(float)
+                for y in range(years):
+                    share = np.clip(base + rng.normal(0, 0.02, size=len(area_rows)), 0.0, 1.0)
+                    num = np.round(share * den)
+                    buf = io.StringIO()
+                    for (aid, code, system), n, d in zip(area_rows, num, den, strict=True):
+                        buf.write(f"{ind}\tarea:{system}:{code}\t{aid}\t{FIRST_YEAR + y}\t{100 * n / d}\t{n}\t{d}\n")
+                    copy.write(buf.getvalue())
+                    done += len(area_rows)
+                say(f"   copied {done:,}/{total:,} ({100 * done / total:.0f} %) after indicator {k + 1}/{len(indicator_ids)}")
+        # Keep the demo's own figures: only keys not already there go in.
+        cur.execute(
+            "INSERT INTO indicators_observation (indicator_id, level, unit_key, statistical_area_id, period, sex, value, "
+            "numerator, denominator, status, batch_id) SELECT indicator_id, 'area', unit_key, statistical_area_id, "
+            "period, 'T', value, numerator, denominator, 'ok', %s FROM bench_obs "
+            "ON CONFLICT (indicator_id, unit_key, period, sex) DO NOTHING", (batch_id,))
+        area_inserted = cur.rowcount
+        say(f"   inserted {area_inserted:,} area figures; summing districts and municipalities")
+        cur.execute(
+            "INSERT INTO indicators_observation (indicator_id, level, unit_key, district_id, period, sex, value, "
+            "numerator, denominator, status, batch_id) "
+            "SELECT o.indicator_id, 'district', 'district:' || m.district_id, m.district_id, o.period, 'T', "
+            "100 * sum(o.numerator) / sum(o.denominator), sum(o.numerator), sum(o.denominator), 'ok', %s "
+            "FROM bench_obs o JOIN areas_districtarea m ON m.area_id = o.statistical_area_id "
+            "GROUP BY o.indicator_id, m.district_id, o.period "
+            "ON CONFLICT (indicator_id, unit_key, period, sex) DO NOTHING", (batch_id,))
+        districts = cur.rowcount
+        cur.execute(
+            "INSERT INTO indicators_observation (indicator_id, level, unit_key, municipality_id, period, sex, value, "
+            "numerator, denominator, status, batch_id) "
+            "SELECT o.indicator_id, 'municipality', 'municipality:' || mu.code, mu.id, o.period, 'T', "
+            "100 * sum(o.numerator) / sum(o.denominator), sum(o.numerator), sum(o.denominator), 'ok', %s "
+            "FROM bench_obs o JOIN areas_statisticalarea a ON a.id = o.statistical_area_id "
+            "JOIN areas_municipality mu ON mu.id = a.municipality_id "
+            "GROUP BY o.indicator_id, mu.id, mu.code, o.period "
+            "ON CONFLICT (indicator_id, unit_key, period, sex) DO NOTHING", (batch_id,))
+        municipalities_n = cur.rowcount
+        conn.commit()
+        cur.execute("ANALYZE")
+        cur.execute("SELECT count(*) FROM indicators_observation")
+        observations = cur.fetchone()[0]
+    seconds = time.perf_counter() - started
+    say(f"   {districts:,} district and {municipalities_n:,} municipality figures; {observations:,} figures in all "
+        f"({seconds:.0f} s)")
+    return {"areas": len(area_rows), "indicators": len(indicator_ids), "years": years, "observations": observations,
+            "load_seconds": round(seconds, 1)}
+
+
+# -- 2. queries per page --------------------------------------------------------------------------
+
+def count_queries_main() -> None:
+    """In a child process (DATABASE_URL set): the queries each page makes, as JSON on stdout,
+    and the signed-in session's cookie for the load."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stadsdel.config.settings")
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    urls = json.loads(sys.argv[2])
+    signed_in = Client()
+    signed_in.force_login(get_user_model().objects.get(username="haninge"))
+    anonymous = Client()
+    counts = {}
+    for page, url in urls.items():
+        client = signed_in if page in SIGNED_IN else anonymous
+        client.get(url)  # warm: caches (catalogue, translations) as a running server has them
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        if response.status_code != 200:
+            sys.exit(f"{page} {url}: HTTP {response.status_code}")
+        counts[page] = len(queries)
+    print(json.dumps({"queries": counts, "session": signed_in.cookies["sessionid"].value}))
+
+
+def page_urls(env: dict) -> dict[str, str]:
+    out = subprocess.run([str(BIN / "stadsdel"), "shell", "-c",
+                          "from stadsdel.areas.models import District;"
+                          "print(District.objects.get(name='Jordbro', kind='district').pk)"],
+                         env=env, check=True, capture_output=True, text=True).stdout.strip()
+    jordbro = int(out.splitlines()[-1])
+    return {
+        "dashboard": f"/districts/{jordbro}/statistics/",
+        "report": "/reports/0136/2011/",
+        "api_list": "/api/indicators/observations?indicator=employment_rate_20_64&level=district&page_size=100",
+        "health": "/health/",
+    }
+
+
+def count_queries(env: dict, urls: dict) -> tuple[dict, str]:
+    out = subprocess.run([str(BIN / "python"), __file__, "--_count", json.dumps(urls)], env=env, check=True,
+                         capture_output=True, text=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return result["queries"], result["session"]
+
+
+# -- 3. and 4. the server and the load ---------------------------------------------------------------
+
+def client_process(port: int, urls: dict, session: str, threads: int, start_at: float, stop_at: float, out) -> None:
+    results: list[tuple[str, float, int]] = []  # page, milliseconds, HTTP status (0: no answer)
+    lock = threading.Lock()
+
+    def client(offset: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        order = list(PAGES)
+        i = offset
+        mine = []
+        while True:
+            now = time.time()
+            if now >= stop_at:
+                break
+            page = order[i % len(order)]
+            i += 1
+            headers = {"Host": "127.0.0.1", "Accept-Encoding": "gzip"}
+            if page in SIGNED_IN:
+                headers["Cookie"] = f"sessionid={session}"
+            t0 = time.perf_counter()
+            status = 0
+            try:
+                conn.request("GET", urls[page], headers=headers)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+                if response.getheader("Connection", "").lower() == "close":
+                    conn.close()
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            elapsed = (time.perf_counter() - t0) * 1000
+            if now >= start_at:
+                mine.append((page, elapsed, status))
+        with lock:
+            results.extend(mine)
+
+    workers = [threading.Thread(target=client, args=(random.randrange(len(PAGES)),)) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    out.put(results)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def serve(env: dict, port: int, workers: int) -> subprocess.Popen:
+    server_env = {**env, "DJANGO_ENV": "production", "DJANGO_SECRET_KEY": env["DJANGO_SECRET_KEY"],
+                  "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_SECURE_SSL_REDIRECT": "0",
+                  "DATABASE_CONN_MAX_AGE": "600"}
+    # As a deployment does: the static files collected (with their hashed names) before serving.
+    subprocess.run([str(BIN / "stadsdel"), "collectstatic", "--noinput", "-v", "0"], env=server_env, check=True)
+    server = subprocess.Popen([str(BIN / "gunicorn"), "stadsdel.config.wsgi", "--workers", str(workers),
+                               "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], env=server_env,
+                              start_new_session=True)
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/health/", headers={"Host": "127.0.0.1"})
+            if conn.getresponse().status == 200:
+                return server
+        except OSError:
+            pass
+        time.sleep(0.3)
+    server.kill()
+    sys.exit("gunicorn did not answer /health/")
+
+
+def run_load(port: int, urls: dict, session: str, *, clients: int, seconds: float) -> list:
+    processes = 4 if clients >= 4 else 1
+    per = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+    start_at = time.time() + WARMUP_SECONDS
+    stop_at = start_at + seconds
+    queue: mp.Queue = mp.Queue()
+    procs = [mp.Process(target=client_process, args=(port, urls, session, n, start_at, stop_at, queue)) for n in per]
+    for p in procs:
+        p.start()
+    say(f"== load: {clients} clients in {processes} processes, {WARMUP_SECONDS} s warm-up, then {seconds:.0f} s")
+    while time.time() < stop_at:
+        time.sleep(min(10, max(0.1, stop_at - time.time())))
+        left = stop_at - time.time()
+        if left > 0:
+            say(f"   {left:.0f} s left")
+    results = []
+    for _ in procs:
+        results.extend(queue.get())
+    for p in procs:
+        p.join()
+    return results
+
+
+def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--_count":
+        count_queries_main()
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true", help="End with one JSON line (always printed).")
+    parser.add_argument("--database", default="stadsdel_load")
+    parser.add_argument("--reuse", action="store_true", help="Keep a database built earlier with the same sizes.")
+    parser.add_argument("--areas", type=int, default=SIZE["areas"])
+    parser.add_argument("--indicators", type=int, default=SIZE["indicators"])
+    parser.add_argument("--years", type=int, default=SIZE["years"])
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+
+    url = PG + args.database
+    DATA.mkdir(parents=True, exist_ok=True)
+    # One secret for the counting process (which makes the session) and the server (which reads it).
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+           "STADSDEL_DATA_DIR": str(DATA / "load")}
+    env.pop("DJANGO_ENV", None)
+    marker = DATA / f"{args.database}.json"
+    sizes = {"areas": args.areas, "indicators": args.indicators, "years": args.years}
+    built = json.loads(marker.read_text()) if marker.exists() else None
+    if args.reuse and built and built.get("sizes") == sizes and psql(
+            f"SELECT 1 FROM pg_database WHERE datname = '{args.database}'") == "1":
+        say(f"== reusing database {args.database} ({built['scale']['observations']:,} figures)")
+        urls = page_urls(env)
+        queries_demo, scale = built["queries_demo"], built["scale"]
+    else:
+        marker.unlink(missing_ok=True)
+        database_build(args.database, env)
+        urls = page_urls(env)
+        queries_demo, _ = count_queries(env, urls)
+        say(f"== queries per page at demo size: {queries_demo}")
+        scale = national_scale_load(url, **sizes)
+        marker.write_text(json.dumps({"sizes": sizes, "scale": scale, "queries_demo": queries_demo}))
+    queries, session = count_queries(env, urls)
+    say(f"== queries per page at national scale: {queries}")
+
+    say(f"== gunicorn: {args.workers} workers on 127.0.0.1:{args.port}")
+    server = serve(env, args.port, args.workers)
+    try:
+        results = run_load(args.port, urls, session, clients=args.clients, seconds=args.seconds)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    by_page = {page: [ms for p, ms, _status in results if p == page] for page in PAGES}
+    errors_per_page = {page: sum(1 for p, _ms, status in results if p == page and not 200 <= status < 300)
+                       for page in PAGES}
+    error_statuses: dict[str, int] = {}
+    for p, _ms, status in results:
+        if not 200 <= status < 300:
+            error_statuses[f"{p} {status}"] = error_statuses.get(f"{p} {status}", 0) + 1
+    everything = [ms for _p, ms, _status in results]
+
+    def stat(q):
+        out = {page: round(percentile(v, q), 1) for page, v in by_page.items()}
+        out["all"] = round(percentile(everything, q), 1)
+        return out
+
+    p95 = stat(0.95)
+    errors = sum(errors_per_page.values())
+    ratio = p95["dashboard"] / p95["health"] if p95["health"] else float("inf")
+    constant = queries == queries_demo
+    result = {
+        "rps": round(len(results) / args.seconds, 1),
+        "rps_per_page": {page: round(len(v) / args.seconds, 1) for page, v in by_page.items()},
+        "requests": len(results),
+        "p50_ms": stat(0.50), "p95_ms": p95, "p99_ms": stat(0.99),
+        "mean_ms": {page: round(statistics.fmean(v), 1) if v else None for page, v in by_page.items()},
+        "errors": errors, "errors_per_page": errors_per_page, "error_statuses": error_statuses,
+        "queries_per_page": queries, "queries_per_page_demo": queries_demo, "queries_constant": constant,
+        "dashboard_p95_over_health_p95": round(ratio, 2),
+        "targets": {"errors": 0, "queries_constant": True, "dashboard_p95_over_health_p95_below": TARGET_RATIO},
+        "targets_met": errors == 0 and constant and ratio < TARGET_RATIO,
+        "clients": args.clients, "seconds": args.seconds, "workers": args.workers, "urls": urls, "scale": scale,
+        "cpus": os.cpu_count(),
+    }
+    say(f"== {len(results):,} requests, {errors} errors; p95 dashboard {p95['dashboard']} ms, health "
+        f"{p95['health']} ms (ratio {ratio:.2f}); queries {queries} (demo {queries_demo})")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

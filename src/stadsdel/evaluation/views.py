@@ -1,0 +1,138 @@
+"""The evaluation pages: the list, the design form, the evaluation with its charts and
+estimates (also as PDF, HTML and the panel as CSV), and publishing. Thin: reads go through
+`selectors`, writes through `services`, the words and charts come from `render`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from stadsdel.accounts.scoping import scope_for
+from stadsdel.agreements.services import StaleVersionError
+from stadsdel.evaluation import render as evaluation_render
+from stadsdel.evaluation import selectors, services
+from stadsdel.evaluation.forms import EvaluationForm
+from stadsdel.evaluation.models import Evaluation
+from stadsdel.web import charts
+
+CONTENT_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8"}
+
+
+def _evaluation_or_404(request, pk: int) -> Evaluation:
+    try:
+        return selectors.evaluation_get(user=request.user, pk=pk)
+    except Evaluation.DoesNotExist:
+        raise Http404 from None
+
+
+def evaluation_list(request):
+    scope = scope_for(request.user)
+    return render(request, "evaluation/evaluation_list.html", {
+        "section": "evaluation", "evaluations": selectors.evaluation_list(user=request.user),
+        "may_create": services.may_create(scope),
+    })
+
+
+def evaluation_detail(request, pk: int):
+    evaluation = _evaluation_or_404(request, pk)
+    fmt = request.GET.get("format")
+    if fmt in CONTENT_TYPES:
+        writers = {"pdf": evaluation_render.evaluation_pdf, "html": evaluation_render.evaluation_html,
+                   "csv": evaluation_render.panel_csv}
+        response = HttpResponse(writers[fmt](evaluation), content_type=CONTENT_TYPES[fmt])
+        disposition = "attachment" if fmt == "csv" else "inline"
+        name = f"utvardering-{evaluation.pk}" + ("-panel" if fmt == "csv" else "")
+        response["Content-Disposition"] = f'{disposition}; filename="{name}.{fmt}"'
+        return response
+    if fmt is not None:
+        raise Http404
+    context = evaluation_render.evaluation_context(evaluation)
+    context.update({
+        "section": "evaluation", "editable": services.may_edit(scope_for(request.user), evaluation),
+        "chart_locale": charts.format_locale(get_language() or "sv"), "vega_version": charts.bundle_version(),
+        "has_charts": any(o["specs"] for o in context["outcomes"]),
+    })
+    return render(request, "evaluation/evaluation_detail.html", context)
+
+
+def _form_page(request, form, evaluation=None, status=200):
+    return render(request, "evaluation/evaluation_form.html", {
+        "section": "evaluation", "form": form, "evaluation": evaluation,
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evaluation_create(request):
+    scope = scope_for(request.user)
+    if not services.may_create(scope):
+        raise PermissionDenied
+    if request.method == "GET":
+        return _form_page(request, EvaluationForm(scope=scope))
+    form = EvaluationForm(request.POST, scope=scope)
+    if not form.is_valid():
+        return _form_page(request, form, status=400)
+    try:
+        evaluation = services.evaluation_create(user=request.user, fields=form.service_fields(), **form.relations())
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _form_page(request, form, status=400)
+    messages.success(request, _("The evaluation was saved."))
+    return redirect(evaluation)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evaluation_edit(request, pk: int):
+    evaluation = _evaluation_or_404(request, pk)
+    scope = scope_for(request.user)
+    if not services.may_edit(scope, evaluation):
+        raise PermissionDenied
+    if request.method == "GET":
+        return _form_page(request, EvaluationForm(scope=scope, initial=EvaluationForm.initial_for(evaluation)),
+                          evaluation)
+    form = EvaluationForm(request.POST, scope=scope)
+    if not form.is_valid():
+        return _form_page(request, form, evaluation, status=400)
+    try:
+        services.evaluation_update(user=request.user, evaluation=evaluation,
+                                   version=form.cleaned_data["version"] or 0, fields=form.service_fields(),
+                                   **form.relations())
+    except StaleVersionError:
+        form.add_error(None, _("Someone saved this evaluation after you opened it. Your changes were not saved; "
+                               "open the evaluation again to see the current version."))
+        return _form_page(request, form, evaluation, status=409)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _form_page(request, form, evaluation, status=400)
+    messages.success(request, _("The evaluation was saved."))
+    return redirect(evaluation)
+
+
+@login_required
+@require_POST
+def evaluation_publish(request, pk: int):
+    evaluation = _evaluation_or_404(request, pk)
+    if not services.may_edit(scope_for(request.user), evaluation):
+        raise PermissionDenied
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    publish = request.POST.get("published", "1") == "1"
+    try:
+        services.evaluation_publish(user=request.user, evaluation=evaluation, version=version, published=publish)
+    except StaleVersionError:
+        messages.error(request, _("The evaluation changed while you were looking at it; look again and retry."))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(request, _("The evaluation is now published.") if publish
+                         else _("The evaluation is no longer published."))
+    return redirect(evaluation)

@@ -1,0 +1,339 @@
+"""The funding pages: the funds (public: guidance, rounds, budget use, the pipeline per step and
+decisions over time), the applicant's form and application page, each step's decision queue and
+decision form, payments for the fund owner, and the follow-ups (overdue ones first). Views stay
+thin: selectors read through the user's rights, services write and check them again."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from stadsdel.agreements.services import StaleVersionError
+from stadsdel.funding import rights, selectors, services
+from stadsdel.funding.forms import (
+    ApplicationForm,
+    AttachmentForm,
+    BudgetLineFormSet,
+    DecisionForm,
+    FollowUpForm,
+    PaymentForm,
+    ResultFormSet,
+    filled,
+)
+from stadsdel.funding.models import Application, Attachment, Decision, FollowUp, Fund, FundRound
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "").startswith("en") else "sv"
+
+
+def _application_or_404(request, pk: int) -> Application:
+    try:
+        return selectors.application_get(user=request.user, pk=pk)
+    except Application.DoesNotExist:
+        raise Http404 from None
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def index(request):
+    user = request.user
+    return render(request, "funding/index.html", {
+        "section": "funding", "funds": selectors.fund_list(),
+        "applications": selectors.application_list(user=user)[:50],
+        "queue": selectors.decision_queue(user=user),
+        "overdue": selectors.followups_overdue(user=user)[:20] if user.is_authenticated else [],
+    })
+
+
+def fund_detail(request, pk: int):
+    fund = get_object_or_404(Fund.objects.select_related("owner", "programme"), pk=pk)
+    today = timezone.localdate()
+    applicant_orgs = rights.applicant_organisations(user=request.user, fund=fund)
+    return render(request, "funding/fund_detail.html", {
+        "section": "funding", "fund": fund, "steps": fund.steps.select_related("organisation"),
+        "areas": fund.areas.select_related("committee", "steering_group").prefetch_related("districts"),
+        "pipeline": selectors.fund_pipeline(fund=fund), "over_time": selectors.decisions_over_time(fund=fund),
+        "outcomes": Decision.Outcome.choices,
+        "open_rounds": [r for r in fund.rounds.all() if r.is_open(today)] if applicant_orgs.exists() else [],
+        "applications": selectors.application_list(user=request.user, fund=fund)[:200],
+        "manages": rights.manages_fund(user=request.user, fund=fund),
+    })
+
+
+def _form_context(request, *, fund: Fund, form, budget, results, application=None) -> dict:
+    return {"section": "funding", "fund": fund, "form": form, "budget_formset": budget,
+            "result_formset": results, "application": application}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_create(request, round_pk: int):
+    round_ = get_object_or_404(FundRound.objects.select_related("fund"), pk=round_pk)
+    fund = round_.fund
+    applicants = rights.applicant_organisations(user=request.user, fund=fund)
+    if not applicants.exists():
+        raise PermissionDenied(_("You do not act for an organisation that may apply to this fund."))
+    year = timezone.localdate().year
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, fund=fund, applicants=applicants)
+        budget = BudgetLineFormSet(request.POST, prefix="budget")
+        results = ResultFormSet(request.POST, prefix="results")
+        if form.is_valid() and budget.is_valid() and results.is_valid():
+            data = form.cleaned_data
+            try:
+                app = services.application_create(
+                    user=request.user, round=round_, area=data["area"], applicant=data["applicant"],
+                    fields={k: data[k] for k in services.APPLICATION_FIELDS},
+                    districts=list(data["districts"]), goals=list(data["goals"]),
+                    budget_lines=filled(budget), results=filled(results),
+                )
+            except ValidationError as exc:
+                form.add_error(None, _errors(exc))
+            else:
+                messages.success(request, _("The draft is saved. Submit it when it is complete."))
+                return redirect(app)
+        status = 400
+    else:
+        form = ApplicationForm(fund=fund, applicants=applicants, initial={
+            "period_start": round_.closes_on, "applicant": applicants.first()})
+        budget = BudgetLineFormSet(prefix="budget", initial=[{"year": round_.year}])
+        results = ResultFormSet(prefix="results", initial=[{"baseline_year": year - 1, "target_year": year + 1}])
+        status = 200
+    context = _form_context(request, fund=fund, form=form, budget=budget, results=results)
+    context["round"] = round_
+    return render(request, "funding/application_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_edit(request, pk: int):
+    app = _application_or_404(request, pk)
+    fund = app.round.fund
+    if not rights.acts_for_applicant(user=request.user, application=app):
+        raise PermissionDenied
+    if app.status not in (Application.Status.DRAFT, Application.Status.RETURNED):
+        messages.error(request, _("Only a draft or a returned application can be changed."))
+        return redirect(app)
+    applicants = rights.applicant_organisations(user=request.user, fund=fund)
+    status = 200
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, instance=app, fund=fund, applicants=applicants, editing=True)
+        budget = BudgetLineFormSet(request.POST, prefix="budget")
+        results = ResultFormSet(request.POST, prefix="results")
+        if form.is_valid() and budget.is_valid() and results.is_valid():
+            data = form.cleaned_data
+            try:
+                services.application_update(
+                    user=request.user, application=Application.objects.get(pk=app.pk),
+                    version=data.get("version") or 0, fields={k: data[k] for k in services.APPLICATION_FIELDS},
+                    districts=list(data["districts"]), goals=list(data["goals"]),
+                    budget_lines=filled(budget), results=filled(results),
+                )
+            except StaleVersionError as exc:
+                form.add_error(None, _("Someone else saved the application after you opened it (now version "
+                                       "%(version)s). Reload the page and make your change again.")
+                               % {"version": exc.current_version})
+                status = 409
+            except ValidationError as exc:
+                form.add_error(None, _errors(exc))
+                status = 400
+            else:
+                messages.success(request, _("The application is saved."))
+                return redirect(app)
+        else:
+            status = 400
+    else:
+        form = ApplicationForm(instance=app, fund=fund, applicants=applicants, editing=True,
+                               initial={"version": app.version})
+        budget = BudgetLineFormSet(prefix="budget", initial=[
+            {k: getattr(line, k) for k in services.BUDGET_LINE_FIELDS} for line in app.budget_lines.all()])
+        results = ResultFormSet(prefix="results", initial=[
+            {k: getattr(r, k) for k in services.RESULT_FIELDS} for r in app.expected_results.all()])
+    return render(request, "funding/application_form.html",
+                  _form_context(request, fund=fund, form=form, budget=budget, results=results, application=app),
+                  status=status)
+
+
+def application_detail(request, pk: int, *, decision_form=None, payment_form=None, attachment_form=None,
+                       status: int = 200):
+    app = _application_or_404(request, pk)
+    user = request.user
+    step_org = rights.step_organisation(step=app.current_step, application=app) if app.current_step else None
+    may_decide = step_org is not None and rights.decides(user=user, organisation=step_org)
+    applicant = rights.acts_for_applicant(user=user, application=app)
+    editable = applicant and app.status in (Application.Status.DRAFT, Application.Status.RETURNED)
+    manages = rights.manages_fund(user=user, fund=app.round.fund)
+    granted = app.status == Application.Status.GRANTED
+    return render(request, "funding/application_detail.html", {
+        "section": "funding", "application": app, "fund": app.round.fund,
+        "steps": [(s, rights.step_organisation(step=s, application=app)) for s in app.round.fund.steps.all()],
+        "step_organisation": step_org, "decisions": app.decisions.select_related("step", "organisation"),
+        "smart": selectors.application_smart(application=app, lang=_lang()),
+        "editable": editable, "problems": services.submission_problems(app) if editable else [],
+        "decision_form": (decision_form or DecisionForm(initial={
+            "decided_on": timezone.localdate(), "version": app.version,
+            "amount": app.proposed_amount})) if may_decide else None,
+        "payment_form": (payment_form or PaymentForm(initial={"paid_on": timezone.localdate()}))
+        if manages and granted else None,
+        "attachment_form": (attachment_form or AttachmentForm()) if editable else None,
+        "payments": app.payments.all(), "follow_ups": app.follow_ups.prefetch_related("result_reports"),
+        "reports_follow_up": applicant and granted,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def application_submit(request, pk: int):
+    app = _application_or_404(request, pk)
+    try:
+        services.application_submit(user=request.user, application=app,
+                                    version=int(request.POST.get("version") or 0))
+    except StaleVersionError:
+        messages.error(request, _("The application changed after you opened it; check it and submit again."))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("The application is submitted to %(step)s.") % {"step": app.current_step.name})
+    return redirect(app)
+
+
+@login_required
+@require_POST
+def application_decide(request, pk: int):
+    app = _application_or_404(request, pk)
+    step_org = rights.step_organisation(step=app.current_step, application=app) if app.current_step else None
+    if not rights.decides(user=request.user, organisation=step_org):
+        raise PermissionDenied
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.application_decide(user=request.user, application=app, version=data["version"],
+                                        outcome=data["outcome"], text=data["text"], decided_on=data["decided_on"],
+                                        amount=data["amount"])
+        except StaleVersionError:
+            form.add_error(None, _("The application changed after you opened it; reload and decide again."))
+            return application_detail(request, pk, decision_form=form, status=409)
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, _("The decision is recorded."))
+            return redirect(app)
+    return application_detail(request, pk, decision_form=form, status=400)
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk: int):
+    app = _application_or_404(request, pk)
+    if not rights.acts_for_applicant(user=request.user, application=app):
+        raise PermissionDenied
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(user=request.user, application=app, file=form.cleaned_data["file"])
+        except ValidationError as exc:
+            form.add_error("file", _errors(exc))
+        else:
+            return redirect(app)
+    return application_detail(request, pk, attachment_form=form, status=400)
+
+
+@login_required
+def attachment_download(request, pk: int):
+    attachment = get_object_or_404(Attachment, pk=pk)
+    _application_or_404(request, attachment.application_id)  # the application's readers only
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+@login_required
+@require_POST
+def payment_create(request, pk: int):
+    app = _application_or_404(request, pk)
+    if not rights.manages_fund(user=request.user, fund=app.round.fund):
+        raise PermissionDenied
+    form = PaymentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.payment_register(user=request.user, application=app, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, _("The payment is registered."))
+            return redirect(app)
+    return application_detail(request, pk, payment_form=form, status=400)
+
+
+@login_required
+def decision_queue(request):
+    return render(request, "funding/decision_queue.html", {
+        "section": "funding", "queue": [
+            (app, rights.step_organisation(step=app.current_step, application=app))
+            for app in selectors.decision_queue(user=request.user)],
+    })
+
+
+@login_required
+def followup_list(request):
+    today = timezone.localdate()
+    follow_ups = list(selectors.followups_for(user=request.user))
+    for f in follow_ups:
+        f.days_overdue = (today - f.due_on).days
+    return render(request, "funding/followup_list.html", {
+        "section": "funding", "today": today,
+        "overdue": [f for f in follow_ups if f.is_overdue(today)],
+        "others": [f for f in follow_ups if not f.is_overdue(today)],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def followup_edit(request, pk: int):
+    follow_up = get_object_or_404(FollowUp.objects.select_related("application"), pk=pk)
+    app = _application_or_404(request, follow_up.application_id)
+    if not rights.acts_for_applicant(user=request.user, application=app):
+        raise PermissionDenied
+    expected = list(app.expected_results.all())
+    status = 200
+    if request.method == "POST":
+        form = FollowUpForm(request.POST, expected_results=expected)
+        if form.is_valid():
+            try:
+                services.followup_submit(
+                    user=request.user, follow_up=follow_up, version=form.cleaned_data["version"],
+                    results=form.cleaned_data["results"],
+                    implementation_plan=form.cleaned_data["implementation_plan"], values=form.values(),
+                )
+            except StaleVersionError:
+                form.add_error(None, _("The follow-up changed after you opened it; reload and try again."))
+                status = 409
+            except ValidationError as exc:
+                form.add_error(None, _errors(exc))
+                status = 400
+            else:
+                messages.success(request, _("The follow-up is reported."))
+                return redirect(app)
+        else:
+            status = 400
+    else:
+        reported = {r.expected_result_id: r for r in follow_up.result_reports.all()}
+        initial = {"results": follow_up.results, "implementation_plan": follow_up.implementation_plan,
+                   "version": follow_up.version}
+        for result in expected:
+            if result.pk in reported:
+                initial[f"value_{result.pk}"] = reported[result.pk].value
+                initial[f"comment_{result.pk}"] = reported[result.pk].comment
+        form = FollowUpForm(initial=initial, expected_results=expected)
+    return render(request, "funding/followup_form.html", {
+        "section": "funding", "form": form, "follow_up": follow_up, "application": app,
+    }, status=status)

@@ -1,0 +1,108 @@
+"""The evaluation page in a real browser: the event study, the synthetic control and its placebo
+lines are drawn from the app's own Vega bundle, and nothing is fetched from elsewhere."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def chromium():
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
+        if os.environ.get("STADSDEL_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"STADSDEL_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def published_evaluation(db):
+    """The seed registry, simulated district figures with an effect from 2008, and a published
+    evaluation of three Stockholm districts with a synthetic control for Husby."""
+    from stadsdel.seeds.loader import seeds_load
+
+    seeds_load()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "evaluation"))
+    try:
+        from evaluation_data import INDICATOR, START, district_figures
+    finally:
+        sys.path.pop(0)
+    from stadsdel.agreements.models import Organisation
+    from stadsdel.areas.models import District
+    from stadsdel.evaluation.models import Evaluation
+    from stadsdel.evaluation.selectors import candidate_districts
+    from stadsdel.indicators.models import Indicator
+
+    treated = list(District.objects.filter(kind=District.Kind.DISTRICT, name__in=["Rinkeby", "Tensta", "Husby"])
+                   .order_by("name"))
+    comparison = list(candidate_districts().order_by("name")[:12])
+    district_figures(treated=treated, comparison=comparison)
+    evaluation = Evaluation.objects.create(
+        title="Avtalen 2008 i Järva", start_year=START, pool=Evaluation.Pool.MANUAL, synth_district=treated[0],
+        published=True, owner=Organisation.objects.get(key="arbetsmarknadsdepartementet"),
+    )
+    evaluation.treated_districts.set(treated)
+    evaluation.outcomes.set([Indicator.objects.get(code=INDICATOR)])
+    evaluation.comparison_districts.set(comparison)
+    return evaluation
+
+
+@pytest.fixture
+def page(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 1000})
+        context.set_default_timeout(15_000)
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()
+
+
+def test_evaluation_page_draws_event_study_and_synthetic_control(page, live_server, published_evaluation):
+    from playwright.sync_api import expect
+
+    outside: list[str] = []
+
+    def local_only(route):
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlparse(url).hostname in ("localhost", "127.0.0.1", "::1"):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", local_only)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    page.goto(f"{live_server.url}/evaluation/")
+    page.get_by_role("link", name="Avtalen 2008 i Järva").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Avtalen 2008 i Järva")
+    for kind in ("event", "synth", "placebo"):
+        chart = page.locator(f'[data-chart="chart-{kind}-0-employment_rate_20_64"]')
+        expect(chart.locator("svg").first).to_be_visible()
+        expect(chart).to_have_class("chart chart-drawn")
+    # The placebo chart has one line per comparison district plus the treated one.
+    placebo = page.locator('[data-chart="chart-placebo-0-employment_rate_20_64"] svg path[aria-roledescription="line mark"]')
+    expect(placebo).to_have_count(13)
+    expect(page.locator(".estimates").first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "evaluation.png"), full_page=True)
+    assert errors == [] and outside == []

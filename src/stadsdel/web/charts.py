@@ -9,6 +9,7 @@ the stored values unrounded; axes and tooltips round them for display.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Sequence
 
 import altair as alt
@@ -34,14 +35,18 @@ LEVEL_DASHES = {"district": [1, 0], "municipality": [6, 3], "county": [2, 2], "c
 CHART_WIDTH = 560
 CHART_HEIGHT = 240
 
+# Checking every spec against the Vega-Lite schema (when a chart is built and when it is turned
+# into a dict) costs most of a page with 30 charts. The specs come from this module's fixed
+# templates, so development and the tests check every one and production skips it.
+VALIDATE_SPECS = not settings.PRODUCTION
+if not VALIDATE_SPECS:
+    alt.utils.schemapi.disable_debug_mode()
+
 
 def _described(chart: alt.TopLevelMixin, title: str, description: str) -> dict:
     if title:
         chart = chart.properties(title=title)
-    # Checking a spec against the Vega-Lite schema costs about half of a page with 30 charts; the
-    # specs come from this module's fixed templates, so development and the tests check every
-    # one and production skips it.
-    spec = chart.to_dict(validate=not settings.PRODUCTION)
+    spec = chart.to_dict(validate=VALIDATE_SPECS)
     if description:
         # Vega writes it as the chart's aria-label: what a screen reader announces for the SVG.
         spec["description"] = description
@@ -90,8 +95,17 @@ def series_chart(
 
 
 def chart_svg(spec: dict, *, locale: str = "sv-SE") -> str:
-    """The spec rendered to SVG (for PDFs), numbers written in `locale`."""
-    return vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION, format_locale=locale)
+    """The spec rendered to SVG (for PDFs and the report pages), numbers written in `locale`."""
+    return _svg(json.dumps(spec, sort_keys=True), locale)
+
+
+# Rendering is most of a report page's time (some 30 ms a chart). The key is the whole spec, its
+# data included, so the same figures give the same SVG and a changed figure is a new entry; a
+# report drawn again, by anyone, until its figures change reuses its charts. 512 charts of
+# 20–60 kB each is at most some 30 MB per server process.
+@functools.lru_cache(maxsize=512)
+def _svg(spec_json: str, locale: str) -> str:
+    return vl_convert.vegalite_to_svg(json.loads(spec_json), vl_version=VEGA_LITE_VERSION, format_locale=locale)
 
 
 def format_locale(language: str) -> dict:

@@ -28,18 +28,31 @@ def test_results_recover_the_injected_effect_and_name_their_data(evaluation):
     # Reproducible: the panel the page offers as CSV gives the same estimates outside the database.
     panel = panel_csv_read("unit,year,indicator,value\n" + "\n".join(
         f"{r['unit']},{r['year']},{r['indicator']},{r['value']!r}" for r in result.panel_rows()), outcome=INDICATOR)
-    again = did_estimate(panel, treated=result.treated, start=START, comparison=result.pool)
+    again = did_estimate(panel, treated=result.treated, start=START)  # as the command: every other unit
     assert again.effect == pytest.approx(result.did.effect)
     assert synth_estimate(panel, treated="Husby", start=START, donors=result.pool).effect == pytest.approx(
         result.synth.effect)
 
 
-def test_nearest_pool_takes_the_most_similar_districts(evaluation, ministry_user):
+def test_nearest_pool_takes_the_most_similar_districts(evaluation, ministry_user, client, tmp_path, capsys):
+    import json
+
+    from django.core.management import call_command
+
     services.evaluation_update(user=ministry_user, evaluation=evaluation, version=evaluation.version,
                                fields={"pool": "nearest", "pool_size": 5}, comparison=[])
     (result,) = selectors.evaluation_results(evaluation=evaluation)
     assert len(result.pool) == 5 and [n.unit for n in result.neighbours] == result.pool
     assert result.did is not None
+    # The page's CSV holds the treated and the five chosen, so the command (which compares with
+    # every other unit in its input) gives the page's estimate.
+    path = tmp_path / "panel.csv"
+    path.write_bytes(client.get(f"/evaluation/{evaluation.pk}/", {"format": "csv"}).content)
+    assert len({row["unit"] for row in csv.DictReader(io.StringIO(path.read_text()))}) == len(result.treated) + 5
+    capsys.readouterr()
+    call_command("evaluate", "--method", "did", "--input", str(path), "--treated", ",".join(result.treated),
+                 "--start", str(START), "--outcome", INDICATOR, "--json")
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["effect"] == pytest.approx(result.did.effect)
 
 
 def test_page_shows_design_estimates_charts_and_assumptions(client, evaluation):
@@ -159,3 +172,13 @@ def test_api_lists_reads_writes_and_gives_results(client, evaluation, ministry_u
     ok = client.patch(f"/api/evaluation/evaluations/{evaluation.pk}", {"version": evaluation.version, "title": "y"},
                       content_type="application/json")
     assert ok.status_code == 200 and ok.json()["version"] == evaluation.version + 1
+
+
+def test_the_api_refuses_empty_required_fields_and_a_silly_pool_with_422(client, evaluation, ministry_user):
+    client.force_login(ministry_user)
+    url = f"/api/evaluation/evaluations/{evaluation.pk}"
+    for body in ({"title": None}, {"start_year": None}, {"pool": "nearest", "pool_size": 0}):
+        response = client.patch(url, {"version": evaluation.version, **body}, content_type="application/json")
+        assert response.status_code == 422, (body, response.content)
+    evaluation.refresh_from_db()
+    assert evaluation.title == "Avtalen 2008" and evaluation.version == 1

@@ -63,6 +63,22 @@ def test_only_the_steps_members_decide_it(fund_world, haninge_user, ministry_use
             services.application_decide(user=user, application=app, version=app.version, outcome="approve")
 
 
+def test_another_areas_committee_does_not_decide_this_areas_step(fund_world, make_app, approve):
+    """Rinkeby-Kista's district-committee step is Rinkeby-Kista's: a member of Spånga-Tensta's
+    committee, also a committee member of the same city, is refused; and the steering group,
+    whose step is done, cannot decide the next one."""
+    from stadsdel.funding.demo import member_create
+
+    app = make_app(submit=True)
+    approve(fund_world, app, "steering")
+    other = member_create("spanga", "stockholm_spanga_tensta_stadsdelsnamnd")
+    for user in (other, fund_world["steering"]):
+        with pytest.raises(PermissionDenied):
+            services.application_decide(user=user, application=app, version=app.version, outcome="approve")
+    app.refresh_from_db()
+    assert app.current_step.position == 2 and app.decisions.count() == 1
+
+
 def test_a_draft_cannot_be_decided(fund_world, make_app, approve):
     app = make_app()
     with pytest.raises(ValidationError):
@@ -111,8 +127,9 @@ def test_a_stale_decision_is_refused(fund_world, make_app, approve):
     app = make_app(submit=True)
     stale = app.version
     approve(fund_world, app, "steering")
-    with pytest.raises((StaleVersionError, PermissionDenied)):
-        services.application_decide(user=fund_world["steering"], application=app, version=stale, outcome="approve")
+    # The district committee, whose step it now is, decides from the copy it read before.
+    with pytest.raises(StaleVersionError):
+        services.application_decide(user=fund_world["committee"], application=app, version=stale, outcome="approve")
 
 
 def test_only_the_applicant_edits_and_only_while_draft_or_returned(fund_world, malmo_user, make_app):

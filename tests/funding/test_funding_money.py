@@ -62,6 +62,24 @@ def test_a_grant_past_the_budget_is_refused_clearly_and_changes_nothing(fund_wor
 
 
 @pytest.mark.django_db
+def test_saving_a_round_read_before_a_grant_keeps_the_grant(fund_world, make_app, approve):
+    """An edit of the round (the admin's, the demo's) from a copy read before a grant must not
+    write the old total back: the grant's money would be free to grant again."""
+    stale = FundRound.objects.get(pk=fund_world["round"].pk)
+    app = make_app(submit=True, amount=300_000)
+    _to_last_step(fund_world, app, approve)
+    approve(fund_world, app, "board")
+    stale.guidance = "Ny vägledning."
+    stale.save()
+    round_ = FundRound.objects.get(pk=stale.pk)
+    assert round_.granted == 300_000 and round_.guidance == "Ny vägledning."
+    assert round_.history.first().granted == 300_000  # the history records the true total
+    stale.budget = 100_000
+    with pytest.raises(ValidationError, match="already granted"):
+        stale.full_clean()
+
+
+@pytest.mark.django_db
 def test_the_database_refuses_a_negative_balance(fund_world):
     with pytest.raises(IntegrityError), transaction.atomic():
         FundRound.objects.filter(pk=fund_world["round"].pk).update(granted=2_000_000)
@@ -90,6 +108,9 @@ def test_payments_stay_within_the_grant_and_are_the_owners(fund_world, make_app,
         services.payment_register(user=board, application=app, amount=40_001, paid_on=dt.date.today())
     with pytest.raises(PermissionDenied):
         services.payment_register(user=committee_user, application=app, amount=1, paid_on=dt.date.today())
+    # The applicant (a coordinator of the same municipality) does not pay its own project.
+    with pytest.raises(PermissionDenied):
+        services.payment_register(user=fund_world["applicant"], application=app, amount=1, paid_on=dt.date.today())
     services.payment_register(user=board, application=app, amount=40_000, paid_on=dt.date.today())
     assert app.paid_amount == 100_000
 
@@ -163,3 +184,19 @@ def test_two_simultaneous_grants_against_the_last_money_one_wins(monkeypatch):
     assert round_.granted == 600_000 and round_.remaining == 400_000
     statuses = sorted(Application.objects.filter(pk__in=[a.pk for a in apps]).values_list("status", flat=True))
     assert statuses == ["granted", "in_review"]
+
+
+@pytest.mark.django_db
+def test_the_admins_checks_keep_rounds_within_the_years_budget(fund_world):
+    """The admin edits rounds and yearly budgets through the models' own checks: a round cannot
+    grow past what the year's budget leaves, nor a year's budget shrink under its rounds."""
+    from stadsdel.funding.models import FundBudget
+
+    round_ = FundRound.objects.get(pk=fund_world["round"].pk)
+    year_budget = FundBudget.objects.get(fund=round_.fund, year=round_.year)
+    round_.budget = year_budget.amount + 1
+    with pytest.raises(ValidationError, match="at most"):
+        round_.full_clean()
+    year_budget.amount = round_.budget - 2
+    with pytest.raises(ValidationError, match="already hold"):
+        year_budget.full_clean()

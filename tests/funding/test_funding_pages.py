@@ -71,3 +71,36 @@ def test_the_api_decides_with_the_version(client, make_app, fund_world):
     client.force_login(fund_world["board"])
     skip = client.post(url, {"outcome": "approve", "version": app.version + 1}, content_type="application/json")
     assert skip.status_code == 403
+
+
+def test_an_application_made_through_the_api_can_be_submitted(client, fund_world):
+    """Everything submitting needs (districts, budget, expected results) can be sent through the
+    API, and each answer shows the application as it now is."""
+    import datetime as dt
+
+    from stadsdel.areas.models import District
+
+    year = fund_world["year"]
+    rinkeby = District.objects.get(name="Rinkeby", kind=District.Kind.DISTRICT)
+    client.force_login(fund_world["applicant"])
+    body = {"round_id": fund_world["round"].pk, "committee": "stockholm_rinkeby_kista_stadsdelsnamnd",
+            "applicant": "stockholm_rinkeby_kista_stadsdelsnamnd", "title": "Läxhjälp",
+            "description": "Läxhjälp tre kvällar i veckan.", "period_start": dt.date(year, 1, 1).isoformat(),
+            "period_end": dt.date(year, 12, 31).isoformat(), "contact_name": "Alva", "contact_email": "a@example.org",
+            "district_ids": [rinkeby.pk],
+            "budget_lines": [{"year": year, "text": "Personal", "amount": 100_000}],
+            "results": [{"text": "Fler godkända", "measure": "andel", "indicator": "employment_rate_20_64",
+                         "baseline_value": 60, "baseline_year": year - 1, "target_value": 70, "target_year": year}]}
+    bad = client.post("/api/funding/applications", {**body, "budget_lines": [{"year": year, "text": "X", "amount": -5}]},
+                      content_type="application/json")
+    assert bad.status_code == 422
+    made = client.post("/api/funding/applications", body, content_type="application/json")
+    assert made.status_code == 201, made.content
+    app = made.json()
+    patched = client.patch(f"/api/funding/applications/{app['id']}", {
+        "version": app["version"], "budget_lines": [{"year": year, "text": "Personal", "amount": 150_000}]},
+        content_type="application/json")
+    assert patched.status_code == 200 and patched.json()["applied_amount"] == 150_000  # the new lines, not the old
+    submitted = client.post(f"/api/funding/applications/{app['id']}/submit?version={patched.json()['version']}")
+    assert submitted.status_code == 200, submitted.content
+    assert submitted.json()["status"] == "in_review" and submitted.json()["current_step"] == "Lokal styrgrupp"

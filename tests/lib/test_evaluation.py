@@ -45,6 +45,45 @@ def did_panel(seed: int, *, effect: float, treated: int = 8, control: int = 16, 
 
 # -- difference-in-differences -----------------------------------------------------------------
 
+def test_did_standard_error_is_the_small_sample_clustered_one_worked_by_hand():
+    """The balanced two-way within transformation gives the same coefficient as the two-way fixed
+    effects; the clustered variance is meat / bread² × G/(G − 1) × (N − 1)/(N − K), K counting the
+    effect, the unit and year dummies and the constant (Stata's `regress … i.unit i.year,
+    vce(cluster unit)`). The interval is that standard error times t(G − 1)."""
+    from scipy import stats
+
+    panel, treated, start = did_panel(5, effect=1.5, treated=2, control=3, years=8)
+    result = did_estimate(panel, treated=treated, start=start)
+    frame = panel.copy()
+    frame["d"] = (frame["unit"].isin(treated) & (frame["year"] >= start)).astype(float)
+    for column in ("value", "d"):
+        by_unit = frame.groupby("unit")[column].transform("mean")
+        by_year = frame.groupby("year")[column].transform("mean")
+        frame[column + "_w"] = frame[column] - by_unit - by_year + frame[column].mean()
+    bread = float((frame["d_w"] ** 2).sum())
+    beta = float((frame["d_w"] * frame["value_w"]).sum()) / bread
+    frame["score"] = frame["d_w"] * (frame["value_w"] - beta * frame["d_w"])
+    meat = float((frame.groupby("unit")["score"].sum() ** 2).sum())
+    g, n = frame["unit"].nunique(), len(frame)
+    k = 1 + (g - 1) + (frame["year"].nunique() - 1) + 1
+    se = math.sqrt(meat / bread**2 * g / (g - 1) * (n - 1) / (n - k))
+    assert result.effect == pytest.approx(beta, rel=1e-9)
+    assert result.ci_high - result.effect == pytest.approx(stats.t.ppf(0.975, g - 1) * se, rel=1e-6)
+
+
+def test_did_with_gaps_in_the_treated_series_estimates_or_refuses_never_crashes():
+    panel, treated, start = did_panel(6, effect=3.0, treated=2, control=6, years=10)
+    # A suppressed cell in every treated district in one pre-year: that year has no coefficient.
+    gappy = panel[~(panel["unit"].isin(treated) & (panel["year"] == 2001))]
+    result = did_estimate(gappy, treated=treated, start=start)
+    assert 2001 not in {y.year for y in result.per_year} and result.ci_low < 3.0 < result.ci_high
+    # The treated series starts the year before the start: one pre-year is too few to see a trend.
+    late = panel[~(panel["unit"].isin(treated) & (panel["year"] < start - 1))]
+    with pytest.raises(DesignRefused) as refused:
+        did_estimate(late, treated=treated, start=start)
+    assert refused.value.code == "too_few_pre_years" and refused.value.params["got"] == 1
+
+
 def test_did_recovers_an_exact_effect_without_noise():
     # Parallel paths, different levels; the treated ones rise by 2 from 2004.
     base = [10.0, 11.0, 13.0, 12.0, 14.0, 15.0]

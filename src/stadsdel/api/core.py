@@ -92,7 +92,10 @@ def page_of(items: list | Any, *, page: int, page_size: int) -> dict:
         raise HttpError(422, f"page_size must be between 1 and {MAX_PAGE_SIZE}")
     count = items.count() if hasattr(items, "count") and not isinstance(items, list) else len(items)
     start = (page - 1) * page_size
-    return {"count": count, "page": page, "page_size": page_size, "results": list(items[start:start + page_size])}
+    # A page past the end is empty without asking the database: an offset beyond 2⁶³ (page
+    # 10¹⁷, say) is an error in SQLite rather than an empty result.
+    results = list(items[start:start + page_size]) if start < count else []
+    return {"count": count, "page": page, "page_size": page_size, "results": results}
 
 
 def csv_response(rows: Iterable[dict], *, columns: list[str], name: str) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from stadsdel.areas.models import District
 from stadsdel.evaluation.models import Evaluation
 from stadsdel.evaluation.selectors import candidate_districts
+from stadsdel.evaluation.services import MAX_POOL_SIZE, MIN_POOL_SIZE
 from stadsdel.indicators.models import Indicator
 
 
@@ -36,7 +37,7 @@ class EvaluationForm(forms.Form):
                                               widget=forms.SelectMultiple(attrs={"size": 6}))
     pool = forms.ChoiceField(label=_("Comparison pool"), choices=Evaluation.Pool.choices,
                              initial=Evaluation.Pool.NEAREST)
-    pool_size = forms.IntegerField(label=_("Number of comparison districts"), min_value=2, max_value=200, initial=10,
+    pool_size = forms.IntegerField(label=_("Number of comparison districts"), min_value=MIN_POOL_SIZE, max_value=MAX_POOL_SIZE, initial=10,
                                    help_text=_("With the most similar districts: how many to take."))
     comparison_districts = DistrictChoice(
         label=_("Comparison districts"), queryset=District.objects.none(), required=False,

@@ -76,6 +76,8 @@ def refusal_text(exc: Exception) -> str:
             "too_few_donors": _("Refused: the synthetic control needs at least %(needed)s comparison districts "
                                 "with figures in every year; there are %(got)s."),
             "treated_without_data": _("Refused: no treated district has figures both before and after the start."),
+            "not_identified": _("Refused: the figures cannot separate the effect from the districts' and years' own "
+                                "levels (too many gaps, or the treated and comparison districts move in lockstep)."),
         }
         if exc.code in messages:
             return messages[exc.code] % params

@@ -90,9 +90,12 @@ class OutcomeResult:
     synth_refusal: DesignRefused | EvaluationInputError | None = None
 
     def panel_rows(self) -> list[dict]:
-        """The panel in the `stadsdel evaluate` input form (unit,year,indicator,value)."""
+        """The panel in the `stadsdel evaluate` input form (unit,year,indicator,value): the
+        treated districts and the comparison pool actually used (the chosen nearest neighbours,
+        not every candidate), since the command compares with every other unit in its input."""
+        used = {*self.treated, *self.pool}
         return [{"unit": r.unit, "year": int(r.year), "indicator": self.indicator.code, "value": float(r.value)}
-                for r in self.panel.itertuples(index=False)]
+                for r in self.panel.itertuples(index=False) if r.unit in used]
 
 
 def evaluation_panel(*, evaluation: Evaluation, indicator: Indicator, districts: list[District]

@@ -27,6 +27,11 @@ def may_create(scope: Scope) -> bool:
     return scope.national or Role.ANALYST in scope.roles
 
 
+# Nearest neighbours: fewer than two cannot carry a comparison; more than fifty is no longer a
+# choice by similarity.
+MIN_POOL_SIZE, MAX_POOL_SIZE = 2, 50
+
+
 def may_edit(scope: Scope, evaluation: Evaluation) -> bool:
     return scope.national or (Role.ANALYST in scope.roles and evaluation.owner_id in scope.organisation_ids)
 
@@ -61,6 +66,13 @@ def _check(scope: Scope, *, fields: dict[str, Any], treated: list[District], out
     overlap = {d.pk for d in treated} & {d.pk for d in comparison}
     if overlap:
         errors.setdefault("comparison_districts", []).append(_("A treated district cannot also be a comparison district."))
+    for name in ("title", "start_year", "pool"):
+        if name in fields and fields[name] in (None, ""):
+            errors.setdefault(name, []).append(_("This field is required."))
+    size = fields.get("pool_size")
+    if size is not None and not MIN_POOL_SIZE <= size <= MAX_POOL_SIZE:
+        errors.setdefault("pool_size", []).append(
+            _("Choose between %(low)s and %(high)s comparison districts.") % {"low": MIN_POOL_SIZE, "high": MAX_POOL_SIZE})
     start, first, last = fields.get("start_year"), fields.get("first_year"), fields.get("last_year")
     if start is not None and first is not None and first >= start:
         errors.setdefault("first_year", []).append(_("The first year must come before the start of the intervention."))

@@ -142,7 +142,7 @@ def demo_funding_create() -> list:
 
 def _demo_applications(fund, current, last, today: dt.date) -> None:
     from stadsdel.funding import services
-    from stadsdel.funding.models import FollowUp
+    from stadsdel.funding.models import Application, FollowUp
 
     applicant_user = member_create("sokande", "stockholm_rinkeby_kista_stadsdelsnamnd", Role.MUNICIPALITY)
     board = member_create("kommunstyrelsen", EXECUTIVE_BOARD_KEY)
@@ -176,6 +176,10 @@ def _demo_applications(fund, current, last, today: dt.date) -> None:
             if state == "draft":
                 continue
             services.application_submit(user=applicant, application=app, version=app.version)
+            if past:
+                # Last year's projects were sent in before their decisions (dated last year too).
+                Application.objects.filter(pk=app.pk).update(submitted_at=dt.datetime(
+                    round_.year, 1, 15, 9, tzinfo=dt.UTC))
             stop = int(state.split(":")[1]) if state.startswith("at:") else 4
             decided = last_year + dt.timedelta(days=60) if past else today
             for position in range(1, min(stop, 4)):

@@ -92,6 +92,15 @@ class FundBudget(models.Model):
     def __str__(self) -> str:
         return f"{self.fund} {self.year}"
 
+    def clean(self):
+        super().clean()
+        if self.fund_id and self.year is not None and self.amount is not None:
+            rounds = FundRound.objects.filter(fund_id=self.fund_id, year=self.year).aggregate(
+                s=Sum("budget"))["s"] or 0
+            if self.amount < rounds:
+                raise ValidationError({"amount": _("The year's rounds already hold %(rounds)s kr; the budget cannot "
+                                                   "be less.") % {"rounds": rounds}})
+
 
 class FundRound(models.Model):
     """An application round: open and close dates, guidance, and the part of the year's budget
@@ -122,6 +131,37 @@ class FundRound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fund}: {self.name}"
+
+    def save(self, *args, **kwargs):
+        # `granted` changes only through a grant's locked UPDATE (granted = granted + amount). A
+        # round read earlier and saved later (an edit in the admin while grants are made, say)
+        # must not write its stale copy back over those grants: the total is re-read here and
+        # left out of the UPDATE, so the history records the true total too.
+        if self.pk and not self._state.adding and kwargs.get("update_fields") is None:
+            self.granted = FundRound.objects.filter(pk=self.pk).values_list("granted", flat=True).first() or 0
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name != "granted"]
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.pk and self.budget is not None:
+            granted = FundRound.objects.filter(pk=self.pk).values_list("granted", flat=True).first() or 0
+            if self.budget < granted:
+                raise ValidationError({"budget": _("%(granted)s kr is already granted in the round; the budget cannot "
+                                                   "be less.") % {"granted": granted}})
+        if self.fund_id and self.year is not None and self.budget is not None:
+            # The year's rounds share the fund's budget for the year (also when edited in the admin).
+            year_budget = FundBudget.objects.filter(fund_id=self.fund_id, year=self.year).first()
+            others = FundRound.objects.filter(fund_id=self.fund_id, year=self.year).exclude(pk=self.pk).aggregate(
+                s=Sum("budget"))["s"] or 0
+            if year_budget is None:
+                raise ValidationError({"year": _("The fund has no budget for %(year)s.") % {"year": self.year}})
+            if others + self.budget > year_budget.amount:
+                raise ValidationError({"budget": _(
+                    "The year's other rounds hold %(others)s kr of its %(total)s kr; this round can have at most "
+                    "%(left)s kr.") % {"others": others, "total": year_budget.amount,
+                                      "left": year_budget.amount - others}})
 
     @property
     def remaining(self) -> int:

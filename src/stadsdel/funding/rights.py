@@ -64,11 +64,10 @@ def decision_organisation_ids(*, user) -> set[int]:
 
 
 def manages_fund(*, user, fund: Fund) -> bool:
-    scope = scope_for(user)
-    if not scope.authenticated:
+    """The fund's owner runs it (rounds, payments): its members in any role but analyst. Being a
+    coordinator somewhere in the municipality is not enough, since applicants often are."""
+    if not scope_for(user).authenticated:
         return False
-    if fund.municipality_id is not None and scope.edits_own_municipality(fund.municipality_id):
-        return True
     return Membership.objects.filter(user=user, organisation_id=fund.owner_id).exclude(role=Role.ANALYST).exists()
 
 

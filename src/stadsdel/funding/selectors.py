@@ -18,7 +18,7 @@ from stadsdel.funding.models import Application, ChainStep, Decision, FollowUp, 
 def fund_list() -> QuerySet[Fund]:
     # A fund, its rounds, guidance and budget use are public: anyone may apply, and how the money
     # is spent is a matter of transparency (seed 004).
-    return Fund.objects.select_related("owner", "municipality").order_by("name")
+    return Fund.objects.select_related("owner", "municipality", "programme").order_by("name")
 
 
 def application_list(*, user, fund: Fund | None = None, status: str | None = None) -> QuerySet[Application]:
@@ -30,7 +30,8 @@ def application_list(*, user, fund: Fund | None = None, status: str | None = Non
         qs = qs.filter(round__fund=fund)
     if status:
         qs = qs.filter(status=status)
-    return qs.select_related("round__fund", "area__committee", "applicant", "current_step").order_by("-created_at")
+    return qs.select_related("round__fund", "area__committee", "applicant", "current_step").prefetch_related(
+        "budget_lines").order_by("-created_at")
 
 
 def application_get(*, user, pk: int) -> Application:
@@ -49,7 +50,9 @@ def decision_queue(*, user) -> list[Application]:
         Q(current_step__organisation_id__in=orgs)
         | Q(current_step__body=ChainStep.Body.AREA_COMMITTEE, area__committee_id__in=orgs)
         | Q(current_step__body=ChainStep.Body.AREA_STEERING_GROUP, area__steering_group_id__in=orgs)
-    ).select_related("round__fund", "area__committee", "applicant", "current_step").order_by("submitted_at")
+    ).select_related(
+        "round__fund", "area__committee", "area__steering_group", "applicant", "current_step__organisation",
+    ).prefetch_related("budget_lines").order_by("submitted_at")
     return list(candidates)
 
 

@@ -331,6 +331,9 @@ def payment_register(*, user, application: Application, amount: int, paid_on: dt
     """A payment to a granted project, never past what was granted."""
     if not rights.manages_fund(user=user, fund=application.round.fund):
         raise PermissionDenied("Only the fund's owner registers payments.")
+    if rights.acts_for_applicant(user=user, application=application):
+        # Someone of the owner who also acts for the applicant: a project never pays itself.
+        raise PermissionDenied("A project's own organisation does not register payments to it.")
     if amount <= 0:
         raise ValidationError("A payment is a positive amount.")
     with transaction.atomic():

@@ -104,12 +104,16 @@ def synth_areas(*, surrounding: int, seed: int):
     from stadsdel.areas.models import DistrictArea
     from stadsdel.indicators.synth import plan_areas
 
+    # The demo's comparison districts (evaluation/demo.py, memberships with source "demo") are
+    # made of the surrounding areas this plans; counting them would plan other surrounding areas
+    # on the next run, and the same seed would no longer give the same data.
+    memberships = DistrictArea.objects.filter(area__code_system__code="SAMS").exclude(source="demo")
     rows = list(
-        DistrictArea.objects.filter(district__kind=District.Kind.DISTRICT, area__code_system__code="SAMS")
+        memberships.filter(district__kind=District.Kind.DISTRICT)
         .values_list("area__code", "area__municipality__code", "district__name")
         .order_by("area__code", "district__name")
     )
     if not rows:
         raise LookupError("No district has SAMS areas in the database; run `stadsdel seeds load` first.")
-    taken = DistrictArea.objects.filter(area__code_system__code="SAMS").values_list("area__code", flat=True)
+    taken = memberships.values_list("area__code", flat=True)
     return plan_areas(rows, surrounding=surrounding, seed=seed, taken=taken)

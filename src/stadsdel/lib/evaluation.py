@@ -6,9 +6,10 @@ Two designs, both on a long panel of one outcome (a pandas frame with the column
 - Difference-in-differences (`did_estimate`): two-way fixed effects (unit and year) fitted with
   linearmodels' PanelOLS, standard errors clustered by unit. The single coefficient on
   "treated × post" is the average effect over the post years; the event-study version gives one
-  coefficient per year relative to the year before the start, so pre-trends show. Intervals use
-  Student's t with G − 1 degrees of freedom (G = number of clusters), the usual small-sample
-  convention for clustered errors, wider than the normal approximation when units are few.
+  coefficient per year relative to the year before the start, so pre-trends show. The clustered
+  variance carries the small-sample factor G/(G − 1) · (N − 1)/(N − K) (as Stata's `regress`
+  with the dummies and vce(cluster)), and intervals use Student's t with G − 1 degrees of freedom
+  (G = number of clusters), wider than the normal approximation when units are few.
 - Synthetic control (`synth_estimate`, Abadie, Diamond & Hainmueller 2010): non-negative donor
   weights summing to one that minimise the squared pre-period gap between the treated unit and
   the weighted donors; the effect per post year is the gap; inference by in-space placebos: every
@@ -325,7 +326,17 @@ def _clustered_fit(frame: pd.DataFrame, columns: list[str]):
 
     indexed = frame.set_index(["unit", "year"])
     model = PanelOLS(indexed["value"], indexed[columns], entity_effects=True, time_effects=True)
-    return model.fit(cov_type="clustered", cluster_entity=True)
+    try:
+        # The clustered covariance with the usual small-sample factors G/(G − 1) · (N − 1)/(N − K),
+        # K counting every parameter with the absorbed unit and year effects: what Stata's
+        # `regress` with the dummies and vce(cluster unit) gives, on the cautious side. Used with
+        # t(G − 1) critical values below. Without group_debias the errors are too small with
+        # few districts, some 10 % with five.
+        return model.fit(cov_type="clustered", cluster_entity=True, group_debias=True, debiased=True)
+    except (ValueError, np.linalg.LinAlgError) as exc:
+        # A design the data cannot identify (a column of zeros, collinear dummies): a refusal
+        # that says so, never a crash.
+        raise DesignRefused("not_identified", f"the panel cannot identify the effect ({exc})") from None
 
 
 def did_estimate(
@@ -366,8 +377,17 @@ def did_estimate(
     _, pre, post = _window(frame, start=start, first=None, last=None)
     is_treated = frame["unit"].isin(treated_used)
     frame["treated_post"] = (is_treated & (frame["year"] >= start)).astype(float)
-    reference = max(pre)
-    event_years = [y for y in (*pre, *post) if y != reference]
+    # The event study needs the treated group itself in a year to say anything about it: years
+    # where no treated district has a figure (a suppressed cell, a later series start) get no
+    # coefficient, and the reference is the last pre-year the treated group has.
+    treated_years = set(frame.loc[is_treated, "year"])
+    treated_pre = [y for y in pre if y in treated_years]
+    if len(treated_pre) < MIN_DID_PRE_YEARS:
+        raise DesignRefused("too_few_pre_years", f"difference-in-differences needs at least {MIN_DID_PRE_YEARS} years "
+                            f"before the start with figures for the treated districts; they have {len(treated_pre)}",
+                            needed=MIN_DID_PRE_YEARS, got=len(treated_pre))
+    reference = max(treated_pre)
+    event_years = [y for y in (*pre, *post) if y != reference and y in treated_years]
     for y in event_years:
         frame[f"year_{y}"] = (is_treated & (frame["year"] == y)).astype(float)
 
@@ -386,7 +406,7 @@ def did_estimate(
         b = float(event.params[f"year_{y}"])
         s = float(event.std_errors[f"year_{y}"])
         per_year.append(YearEffect(y, b, b - q * s, b + q * s))
-    leads = [f"year_{y}" for y in pre if y != reference]
+    leads = [f"year_{y}" for y in treated_pre if y != reference]
     pre_trend_p = None
     if leads:
         b = event.params[leads].to_numpy()

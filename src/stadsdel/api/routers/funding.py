@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from stadsdel.agreements.models import Organisation
-from stadsdel.agreements.services import StaleVersionError
-from stadsdel.api.core import WRITE_AUTH, Conflict, Error, caller, list_and_csv
+from stadsdel.api.core import WRITE_AUTH, WRITE_ERRORS, Error, caller, list_and_csv
 from stadsdel.areas.models import District
 from stadsdel.funding import selectors, services
 from stadsdel.funding.models import Application, Fund, FundArea, FundRound
+from stadsdel.indicators.models import Indicator
+from stadsdel.plans.models import Goal
 
 router = Router(tags=["funding"])
 
@@ -75,9 +75,19 @@ class FundDetailOut(FundOut):
 class BudgetLineIO(Schema):
     year: int
     text: str
-    amount: int
-    co_financing: int = 0
+    amount: int = Field(..., ge=0)
+    co_financing: int = Field(0, ge=0)
     co_financier: str = ""
+
+
+class ResultIn(Schema):
+    text: str
+    indicator: str | None = None  # an indicator code from the catalogue
+    measure: str = ""
+    baseline_value: float | None = None
+    baseline_year: int | None = None
+    target_value: float | None = None
+    target_year: int | None = None
 
 
 class ApplicationOut(Schema):
@@ -161,7 +171,9 @@ class ApplicationIn(Schema):
     contact_email: str = ""
     contact_phone: str = ""
     district_ids: list[int] = []
+    goal_ids: list[int] = []
     budget_lines: list[BudgetLineIO] = []
+    results: list[ResultIn] = []
 
 
 class ApplicationPatch(Schema):
@@ -173,7 +185,10 @@ class ApplicationPatch(Schema):
     contact_name: str | None = None
     contact_email: str | None = None
     contact_phone: str | None = None
+    district_ids: list[int] | None = None
+    goal_ids: list[int] | None = None
     budget_lines: list[BudgetLineIO] | None = None
+    results: list[ResultIn] | None = None
 
 
 class DecisionIn(Schema):
@@ -187,9 +202,6 @@ class DecisionIn(Schema):
 class ApplicationFilters(Schema):
     fund_id: int | None = None
     status: str | None = None
-
-
-WRITE_ERRORS = {403: Error, 404: Error, 409: Conflict, 422: Error}
 
 
 def _funds(request):
@@ -211,15 +223,26 @@ def _application(request, application_id: int, user=None) -> Application:
         raise HttpError(404, "No such application.") from None
 
 
-def _write(call):
-    try:
-        return call()
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc) or "Not allowed."})
-    except StaleVersionError as exc:
-        return Status(409, {"detail": str(exc), "current_version": exc.current_version})
-    except ValidationError as exc:
-        return Status(422, {"detail": "; ".join(exc.messages)})
+def _parts(data) -> dict:
+    """The application's parts from the request, as the service takes them (None: unchanged)."""
+    parts: dict = {}
+    if data.district_ids is not None:
+        parts["districts"] = list(District.objects.filter(pk__in=data.district_ids))
+        if len(parts["districts"]) != len(set(data.district_ids)):
+            raise HttpError(422, "district_ids: unknown district")
+    if data.goal_ids is not None:
+        parts["goals"] = list(Goal.objects.filter(pk__in=data.goal_ids))
+        if len(parts["goals"]) != len(set(data.goal_ids)):
+            raise HttpError(422, "goal_ids: unknown goal")
+    if data.budget_lines is not None:
+        parts["budget_lines"] = [line.model_dump() for line in data.budget_lines]
+    if data.results is not None:
+        codes = {r.indicator for r in data.results if r.indicator}
+        indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
+        if codes - set(indicators):
+            raise HttpError(422, f"results: no indicator {sorted(codes - set(indicators))[0]!r} in the catalogue")
+        parts["results"] = [{**r.model_dump(), "indicator": indicators.get(r.indicator)} for r in data.results]
+    return parts
 
 
 list_and_csv(router, "/funds", schema=FundOut, columns=["id", "key", "name", "owner", "municipality_code"],
@@ -247,7 +270,7 @@ def application_get(request, application_id: int):
     return _application(request, application_id)
 
 
-@router.post("/applications", auth=WRITE_AUTH, response={201: ApplicationDetailOut, 403: Error, 422: Error},
+@router.post("/applications", auth=WRITE_AUTH, response={201: ApplicationDetailOut, **WRITE_ERRORS},
              summary="Start a draft application")
 def application_create(request, data: ApplicationIn):
     round_ = FundRound.objects.filter(pk=data.round_id).select_related("fund").first()
@@ -256,34 +279,30 @@ def application_create(request, data: ApplicationIn):
     if round_ is None or area is None or applicant is None:
         return Status(422, {"detail": "round_id, committee or applicant: not found for this fund"})
     fields = {k: getattr(data, k) for k in services.APPLICATION_FIELDS}
-
-    def create():
-        app = services.application_create(
-            user=request.auth, round=round_, area=area, applicant=applicant, fields=fields,
-            districts=list(District.objects.filter(pk__in=data.district_ids)),
-            budget_lines=[line.model_dump() for line in data.budget_lines],
-        )
-        return Status(201, app)
-
-    return _write(create)
+    app = services.application_create(user=request.auth, round=round_, area=area, applicant=applicant, fields=fields,
+                                      **_parts(data))
+    return Status(201, _application(request, app.pk, request.auth))
 
 
 @router.patch("/applications/{application_id}", auth=WRITE_AUTH, response={200: ApplicationDetailOut, **WRITE_ERRORS},
               summary="Edit a draft or returned application (send its version)")
 def application_patch(request, application_id: int, data: ApplicationPatch):
     app = _application(request, application_id, request.auth)
-    fields = {k: v for k, v in data.model_dump(exclude_unset=True, exclude={"version", "budget_lines"}).items()
-              if v is not None}
-    lines = [line.model_dump() for line in data.budget_lines] if data.budget_lines is not None else None
-    return _write(lambda: services.application_update(user=request.auth, application=app, version=data.version,
-                                                      fields=fields, budget_lines=lines))
+    fields = {k: v for k, v in data.model_dump(
+        exclude_unset=True, exclude={"version", "budget_lines", "results", "district_ids", "goal_ids"}).items()
+        if v is not None}
+    services.application_update(user=request.auth, application=app, version=data.version, fields=fields,
+                                **_parts(data))
+    # Read again: the parts were replaced, and the copy read before holds the old ones.
+    return _application(request, app.pk, request.auth)
 
 
 @router.post("/applications/{application_id}/submit", auth=WRITE_AUTH,
              response={200: ApplicationDetailOut, **WRITE_ERRORS}, summary="Submit to the first step of the chain")
 def application_submit(request, application_id: int, version: int):
     app = _application(request, application_id, request.auth)
-    return _write(lambda: services.application_submit(user=request.auth, application=app, version=version))
+    services.application_submit(user=request.auth, application=app, version=version)
+    return _application(request, app.pk, request.auth)
 
 
 @router.post("/applications/{application_id}/decide", auth=WRITE_AUTH,
@@ -292,9 +311,6 @@ def application_submit(request, application_id: int, version: int):
 def application_decide(request, application_id: int, data: DecisionIn):
     app = _application(request, application_id, request.auth)
 
-    def decide():
-        services.application_decide(user=request.auth, application=app, version=data.version, outcome=data.outcome,
-                                    text=data.text, decided_on=data.decided_on, amount=data.amount)
-        return app
-
-    return _write(decide)
+    services.application_decide(user=request.auth, application=app, version=data.version, outcome=data.outcome,
+                                text=data.text, decided_on=data.decided_on, amount=data.amount)
+    return _application(request, app.pk, request.auth)

@@ -57,8 +57,9 @@ class Command(BaseCommand):
         goal_path: Path = options["goal"]
         data_path: Path | None = options["data"]
         try:
+            text = _read_text(goal_path)
             try:
-                document = json.loads(_read_text(goal_path))
+                document = json.loads(text)
             except json.JSONDecodeError as exc:
                 raise SmartInputError(f"{goal_path.name}: not valid JSON ({exc})") from None
             except (ValueError, RecursionError):

@@ -169,3 +169,19 @@ def test_steps_are_configuration(fund_world, haninge_user, make_app, approve):
         approve(fund_world, app, "committee")
     approve(fund_world, app, "board", amount=100_000)
     assert app.status == Application.Status.GRANTED and app.granted_amount == 100_000
+
+
+def test_an_applicant_applies_for_its_own_organisations_only(fund_world):
+    """Each role with its own organisation: an analyst at the city who also sits on Rinkeby-Kista's
+    committee applies for Rinkeby-Kista, not for every body under the city."""
+    from stadsdel.accounts.models import Membership, Role
+    from stadsdel.agreements.models import Organisation
+    from stadsdel.funding import rights
+    from stadsdel.funding.demo import member_create
+
+    user = member_create("dubbel", "stockholm_rinkeby_kista_stadsdelsnamnd")
+    Membership.objects.create(user=user, organisation=Organisation.objects.get(key="stockholms_kommun"),
+                              role=Role.ANALYST)
+    keys = set(rights.applicant_organisations(user=user, fund=fund_world["fund"]).values_list("key", flat=True))
+    assert "stockholm_rinkeby_kista_stadsdelsnamnd" in keys
+    assert "stockholm_spanga_tensta_stadsdelsnamnd" not in keys and "stockholms_kommun" not in keys

@@ -87,7 +87,7 @@ def test_demo_statistics_come_from_the_synthetic_register_and_rebuild_writes_not
     with_register = set(Observation.objects.filter(indicator__code="employment_rate_20_64", level="district")
                         .values_list("district__name", "period"))
     with_crimes = set(crimes.filter(level="district").values_list("district__name", "period"))
-    assert with_crimes == with_register
+    assert with_register <= with_crimes  # (a suppressed register cell leaves a crimes-only year)
     before = (Observation.objects.count(), Observation.history.count(), ImportBatch.objects.count())
     demo_build()
     assert (Observation.objects.count(), Observation.history.count(), ImportBatch.objects.count()) == before

@@ -14,7 +14,7 @@ from django.db import transaction
 from stadsdel.agreements.models import Agreement, Organisation
 from stadsdel.areas.models import District, DistrictArea, StatisticalArea
 from stadsdel.evaluation.models import Evaluation
-from stadsdel.indicators.models import ImportBatch, Indicator, Level, Observation
+from stadsdel.indicators.models import Indicator, Level, Observation
 
 DEMO_TITLE = "Lokala utvecklingsavtal 2008: sysselsättning (demo)"
 DEMO_DESCRIPTION = (
@@ -27,56 +27,47 @@ COMPARISON_SUFFIX = "övriga områden (demo)"
 OUTCOME = "employment_rate_20_64"
 
 
-def _comparison_districts(outcome: Indicator, municipality_ids: set[int]) -> list[District]:
-    """One demo district per municipality made of its synthetic areas outside every district."""
+def _agreement_municipalities() -> set[int]:
+    # The 2008 agreements name no districts; the 2011 offer to extend them lists them (Bilaga 2).
+    return set(Agreement.objects.filter(period_start__year=2008).values_list("municipality_id", flat=True))
+
+
+def demo_comparison_districts_create() -> bool:
+    """One demo district per agreement municipality made of its synthetic areas outside every
+    district (memberships with source "demo", which the synthetic register's plan ignores).
+    True when a membership was added: the statistics must then be computed again, so the new
+    districts get their figures from the same register and crime files as every other district
+    (and a second demo run finds nothing to change)."""
+    outcome = Indicator.objects.get(code=OUTCOME)
     in_districts = set(DistrictArea.objects.values_list("area_id", flat=True))
     with_figures = set(Observation.objects.filter(indicator=outcome, level=Level.AREA)
                        .values_list("statistical_area_id", flat=True))
-    made = []
-    for area in StatisticalArea.objects.filter(pk__in=with_figures - in_districts,
-                                               municipality_id__in=municipality_ids).select_related("municipality"):
-        district, _created = District.objects.get_or_create(
-            municipality=area.municipality, kind=District.Kind.DISTRICT,
-            name=f"{area.municipality.name}, {COMPARISON_SUFFIX}",
-            defaults={"description": "Demodata: kommunens syntetiska områden utanför avtalsstadsdelarna, "
-                                     "som jämförelseenhet i demo-utvärderingen.",
-                      "code_system": area.code_system},
-        )
-        DistrictArea.objects.get_or_create(district=district, area=area, defaults={"source": "demo"})
-        made.append(district)
-    return list({d.pk: d for d in made}.values())
-
-
-def _comparison_figures() -> None:
-    """Sum every indicator's area figures into the new districts, as an import does for the
-    districts it knows, each under the import that brought the area figures (the register's,
-    the crime file's)."""
-    from stadsdel.indicators.services import aggregates_refresh
-
-    sources = Observation.objects.filter(level=Level.AREA).values_list("batch_id", "indicator_id", "period").distinct()
-    by_batch: dict[int, tuple[set[int], set[int]]] = {}
-    for batch_id, indicator_id, period in sources:
-        indicators, periods = by_batch.setdefault(batch_id, (set(), set()))
-        indicators.add(indicator_id)
-        periods.add(period)
-    for batch in ImportBatch.objects.filter(pk__in=by_batch).order_by("pk"):
-        indicators, periods = by_batch[batch.pk]
-        aggregates_refresh(indicator_ids=indicators, periods=periods, batch=batch)
+    added = False
+    with transaction.atomic():
+        for area in StatisticalArea.objects.filter(
+                pk__in=with_figures - in_districts, municipality_id__in=_agreement_municipalities(),
+        ).select_related("municipality"):
+            district, _created = District.objects.get_or_create(
+                municipality=area.municipality, kind=District.Kind.DISTRICT,
+                name=f"{area.municipality.name}, {COMPARISON_SUFFIX}",
+                defaults={"description": "Demodata: kommunens syntetiska områden utanför avtalsstadsdelarna, "
+                                         "som jämförelseenhet i demo-utvärderingen.",
+                          "code_system": area.code_system},
+            )
+            _membership, created = DistrictArea.objects.get_or_create(district=district, area=area,
+                                                                       defaults={"source": "demo"})
+            added = added or created
+    return added
 
 
 def demo_evaluation_create() -> Evaluation:
     """One published evaluation of the 2008 agreements on employment, with a synthetic control
     for Jordbro; the estimates are computed from the demo statistics when the page is opened."""
     outcome = Indicator.objects.get(code=OUTCOME)
-    municipalities = set(Agreement.objects.filter(period_start__year=2008).values_list("municipality_id", flat=True))
-    # The 2008 agreements name no districts; the 2011 offer to extend them lists them (Bilaga 2).
     treated = list(District.objects.filter(kind=District.Kind.DISTRICT, agreements__isnull=False,
-                                           municipality_id__in=municipalities).distinct().order_by("pk"))
+                                           municipality_id__in=_agreement_municipalities()).distinct().order_by("pk"))
     jordbro = next((d for d in treated if d.name == "Jordbro"), None)
     with transaction.atomic():
-        comparison = _comparison_districts(outcome, municipalities)
-        if comparison:
-            _comparison_figures()
         evaluation, _created = Evaluation.objects.update_or_create(title=DEMO_TITLE, defaults={
             "description": DEMO_DESCRIPTION,
             "owner": Organisation.objects.get(key="arbetsmarknadsdepartementet"),

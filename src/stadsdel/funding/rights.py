@@ -16,22 +16,33 @@ from __future__ import annotations
 from django.db.models import F, Q
 
 from stadsdel.accounts.models import Membership, Role
-from stadsdel.accounts.scoping import Scope, scope_for
+from stadsdel.accounts.scoping import _descendant_ids, scope_for
 from stadsdel.agreements.models import Organisation
 from stadsdel.funding.models import Application, ChainStep, Fund
 
 APPLICANT_ROLES = frozenset({Role.MUNICIPALITY, Role.AGENCY, Role.COMMITTEE_MEMBER})
 
 
+def _acting_as_applicant(user) -> tuple[frozenset[int], frozenset[int]]:
+    """The organisations (with their sub-organisations) the user applies for, and the
+    municipalities they coordinate: from their applicant-role memberships only, each role with
+    its own organisation. (The user's scope merges all memberships: an analyst at the city who
+    also sits on a committee must not apply for every body of the city.)"""
+    memberships = list(Membership.objects.filter(user=user, role__in=APPLICANT_ROLES).select_related("organisation"))
+    organisations = frozenset(_descendant_ids({m.organisation_id for m in memberships}))
+    coordinated = frozenset(m.organisation.municipality_id for m in memberships
+                            if m.role == Role.MUNICIPALITY and m.organisation.municipality_id is not None)
+    return organisations, coordinated
+
+
 def applicant_organisations(*, user, fund: Fund):
     """The organisations the user may apply for to this fund."""
-    scope = scope_for(user)
-    if not scope.authenticated or not (scope.roles & APPLICANT_ROLES):
+    if not scope_for(user).authenticated:
         return Organisation.objects.none()
-    q = Q(pk__in=scope.organisation_ids)
-    if Role.MUNICIPALITY in scope.roles:
-        q |= Q(municipality_id__in=scope.municipality_ids)
-    qs = Organisation.objects.filter(q)
+    organisations, coordinated = _acting_as_applicant(user)
+    if not organisations:
+        return Organisation.objects.none()
+    qs = Organisation.objects.filter(Q(pk__in=organisations) | Q(municipality_id__in=coordinated))
     if fund.municipality_id is not None:
         qs = qs.filter(municipality_id=fund.municipality_id)
     return qs.order_by("name")
@@ -71,12 +82,11 @@ def manages_fund(*, user, fund: Fund) -> bool:
     return Membership.objects.filter(user=user, organisation_id=fund.owner_id).exclude(role=Role.ANALYST).exists()
 
 
-def _applicant_q(scope: Scope) -> Q:
-    if not (scope.roles & APPLICANT_ROLES):
+def _applicant_q(user) -> Q:
+    organisations, coordinated = _acting_as_applicant(user)
+    if not organisations:
         return Q(pk__in=[])
-    q = Q(applicant_id__in=scope.organisation_ids)
-    if Role.MUNICIPALITY in scope.roles:
-        q |= Q(applicant__municipality_id__in=scope.municipality_ids)
+    q = Q(applicant_id__in=organisations) | Q(applicant__municipality_id__in=coordinated)
     # Applying is to a fund of the applicant's own municipality (see applicant_organisations).
     return q & (Q(round__fund__municipality__isnull=True) | Q(round__fund__municipality_id=F("applicant__municipality_id")))
 
@@ -86,7 +96,7 @@ def visible_applications_q(*, user) -> Q | None:
     scope = scope_for(user)
     if not scope.authenticated:
         return None
-    own = _applicant_q(scope)
+    own = _applicant_q(user)
     submitted = ~Q(status=Application.Status.DRAFT)
     if scope.national:
         return own | submitted

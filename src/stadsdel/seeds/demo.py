@@ -180,9 +180,12 @@ def demo_build(*, progress: Callable[[str], None] = lambda _msg: None) -> list[D
         demo_records_create()
         logins = demo_users_create()
     demo_statistics_create(progress=progress)
-    progress("Creating a demo evaluation of the 2008 agreements …")
-    from stadsdel.evaluation.demo import demo_evaluation_create
+    from stadsdel.evaluation.demo import demo_comparison_districts_create, demo_evaluation_create
 
+    if demo_comparison_districts_create():
+        progress("Computing the statistics again with the demo's comparison districts …")
+        demo_statistics_create(progress=progress)
+    progress("Creating a demo evaluation of the 2008 agreements …")
     demo_evaluation_create()
     progress("Writing a demo district plan for Jordbro …")
     with transaction.atomic():

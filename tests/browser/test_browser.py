@@ -7,29 +7,14 @@ STADSDEL_REQUIRE_BROWSER=1 (CI) says the browser must be there.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-@pytest.fixture(autouse=True)
-def chromium():
-    """Decided first, before the seeds are loaded for nothing."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
-        if os.environ.get("STADSDEL_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"STADSDEL_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
 
 
 @pytest.fixture
@@ -55,22 +40,9 @@ def coordinator(seeded):
 
 
 @pytest.fixture
-def page(monkeypatch, seeded):
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # still synchronous, which Django would otherwise refuse inside a running loop.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 1000})
-        context.set_default_timeout(15_000)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
+def page(page, seeded):
+    """The shared page (tests/browser/conftest.py), with the data loaded first."""
+    return page
 
 
 def test_coordinator_signs_in_and_finds_jordbros_sams_codes(page, live_server, coordinator):

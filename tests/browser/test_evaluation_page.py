@@ -3,28 +3,16 @@ lines are drawn from the app's own Vega bundle, and nothing is fetched from else
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-@pytest.fixture(autouse=True)
-def chromium():
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
-        if os.environ.get("STADSDEL_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"STADSDEL_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
 
 
 @pytest.fixture
@@ -59,21 +47,6 @@ def published_evaluation(db):
     return evaluation
 
 
-@pytest.fixture
-def page(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 1000})
-        context.set_default_timeout(15_000)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
 
 
 def test_evaluation_page_draws_event_study_and_synthetic_control(page, live_server, published_evaluation):

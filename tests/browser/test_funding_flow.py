@@ -6,27 +6,14 @@ district committee cannot decide before the steering group has."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 RK = "stockholm_rinkeby_kista_stadsdelsnamnd"
 PASSWORD = "projektmedel-2015"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-@pytest.fixture(autouse=True)
-def chromium():
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
-        if os.environ.get("STADSDEL_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"STADSDEL_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
 
 
 @pytest.fixture
@@ -45,19 +32,9 @@ def fund(db):
 
 
 @pytest.fixture
-def page(monkeypatch, fund):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 1000})
-        context.set_default_timeout(15_000)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
+def page(page, fund):
+    """The shared page (tests/browser/conftest.py), with the data loaded first."""
+    return page
 
 
 def _sign_in(page, base: str, username: str) -> None:

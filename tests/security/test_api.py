@@ -116,3 +116,23 @@ def test_a_page_far_past_the_end_is_empty_not_an_error(client, db):
     response = client.get("/api/areas/districts", {"page": 363487300224530368, "municipality": "0136"})
     assert response.status_code == 200
     assert response.json()["results"] == [] and response.json()["count"] >= 1
+
+
+@pytest.mark.parametrize(("url", "status"), [
+    ("/api/followup/national/160373134068916", 422), ("/api/followup/reports/0136/99999", 422),
+    ("/reports/national/160373134068916/", 404), ("/reports/0136/99999/", 404), ("/reports/0136/99999/edit/", 404),
+])
+def test_a_year_no_report_can_have_is_refused_not_a_crash(client, haninge_user, url, status):
+    """What schemathesis found: a year past 9999 reached a date computation and answered 500."""
+    client.force_login(haninge_user)
+    assert client.get(url).status_code == status
+
+
+def test_a_nul_character_is_refused_not_a_crash(client, haninge_user):
+    """What schemathesis found on PostgreSQL: a NUL in a body reached a query and answered 500.
+    Bodies answer 422, addresses 400, on both databases."""
+    client.force_login(haninge_user)
+    body = {"municipality_code": "01\x0036", "title": "Dialog", "held_on": "2011-06-01"}
+    assert client.post("/api/plans/dialogues", body, content_type="application/json").status_code == 422
+    assert client.get("/api/areas/districts", {"municipality": "01\x0036"}).status_code == 400
+    assert client.get("/portal/", {"q": "a\x00b"}).status_code == 400

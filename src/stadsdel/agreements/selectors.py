@@ -11,6 +11,7 @@ A record outside the user's scope is "not found", so a direct URL reveals nothin
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,7 +121,10 @@ def agreements_in_force_by_year(*, user) -> list[tuple[int, int]]:
 
 
 def in_force(agreements: QuerySet[Agreement], *, year: int) -> QuerySet[Agreement]:
-    """The agreements whose period touches `year`."""
+    """The agreements whose period touches `year` (none for a year no date can have: a URL's
+    year 160373134068916 is simply a year without agreements, not an error)."""
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        return agreements.none()
     return agreements.filter(period_start__year__lte=year, period_end__year__gte=year)
 
 

@@ -5,14 +5,16 @@ and the errors a write can end in (403, 404, 409 on a stale version)."""
 import csv
 import io
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Annotated, Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Schema
+from ninja import Field, Schema
+from ninja import Path as PathParam
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import field_validator
 
 from stadsdel.api.models import ApiToken, token_hash
 
@@ -51,8 +53,48 @@ def caller(request: HttpRequest):
     return request.user if request.user.is_authenticated else AnonymousUser()
 
 
+# A year in a path: what a report, a plan or a figure can be about. Out of range is 422, never a
+# date computed from 160373134068916.
+Year = Annotated[int, PathParam(ge=1900, le=2199)]
+# The same bounds for values sent in a body: an id a database can hold, a year a record can be
+# about. Anything else is 422 before it reaches a query.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+YearValue = Annotated[int, Field(ge=1900, le=2199)]
+Version = Annotated[int, Field(ge=0, le=2**31 - 1)]
+
+
+class Input(Schema):
+    """The base of every request body: no string anywhere in it may hold a NUL character (no
+    record can; PostgreSQL refuses it with an error that would surface as a 500). 422 instead."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, data):
+        def walk(value):
+            if isinstance(value, str):
+                if "\x00" in value:
+                    raise ValueError("a text may not contain the NUL character")
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    walk(key)
+                    walk(item)
+            elif isinstance(value, list | tuple):
+                for item in value:
+                    walk(item)
+
+        walk(data)
+        return data
+
+
 class Error(Schema):
     detail: str
+
+
+class Invalid(Schema):
+    """422: a service's refusal of the values (a sentence), or the request's own validation
+    (django-ninja's list of the fields at fault)."""
+
+    detail: str | list[dict[str, Any]]
 
 
 def service_errors(api) -> None:
@@ -82,7 +124,7 @@ class Conflict(Schema):
 
 
 # The documented refusals of a write that goes through a service (see service_errors).
-WRITE_ERRORS = {403: Error, 404: Error, 409: Conflict, 422: Error}
+WRITE_ERRORS = {403: Error, 404: Error, 409: Conflict, 422: Invalid}
 
 
 def page_of(items: list | Any, *, page: int, page_size: int) -> dict:

@@ -131,6 +131,7 @@ MIDDLEWARE = [
     # Outermost, so every response carries the policy, even SecurityMiddleware's HTTPS redirect.
     "stadsdel.web.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "stadsdel.web.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "stadsdel.web.middleware.SwedishFirstLocaleMiddleware",

@@ -1,6 +1,7 @@
 """Language selection: Swedish first, English when the user chooses it."""
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -39,3 +40,18 @@ class ContentSecurityPolicyMiddleware:
         header = "; ".join(f"{directive} {' '.join(sources)}" for directive, sources in policy.items())
         response.headers.setdefault("Content-Security-Policy", header)
         return response
+
+
+class RejectNulMiddleware:
+    """Answers 400 to a request whose path or query string holds a NUL character (%00): no
+    record can contain one, and PostgreSQL refuses it in a query with an error that would
+    otherwise surface as a 500. (Form fields and the API's bodies refuse it themselves.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any("\x00" in k or any("\x00" in v for v in vs)
+                                         for k, vs in request.GET.lists()):
+            return HttpResponseBadRequest("NUL character in the address.\n", content_type="text/plain")
+        return self.get_response(request)

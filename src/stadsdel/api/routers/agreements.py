@@ -11,7 +11,17 @@ from ninja.errors import HttpError
 
 from stadsdel.agreements import selectors, services
 from stadsdel.agreements.models import Commission, CooperationAgreement, Partnership
-from stadsdel.api.core import WRITE_AUTH, Conflict, Error, caller, list_and_csv
+from stadsdel.api.core import (
+    WRITE_AUTH,
+    Conflict,
+    Error,
+    Id,
+    Input,
+    Invalid,
+    Version,
+    caller,
+    list_and_csv,
+)
 from stadsdel.areas.models import District
 
 router = Router(tags=["agreements"])
@@ -48,8 +58,8 @@ class PartnershipOut(Schema):
         return obj.municipality.code
 
 
-class PartnershipPatch(Schema):
-    version: int
+class PartnershipPatch(Input):
+    version: Version
     name: str | None = None
     basis: str | None = None
     formed_on: dt.date | None = None
@@ -124,7 +134,7 @@ class CooperationDetail(CooperationOut):
         return list(obj.commitments.all())
 
 
-class CooperationFields(Schema):
+class CooperationFields(Input):
     title: str | None = None
     text: str | None = None
     partner: str | None = None  # the partner organisation's key
@@ -134,17 +144,17 @@ class CooperationFields(Schema):
     period_end: dt.date | None = None
     reported_on: dt.date | None = None
     published: bool | None = None
-    district_ids: list[int] | None = None
+    district_ids: list[Id] | None = None
 
 
 class CooperationIn(CooperationFields):
     title: str
     partner: str
-    district_ids: list[int]
+    district_ids: list[Id]
 
 
 class CooperationPatch(CooperationFields):
-    version: int
+    version: Version
 
 
 list_and_csv(router, "/agreements", schema=AgreementOut,
@@ -209,7 +219,7 @@ def cooperation_get(request, cooperation_id: int):
 
 
 @router.post("/partnerships/{partnership_id}/cooperation", auth=WRITE_AUTH,
-             response={201: CooperationDetail, 403: Error, 404: Error, 422: Error},
+             response={201: CooperationDetail, 403: Error, 404: Error, 422: Invalid},
              summary="Add a cooperation agreement to a partnership")
 def cooperation_post(request, partnership_id: int, data: CooperationIn):
     partnership = _partnership(request, partnership_id)
@@ -221,7 +231,7 @@ def cooperation_post(request, partnership_id: int, data: CooperationIn):
 
 @router.patch("/cooperation/{cooperation_id}", auth=WRITE_AUTH,
               summary="Edit a cooperation agreement (send its version)",
-              response={200: CooperationDetail, 403: Error, 404: Error, 409: Conflict, 422: Error})
+              response={200: CooperationDetail, 403: Error, 404: Error, 409: Conflict, 422: Invalid})
 def cooperation_patch(request, cooperation_id: int, data: CooperationPatch):
     cooperation = _cooperation(request, cooperation_id, user=request.auth)
     fields, districts = _cooperation_fields(data)
@@ -243,7 +253,7 @@ def partnership_get(request, partnership_id: int):
 
 
 @router.patch("/partnerships/{partnership_id}", auth=WRITE_AUTH, summary="Edit a partnership (send its version)",
-              response={200: PartnershipOut, 403: Error, 404: Error, 409: Conflict, 422: Error})
+              response={200: PartnershipOut, 403: Error, 404: Error, 409: Conflict, 422: Invalid})
 def partnership_patch(request, partnership_id: int, data: PartnershipPatch):
     partnership = _partnership(request, partnership_id)
     fields = data.model_dump(exclude_unset=True, exclude={"version"})

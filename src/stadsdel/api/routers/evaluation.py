@@ -9,7 +9,18 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from stadsdel.agreements.services import StaleVersionError
-from stadsdel.api.core import WRITE_AUTH, Conflict, Error, caller, list_and_csv
+from stadsdel.api.core import (
+    WRITE_AUTH,
+    WRITE_ERRORS,
+    Error,
+    Id,
+    Input,
+    Invalid,
+    Version,
+    YearValue,
+    caller,
+    list_and_csv,
+)
 from stadsdel.areas.models import District
 from stadsdel.evaluation import selectors, services
 from stadsdel.evaluation.models import Evaluation
@@ -52,34 +63,34 @@ class EvaluationOut(Schema):
         return sorted(d.pk for d in obj.comparison_districts.all())
 
 
-class EvaluationIn(Schema):
+class EvaluationIn(Input):
     title: str
-    start_year: int
-    treated_district_ids: list[int]
+    start_year: YearValue
+    treated_district_ids: list[Id]
     outcomes: list[str]
     description: str = ""
     pool: str = Evaluation.Pool.NEAREST
     pool_size: int = 10
-    comparison_district_ids: list[int] = []
-    synth_district_id: int | None = None
-    first_year: int | None = None
-    last_year: int | None = None
+    comparison_district_ids: list[Id] = []
+    synth_district_id: Id | None = None
+    first_year: YearValue | None = None
+    last_year: YearValue | None = None
     published: bool = False
 
 
-class EvaluationPatch(Schema):
-    version: int
+class EvaluationPatch(Input):
+    version: Version
     title: str | None = None
     description: str | None = None
-    start_year: int | None = None
-    treated_district_ids: list[int] | None = None
+    start_year: YearValue | None = None
+    treated_district_ids: list[Id] | None = None
     outcomes: list[str] | None = None
     pool: str | None = None
     pool_size: int | None = None
-    comparison_district_ids: list[int] | None = None
-    synth_district_id: int | None = None
-    first_year: int | None = None
-    last_year: int | None = None
+    comparison_district_ids: list[Id] | None = None
+    synth_district_id: Id | None = None
+    first_year: YearValue | None = None
+    last_year: YearValue | None = None
     published: bool | None = None
 
 
@@ -167,7 +178,6 @@ list_and_csv(router, "/evaluations", schema=EvaluationOut,
                       "last_year", "published", "version"],
              rows=_evaluations, summary="Evaluations the caller may read")
 
-WRITE_ERRORS = {403: Error, 404: Error, 409: Conflict, 422: Error}
 
 
 def _write_error(exc: Exception):
@@ -178,7 +188,7 @@ def _write_error(exc: Exception):
     return Status(422, {"detail": "; ".join(exc.messages)})
 
 
-@router.post("/evaluations", auth=WRITE_AUTH, response={201: EvaluationOut, 403: Error, 422: Error},
+@router.post("/evaluations", auth=WRITE_AUTH, response={201: EvaluationOut, 403: Error, 422: Invalid},
              summary="Create an evaluation design")
 def evaluation_create(request, data: EvaluationIn):
     fields, relations = _fields(data.model_dump())

@@ -6,12 +6,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements.models import Organisation
-from stadsdel.api.core import WRITE_AUTH, WRITE_ERRORS, Error, caller, list_and_csv
+from stadsdel.api.core import (
+    WRITE_AUTH,
+    WRITE_ERRORS,
+    Error,
+    Input,
+    Version,
+    Year,
+    YearValue,
+    caller,
+    list_and_csv,
+)
 from stadsdel.areas.models import Municipality
 from stadsdel.followup import selectors, services
 from stadsdel.followup.content import national_content
@@ -49,9 +59,9 @@ class ReportDetail(ReportOut):
         return list(obj.sections.all())
 
 
-class SectionIn(Schema):
+class SectionIn(Input):
     text: str
-    version: int
+    version: Version
 
 
 def _report(request, code: str, year: int, user=None) -> FollowUpReport:
@@ -69,13 +79,13 @@ list_and_csv(router, "/reports", schema=ReportOut,
 
 @router.get("/reports/{code}/{year}", response={200: ReportDetail, 404: Error},
             summary="One follow-up report with its narrative")
-def report_get(request, code: str, year: int):
+def report_get(request, code: str, year: Year):
     return _report(request, code, year)
 
 
 @router.put("/reports/{code}/{year}/sections/{key}", auth=WRITE_AUTH, response={200: SectionOut, **WRITE_ERRORS},
             summary="Write a narrative section (send its version)")
-def section_put(request, code: str, year: int, key: str, data: SectionIn):
+def section_put(request, code: str, year: Year, key: str, data: SectionIn):
     report = _report(request, code, year, request.auth)
     section = ReportSection.objects.filter(report=report, key=key).first()
     if section is None:
@@ -83,12 +93,12 @@ def section_put(request, code: str, year: int, key: str, data: SectionIn):
     return services.section_update(user=request.auth, section=section, version=data.version, text=data.text)
 
 
-class ReportStart(Schema):
+class ReportStart(Input):
     municipality_code: str
-    year: int
+    year: YearValue = Field(..., ge=1900, le=2199)
 
 
-class StepIn(Schema):
+class StepIn(Input):
     action: str  # submit, receive, publish, unpublish
 
 
@@ -104,7 +114,7 @@ def report_post(request, data: ReportStart):
 
 @router.post("/reports/{code}/{year}/status", auth=WRITE_AUTH, response={200: ReportOut, **WRITE_ERRORS},
              summary="A step of the report: submit (municipality), receive (ministry), publish or unpublish")
-def report_status(request, code: str, year: int, data: StepIn):
+def report_status(request, code: str, year: Year, data: StepIn):
     return services.report_step(user=request.auth, report=_report(request, code, year, request.auth),
                                 action=data.action)
 
@@ -137,10 +147,10 @@ class AgencyReportDetail(AgencyReportOut):
         return sorted(c.pk for c in obj.cooperation_agreements.all())
 
 
-class AgencyReportIn(Schema):
+class AgencyReportIn(Input):
     text: str
     published: bool = False
-    version: int
+    version: Version
 
 
 list_and_csv(router, "/agency-reports", schema=AgencyReportOut,
@@ -160,7 +170,7 @@ def _organisation(key: str) -> Organisation:
 
 @router.get("/agency-reports/{key}/{year}", response={200: AgencyReportDetail, 404: Error},
             summary="One agency's report for a year")
-def agency_report_get(request, key: str, year: int):
+def agency_report_get(request, key: str, year: Year):
     report = selectors.agency_report_list(user=caller(request)).filter(organisation__key=key, year=year).first()
     if report is None:
         raise HttpError(404, "No such report.")
@@ -169,7 +179,7 @@ def agency_report_get(request, key: str, year: int):
 
 @router.put("/agency-reports/{key}/{year}", auth=WRITE_AUTH, response={200: AgencyReportDetail, **WRITE_ERRORS},
             summary="Write the agency's report (its own officers; send its version, 0 for a new one)")
-def agency_report_put(request, key: str, year: int, data: AgencyReportIn):
+def agency_report_put(request, key: str, year: Year, data: AgencyReportIn):
     report = services.agency_report_start(user=request.auth, organisation=_organisation(key), year=year)
     return services.agency_report_update(user=request.auth, report=report, version=data.version or report.version,
                                          text=data.text, published=data.published)
@@ -177,7 +187,7 @@ def agency_report_put(request, key: str, year: int, data: AgencyReportIn):
 
 @router.post("/agency-reports/{key}/{year}/submit", auth=WRITE_AUTH,
              response={200: AgencyReportDetail, **WRITE_ERRORS}, summary="Submit the agency's report to the ministry")
-def agency_report_submit(request, key: str, year: int):
+def agency_report_submit(request, key: str, year: Year):
     report = selectors.agency_report_list(user=request.auth).filter(organisation__key=key, year=year).first()
     if report is None:
         raise HttpError(404, "No such report.")
@@ -204,14 +214,14 @@ class NationalOut(Schema):
     notes: list[str]
 
 
-class NationalIn(Schema):
+class NationalIn(Input):
     published: bool
     introduction: str | None = None
 
 
 @router.get("/national/{year}", response={200: NationalOut, 403: Error, 404: Error},
             summary="The national report's figures: every district against the country (internal=true: the ministry's version)")
-def national_get(request, year: int, internal: bool = False):
+def national_get(request, year: Year, internal: bool = False):
     if internal and not scope_for(caller(request)).national:
         return Status(403, {"detail": "Only the ministry reads the internal version."})
     content = national_content(year=year, public=not internal)
@@ -232,7 +242,7 @@ def national_get(request, year: int, internal: bool = False):
 
 @router.put("/national/{year}", auth=WRITE_AUTH, response={200: NationalIn, **WRITE_ERRORS},
             summary="Publish or withdraw the national report, with its introduction (the ministry)")
-def national_put(request, year: int, data: NationalIn):
+def national_put(request, year: Year, data: NationalIn):
     record = services.national_publish(user=request.auth, year=year, published=data.published,
                                        introduction=data.introduction)
     return {"published": record.published, "introduction": record.introduction}

@@ -6,11 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from stadsdel.agreements.models import Organisation
-from stadsdel.api.core import WRITE_AUTH, WRITE_ERRORS, Error, caller, list_and_csv
+from stadsdel.api.core import (
+    WRITE_AUTH,
+    WRITE_ERRORS,
+    Error,
+    Id,
+    Input,
+    Version,
+    YearValue,
+    caller,
+    list_and_csv,
+)
 from stadsdel.areas.models import District
 from stadsdel.funding import selectors, services
 from stadsdel.funding.models import Application, Fund, FundArea, FundRound
@@ -72,22 +82,22 @@ class FundDetailOut(FundOut):
         return list(obj.rounds.all())
 
 
-class BudgetLineIO(Schema):
-    year: int
+class BudgetLineIO(Input):
+    year: YearValue
     text: str
     amount: int = Field(..., ge=0)
     co_financing: int = Field(0, ge=0)
     co_financier: str = ""
 
 
-class ResultIn(Schema):
+class ResultIn(Input):
     text: str
     indicator: str | None = None  # an indicator code from the catalogue
     measure: str = ""
     baseline_value: float | None = None
-    baseline_year: int | None = None
+    baseline_year: YearValue | None = None
     target_value: float | None = None
-    target_year: int | None = None
+    target_year: YearValue | None = None
 
 
 class ApplicationOut(Schema):
@@ -159,8 +169,8 @@ class ApplicationDetailOut(ApplicationOut):
         return list(obj.decisions.select_related("step", "organisation"))
 
 
-class ApplicationIn(Schema):
-    round_id: int
+class ApplicationIn(Input):
+    round_id: Id
     committee: str
     applicant: str
     title: str
@@ -170,14 +180,14 @@ class ApplicationIn(Schema):
     contact_name: str = ""
     contact_email: str = ""
     contact_phone: str = ""
-    district_ids: list[int] = []
-    goal_ids: list[int] = []
+    district_ids: list[Id] = []
+    goal_ids: list[Id] = []
     budget_lines: list[BudgetLineIO] = []
     results: list[ResultIn] = []
 
 
-class ApplicationPatch(Schema):
-    version: int
+class ApplicationPatch(Input):
+    version: Version
     title: str | None = None
     description: str | None = None
     period_start: dt.date | None = None
@@ -185,14 +195,14 @@ class ApplicationPatch(Schema):
     contact_name: str | None = None
     contact_email: str | None = None
     contact_phone: str | None = None
-    district_ids: list[int] | None = None
-    goal_ids: list[int] | None = None
+    district_ids: list[Id] | None = None
+    goal_ids: list[Id] | None = None
     budget_lines: list[BudgetLineIO] | None = None
     results: list[ResultIn] | None = None
 
 
-class DecisionIn(Schema):
-    version: int
+class DecisionIn(Input):
+    version: Version
     outcome: str
     text: str = ""
     decided_on: dt.date | None = None
@@ -299,7 +309,7 @@ def application_patch(request, application_id: int, data: ApplicationPatch):
 
 @router.post("/applications/{application_id}/submit", auth=WRITE_AUTH,
              response={200: ApplicationDetailOut, **WRITE_ERRORS}, summary="Submit to the first step of the chain")
-def application_submit(request, application_id: int, version: int):
+def application_submit(request, application_id: int, version: int = Query(..., ge=0, le=2**31 - 1)):
     app = _application(request, application_id, request.auth)
     services.application_submit(user=request.auth, application=app, version=version)
     return _application(request, app.pk, request.auth)

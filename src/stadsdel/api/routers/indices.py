@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from stadsdel.api.core import Error, list_and_csv
+from stadsdel.api.core import Error, Invalid, list_and_csv
 from stadsdel.indices.models import IndexModel
 from stadsdel.indices.selectors import LEVELS, index_run
 from stadsdel.lib.index import IndexInputError
@@ -47,7 +47,7 @@ def model_get(request, model_id: int):
     return get_object_or_404(IndexModel.objects.select_related("reference_municipality"), pk=model_id)
 
 
-@router.get("/models/{model_id}/results", response={200: list[IndexRecord], 404: Error, 422: Error},
+@router.get("/models/{model_id}/results", response={200: list[IndexRecord], 404: Error, 422: Invalid},
             summary="The index per unit and year (the `stadsdel index compute` records)")
 def model_results(request, model_id: int, year: int | None = None, level: str = "district"):
     model = get_object_or_404(IndexModel, pk=model_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import FilterSchema, Router, Schema, Status
+from ninja import FilterSchema, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from stadsdel.accounts.scoping import scope_for
@@ -15,6 +15,11 @@ from stadsdel.api.core import (
     WRITE_AUTH,
     WRITE_ERRORS,
     Error,
+    Id,
+    Input,
+    Invalid,
+    Version,
+    YearValue,
     caller,
     list_and_csv,
     page_of,
@@ -51,22 +56,22 @@ class PlanOut(Schema):
         return obj.district.municipality.code
 
 
-class PlanIn(Schema):
-    district_id: int
-    year: int
-    period_end: int
+class PlanIn(Input):
+    district_id: Id
+    year: YearValue
+    period_end: YearValue
     title: str = ""
 
 
-class PlanPatch(Schema):
-    version: int
+class PlanPatch(Input):
+    version: Version
     title: str | None = None
     summary: str | None = None
-    period_end: int | None = None
+    period_end: YearValue | None = None
     published: bool | None = None
 
 
-class StatusIn(Schema):
+class StatusIn(Input):
     to: str
 
 
@@ -106,24 +111,24 @@ class GoalOut(Schema):
         return [r.organisation.key for r in obj.responsibilities.all()]
 
 
-class GoalIn(Schema):
+class GoalIn(Input):
     goal_area: str
     number: str
     text: str
     title: str = ""
-    scope_district_ids: list[int] = []
+    scope_district_ids: list[Id] = []
     population_group: str = ""
     indicator: str | None = None
     baseline_value: float | None = None
-    baseline_year: int | None = None
+    baseline_year: YearValue | None = None
     target_value: float | None = None
-    target_year: int | None = None
+    target_year: YearValue | None = None
     accepted_by: str = ""
     accepted_on: dt.date | None = None
 
 
 class GoalPatch(GoalIn):
-    version: int
+    version: Version
 
 
 class LetterOut(Schema):
@@ -173,7 +178,7 @@ list_and_csv(router, "/plans", schema=PlanOut,
                       "period_end", "status", "published", "version"],
              rows=_plans, summary="Strategic district plans the caller may read")
 
-@router.post("/plans", auth=WRITE_AUTH, response={201: PlanOut, 403: Error, 422: Error}, summary="Start a plan")
+@router.post("/plans", auth=WRITE_AUTH, response={201: PlanOut, 403: Error, 422: Invalid}, summary="Start a plan")
 def plan_create(request, data: PlanIn):
     district = District.objects.filter(pk=data.district_id).first()
     if district is None:
@@ -208,7 +213,7 @@ def plan_goals(request, plan_id: int, page: int = 1, page_size: int = 50):
     return page_of(selectors.plan_goals(plan=_plan(request, plan_id)), page=page, page_size=page_size)
 
 
-@router.post("/plans/{plan_id}/goals", auth=WRITE_AUTH, response={201: GoalOut, 403: Error, 404: Error, 422: Error},
+@router.post("/plans/{plan_id}/goals", auth=WRITE_AUTH, response={201: GoalOut, 403: Error, 404: Error, 422: Invalid},
              summary="Add a goal to a plan")
 def goal_create(request, plan_id: int, data: GoalIn):
     plan = _plan(request, plan_id, request.auth)
@@ -230,7 +235,7 @@ def goal_put(request, goal_id: int, data: GoalPatch):
 
 
 @router.delete("/goals/{goal_id}", auth=WRITE_AUTH, response={204: None, **WRITE_ERRORS}, summary="Remove a goal")
-def goal_delete(request, goal_id: int, version: int):
+def goal_delete(request, goal_id: int, version: int = Query(..., ge=0, le=2**31 - 1)):
     goal = _goal(request, goal_id, request.auth)
     services.goal_delete(user=request.auth, goal=goal, version=version)
     return Status(204, None)
@@ -274,7 +279,7 @@ class DialogueOut(Schema):
         return sorted(d.name for d in obj.districts.all())
 
 
-class DialogueFields(Schema):
+class DialogueFields(Input):
     title: str | None = None
     held_on: dt.date | None = None
     organiser: str | None = None  # an organisation's key
@@ -284,8 +289,8 @@ class DialogueFields(Schema):
     themes: str | None = None
     outcome: str | None = None
     published: bool | None = None
-    district_ids: list[int] | None = None
-    goal_ids: list[int] | None = None
+    district_ids: list[Id] | None = None
+    goal_ids: list[Id] | None = None
 
 
 class DialogueIn(DialogueFields):
@@ -295,7 +300,7 @@ class DialogueIn(DialogueFields):
 
 
 class DialoguePatch(DialogueFields):
-    version: int
+    version: Version
 
 
 class DialogueFilter(FilterSchema):
@@ -376,14 +381,14 @@ class CommentOut(Schema):
     version: int
 
 
-class DecisionIn(Schema):
+class DecisionIn(Input):
     status: str  # approved or rejected
-    version: int
+    version: Version
 
 
-class AnswerIn(Schema):
+class AnswerIn(Input):
     answer: str
-    version: int
+    version: Version
 
 
 @router.get("/plans/{plan_id}/comments", response={200: page_schema(CommentOut), 404: Error},

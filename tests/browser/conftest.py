@@ -53,3 +53,23 @@ def page(monkeypatch, launch):
         finally:
             context.close()
             browser.close()
+
+
+@pytest.fixture
+def outside(page) -> list[str]:
+    """Keeps the page on this machine: every request elsewhere is aborted and listed here, so a
+    test can assert that nothing (a CDN's script, say) was fetched from outside."""
+    from urllib.parse import urlparse
+
+    fetched: list[str] = []
+
+    def local_only(route):
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlparse(url).hostname in ("localhost", "127.0.0.1", "::1"):
+            route.continue_()
+        else:
+            fetched.append(url)
+            route.abort()
+
+    page.route("**/*", local_only)
+    return fetched

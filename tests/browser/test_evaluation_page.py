@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
@@ -49,20 +48,9 @@ def published_evaluation(db):
 
 
 
-def test_evaluation_page_draws_event_study_and_synthetic_control(page, live_server, published_evaluation):
+def test_evaluation_page_draws_event_study_and_synthetic_control(page, outside, live_server, published_evaluation):
     from playwright.sync_api import expect
 
-    outside: list[str] = []
-
-    def local_only(route):
-        url = route.request.url
-        if url.startswith(("data:", "blob:")) or urlparse(url).hostname in ("localhost", "127.0.0.1", "::1"):
-            route.continue_()
-        else:
-            outside.append(url)
-            route.abort()
-
-    page.route("**/*", local_only)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
 

@@ -86,6 +86,14 @@ class Input(Schema):
         return data
 
 
+def by_ids(model, ids: list[int], *, field: str, noun: str) -> list:
+    """The records with these ids, all of them, or 422 naming the field (one query)."""
+    found = list(model.objects.filter(pk__in=ids))
+    if len(found) != len(set(ids)):
+        raise HttpError(422, f"{field}: unknown {noun}")
+    return found
+
+
 class Error(Schema):
     detail: str
 

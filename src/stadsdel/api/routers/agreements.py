@@ -19,6 +19,7 @@ from stadsdel.api.core import (
     Input,
     Invalid,
     Version,
+    by_ids,
     caller,
     list_and_csv,
 )
@@ -206,9 +207,7 @@ def _cooperation_fields(data: CooperationFields) -> tuple[dict, list | None]:
         fields["partner"] = partner
     districts = None
     if data.district_ids is not None:
-        districts = list(District.objects.filter(pk__in=data.district_ids))
-        if len(districts) != len(set(data.district_ids)):
-            raise HttpError(422, "One of district_ids is not a district.")
+        districts = by_ids(District, data.district_ids, field="district_ids", noun="district")
     return {k: v for k, v in fields.items() if v is not None}, districts
 
 

@@ -18,6 +18,7 @@ from stadsdel.api.core import (
     Input,
     Version,
     YearValue,
+    by_ids,
     caller,
     list_and_csv,
 )
@@ -237,13 +238,9 @@ def _parts(data) -> dict:
     """The application's parts from the request, as the service takes them (None: unchanged)."""
     parts: dict = {}
     if data.district_ids is not None:
-        parts["districts"] = list(District.objects.filter(pk__in=data.district_ids))
-        if len(parts["districts"]) != len(set(data.district_ids)):
-            raise HttpError(422, "district_ids: unknown district")
+        parts["districts"] = by_ids(District, data.district_ids, field="district_ids", noun="district")
     if data.goal_ids is not None:
-        parts["goals"] = list(Goal.objects.filter(pk__in=data.goal_ids))
-        if len(parts["goals"]) != len(set(data.goal_ids)):
-            raise HttpError(422, "goal_ids: unknown goal")
+        parts["goals"] = by_ids(Goal, data.goal_ids, field="goal_ids", noun="goal")
     if data.budget_lines is not None:
         parts["budget_lines"] = [line.model_dump() for line in data.budget_lines]
     if data.results is not None:

@@ -20,6 +20,7 @@ from stadsdel.api.core import (
     Invalid,
     Version,
     YearValue,
+    by_ids,
     caller,
     list_and_csv,
     page_of,
@@ -159,9 +160,7 @@ def _goal_fields(plan: DistrictPlan, data: GoalIn) -> tuple[dict, dict]:
         indicator = Indicator.objects.filter(code=data.indicator).first()
         if indicator is None:
             raise HttpError(422, f"indicator: no indicator {data.indicator!r} in the catalogue")
-    districts = list(District.objects.filter(pk__in=data.scope_district_ids))
-    if len(districts) != len(set(data.scope_district_ids)):
-        raise HttpError(422, "scope_district_ids: unknown district")
+    districts = by_ids(District, data.scope_district_ids, field="scope_district_ids", noun="district")
     fields = {"goal_area": area, "number": data.number, "title": data.title, "text": data.text,
               "population_group": data.population_group, "baseline_value": data.baseline_value,
               "baseline_year": data.baseline_year, "target_value": data.target_value,
@@ -334,13 +333,9 @@ def _dialogue_fields(data: DialogueFields) -> tuple[dict, dict]:
         fields["organiser"] = organiser
     relations = {}
     if data.district_ids is not None:
-        relations["districts"] = list(District.objects.filter(pk__in=data.district_ids))
-        if len(relations["districts"]) != len(set(data.district_ids)):
-            raise HttpError(422, "district_ids: unknown district")
+        relations["districts"] = by_ids(District, data.district_ids, field="district_ids", noun="district")
     if data.goal_ids is not None:
-        relations["goals"] = list(Goal.objects.filter(pk__in=data.goal_ids))
-        if len(relations["goals"]) != len(set(data.goal_ids)):
-            raise HttpError(422, "goal_ids: unknown goal")
+        relations["goals"] = by_ids(Goal, data.goal_ids, field="goal_ids", noun="goal")
     return {k: v for k, v in fields.items() if v is not None}, relations
 
 

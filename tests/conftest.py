@@ -77,3 +77,15 @@ def analyst_user(db):
 def committee_user(db):
     return make_user("committee", org_key="stockholm_rinkeby_kista_stadsdelsnamnd", role=Role.COMMITTEE_MEMBER)
 
+
+@pytest.fixture
+def applicant_user(db):
+    """An applicant for project funds: Rinkeby-Kista's district administration (the
+    stadsdelsnämnd's organisation), acting for that organisation only."""
+    return make_user("applicant", org_key="stockholm_rinkeby_kista_stadsdelsnamnd", role=Role.APPLICANT)
+
+
+@pytest.fixture
+def other_applicant_user(db):
+    """An applicant of another organisation of the same municipality (Spånga-Tensta)."""
+    return make_user("other-applicant", org_key="stockholm_spanga_tensta_stadsdelsnamnd", role=Role.APPLICANT)

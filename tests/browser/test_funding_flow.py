@@ -24,7 +24,7 @@ def fund(db):
 
     seeds_load()  # a transactional test starts from a flushed database
     fund, _round = stockholm_fund_ensure(year=dt.date.today().year, budget=2_000_000)
-    member_create("sokande", RK, Role.MUNICIPALITY, password=PASSWORD)
+    member_create("sokande", RK, Role.APPLICANT, password=PASSWORD)
     member_create("styrgrupp", steering_group_key(RK), password=PASSWORD)
     member_create("namnd", RK, password=PASSWORD)
     member_create("ks", "stockholm_kommunstyrelsen", password=PASSWORD)

@@ -30,7 +30,7 @@ def world_create(committee_user=None, *, suffix: str = "", budget: int = 1_000_0
     return {
         "fund": fund, "round": round_, "year": year,
         "area": FundArea.objects.get(fund=fund, committee__key=RK),
-        "applicant": member_create("sokande" + suffix, RK, Role.MUNICIPALITY, email="sokande@example.org"),
+        "applicant": member_create("sokande" + suffix, RK, Role.APPLICANT, email="sokande@example.org"),
         "steering": member_create("styrgrupp" + suffix, steering_group_key(RK), email="styrgrupp@example.org"),
         "committee": committee_user,
         "board": member_create("ks" + suffix, "stockholm_kommunstyrelsen", email="ks@example.org"),

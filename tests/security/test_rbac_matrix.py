@@ -2,6 +2,12 @@
 must get. The first two tests fail when a page or an API operation exists without an entry here,
 so a new endpoint cannot ship without someone deciding who may use it.
 
+Besides the roles of SPEC.md's table, `applicant` is an applicant for project funds (a member in
+the applicant role of Rinkeby-Kista's district administration, which owns the draft application
+of the world) and `other_applicant` an applicant of another organisation of the same municipality
+(Spånga-Tensta): rights come from each membership, so neither acts for the municipality, and the
+other applicant sees nothing of Rinkeby-Kista's applications.
+
 Outcomes: `OK` the request is served (2xx, or a redirect after a successful POST); `DENY` refused
 or not revealed (403/404); `LOGIN` an anonymous caller is sent to sign in (302 to /login/) or, in
 the API, told to authenticate (401)."""
@@ -15,7 +21,8 @@ from django.urls import URLResolver, get_resolver
 
 from stadsdel.api.api import api
 
-ROLES = ("anonymous", "ministry", "municipality_a", "municipality_b", "agency", "analyst", "committee")
+ROLES = ("anonymous", "ministry", "municipality_a", "municipality_b", "agency", "analyst", "committee", "applicant",
+         "other_applicant")
 OK, DENY, LOGIN, FORM = "ok", "deny", "login", "form"  # FORM: the request reached the form and was refused as invalid
 
 ALL_OK = dict.fromkeys(ROLES, OK)
@@ -103,26 +110,28 @@ PAGES: dict[str, tuple[str, str, dict, dict[str, str]]] = {
     "funding:index": ("GET", "/funding/", {}, ALL_OK),
     "funding:fund_detail": ("GET", "/funding/funds/{fund}/", {}, ALL_OK),  # guidance and budget use are public
     # Applying is for organisations of the fund's municipality (here Rinkeby-Kista's committee member).
-    "funding:application_create": ("GET", "/funding/rounds/{fund_round}/apply/", {}, only({"committee"})),
+    "funding:application_create": ("GET", "/funding/rounds/{fund_round}/apply/", {},
+                                   only({"committee", "applicant", "other_applicant"})),
     # Submitted: read by the municipality's staff, the applicant and the ministry; never anonymously.
     "funding:application_detail": ("GET", "/funding/applications/{fund_app}/", {},
-                                   only({"ministry", "analyst", "committee"}, anonymous=DENY)),
-    "funding:application_edit": ("GET", "/funding/applications/{fund_draft}/edit/", {}, only({"committee"})),
+                                   only({"ministry", "analyst", "committee", "applicant"}, anonymous=DENY)),
+    "funding:application_edit": ("GET", "/funding/applications/{fund_draft}/edit/", {},
+                                 only({"committee", "applicant"})),
     "funding:application_submit": ("POST", "/funding/applications/{fund_draft}/submit/",
-                                   {"version": "{fund_draft_version}"}, only({"committee"})),
+                                   {"version": "{fund_draft_version}"}, only({"committee", "applicant"})),
     # At the district committee's step: only its committee members decide.
     "funding:application_decide": ("POST", "/funding/applications/{fund_app}/decide/",
                                    {"outcome": "approve", "decided_on": "2020-01-02", "version": "{fund_app_version}"},
                                    only({"committee"})),
     "funding:attachment_upload": ("POST", "/funding/applications/{fund_draft}/attachments/", {},
-                                  {**only(set()), "committee": FORM}),  # no file sent: the form refuses
+                                  {**only(set()), "committee": FORM, "applicant": FORM}),  # no file: the form refuses
     "funding:payment_create": ("POST", "/funding/applications/{fund_granted}/payments/",
                                {"amount": "1", "paid_on": "2020-01-02"}, only(set())),  # the fund owner's
     "funding:attachment_download": ("GET", "/funding/attachments/{fund_attachment}/", {},
-                                    only({"ministry", "analyst", "committee"})),
+                                    only({"ministry", "analyst", "committee", "applicant"})),
     "funding:decision_queue": ("GET", "/funding/decisions/", {}, SIGNED_IN),
     "funding:followup_list": ("GET", "/funding/follow-ups/", {}, SIGNED_IN),
-    "funding:followup_edit": ("GET", "/funding/follow-ups/{fund_followup}/", {}, only({"committee"})),
+    "funding:followup_edit": ("GET", "/funding/follow-ups/{fund_followup}/", {}, only({"committee", "applicant"})),
     # -- evaluation pages --
     "evaluation:evaluation_list": ("GET", "/evaluation/", {}, ALL_OK),
     "evaluation:evaluation_create": ("GET", "/evaluation/new/", {}, only({"ministry", "analyst"})),
@@ -248,17 +257,19 @@ API: dict[str, tuple[str, dict, dict[str, str]]] = {
     "GET /api/funding/applications": ("/api/funding/applications", {}, ALL_OK),  # each sees what they may
     "GET /api/funding/applications/export.csv": ("/api/funding/applications/export.csv", {}, ALL_OK),
     "GET /api/funding/applications/{application_id}": ("/api/funding/applications/{fund_app}", {},
-                                                       only({"ministry", "analyst", "committee"}, anonymous=DENY)),
+                                                       only({"ministry", "analyst", "committee", "applicant"},
+                                                            anonymous=DENY)),
     "POST /api/funding/applications": (
         "/api/funding/applications", {"round_id": "{fund_round}", "committee": "stockholm_rinkeby_kista_stadsdelsnamnd",
                                       "applicant": "stockholm_rinkeby_kista_stadsdelsnamnd", "title": "Nytt projekt",
                                       "period_start": "{fund_period_start}", "period_end": "{fund_period_end}"},
-        only({"committee"})),
+        only({"committee", "applicant"})),  # the other applicant may not apply in Rinkeby-Kista's name
     "PATCH /api/funding/applications/{application_id}": (
         "/api/funding/applications/{fund_draft}", {"version": "{fund_draft_version}", "title": "Nytt namn"},
-        only({"committee"})),
+        only({"committee", "applicant"})),
     "POST /api/funding/applications/{application_id}/submit": (
-        "/api/funding/applications/{fund_draft}/submit?version={fund_draft_version}", {}, only({"committee"})),
+        "/api/funding/applications/{fund_draft}/submit?version={fund_draft_version}", {},
+        only({"committee", "applicant"})),
     "POST /api/funding/applications/{application_id}/decide": (
         "/api/funding/applications/{fund_app}/decide", {"version": "{fund_app_version}", "outcome": "approve"},
         only({"committee"})),
@@ -368,7 +379,7 @@ def _funding_world(owner) -> dict:
     year = dt.date.today().year
     fund, round_ = stockholm_fund_ensure(year=year, budget=5_000_000)
     area = FundArea.objects.get(fund=fund, committee__key=rk)
-    applicant = member_create("rbac-sokande", rk, Role.MUNICIPALITY)
+    applicant = member_create("rbac-sokande", rk, Role.APPLICANT)
     deciders = {"steering": member_create("rbac-styrgrupp", steering_group_key(rk)),
                 "committee": member_create("rbac-namnd", rk), "board": member_create("rbac-ks", "stockholm_kommunstyrelsen")}
     rinkeby = District.objects.get(name="Rinkeby", kind=District.Kind.DISTRICT)
@@ -429,10 +440,11 @@ def _org(key):
 
 
 @pytest.fixture
-def users(ministry_user, haninge_user, malmo_user, agency_user, analyst_user, committee_user):
+def users(ministry_user, haninge_user, malmo_user, agency_user, analyst_user, committee_user, applicant_user,
+          other_applicant_user):
     return {"anonymous": None, "ministry": ministry_user, "municipality_a": haninge_user,
             "municipality_b": malmo_user, "agency": agency_user, "analyst": analyst_user,
-            "committee": committee_user}
+            "committee": committee_user, "applicant": applicant_user, "other_applicant": other_applicant_user}
 
 
 def _fill(template: str, world: dict) -> str:

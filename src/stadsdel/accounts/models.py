@@ -16,12 +16,15 @@ class Role(models.TextChoices):
     AGENCY = "agency", _("agency")
     ANALYST = "analyst", _("analyst")
     COMMITTEE_MEMBER = "committee_member", _("committee member")
+    # Writes and follows up its own organisation's fund applications, nothing more.
+    APPLICANT = "applicant", _("applicant")
 
 
 class Membership(models.Model):
     """A user's membership of an organisation in a role: a municipality's urban-development
-    coordinator, an agency officer, an analyst, a committee member, or ministry staff. Every
-    non-ministry read and write is scoped to the organisations a user is a member of."""
+    coordinator, an agency officer, an analyst, a committee member, an applicant for project
+    funds, or ministry staff. Every non-ministry read and write is scoped by each membership:
+    the right its role gives holds for its own organisation only (`accounts.scoping`)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisation"))

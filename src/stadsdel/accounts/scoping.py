@@ -2,10 +2,18 @@
 
 Selectors filter their querysets through these functions and services check them before every
 write, so a page, an API endpoint or a command cannot forget the rule. A ministry member (or a
-superuser) sees and acts nationally; everyone else acts inside their organisations:
-- a municipality coordinator, analyst or committee member of a municipality's organisation
-  (the municipality itself or one of its committees/companies) acts for that municipality;
-- an agency member acts for their agency and its regional offices (its descendants).
+superuser) sees and acts nationally. Everyone else acts through each membership, a (role,
+organisation) pair, and a right holds only for that membership's organisation:
+- a municipality coordinator is a coordinator membership of the municipality's own organisation
+  (kind "municipality"): it edits that municipality's plans, reports, partnerships and
+  agreements. A coordinator membership of a district administration or committee is not one:
+  it acts for that organisation only, like an applicant;
+- an analyst of the municipality's own organisation reads the municipality's internal records
+  (with its coordinators: the municipality's staff), imports statistics and evaluates;
+- an agency member acts for their agency and its regional offices (its descendants);
+- a committee member, an applicant, or any member of a committee, administration, association
+  or company has rights over that organisation's own records (its applications, attachments,
+  audit entries) plus what is public.
 """
 
 from __future__ import annotations
@@ -17,42 +25,59 @@ from django.db.models import Q
 
 from stadsdel.accounts.models import Membership, Role
 
+# Roles whose membership of a municipality's own organisation makes the member municipality staff.
+STAFF_ROLES = frozenset({Role.MUNICIPALITY, Role.ANALYST})
+
 
 @dataclass(frozen=True)
 class Scope:
-    """What a user acts for, computed once per request."""
+    """What a user acts for, computed once per request from their memberships.
+
+    `memberships` holds every (role, organisation id) pair; the sets below are derived from them,
+    each from the memberships that carry that right, never from a role and an organisation of
+    two different memberships."""
 
     authenticated: bool
     national: bool
-    organisation_ids: frozenset[int]
-    municipality_ids: frozenset[int]
+    organisation_ids: frozenset[int]  # every membership's organisation, with its descendants
+    municipality_ids: frozenset[int]  # municipalities whose internal records the user reads (staff)
     roles: frozenset[str]
+    memberships: frozenset[tuple[str, int]] = frozenset()
+    coordinated_municipality_ids: frozenset[int] = frozenset()  # coordinator of the municipality itself
+    agency_organisation_ids: frozenset[int] = frozenset()  # agency memberships, with regional offices
+    analyst_organisation_ids: frozenset[int] = frozenset()  # analyst memberships' organisations
+    analyst_municipality_ids: frozenset[int] = frozenset()  # municipalities of the analyst memberships
 
     def edits_municipality(self, municipality_id: int) -> bool:
-        # Coordinators edit their municipality's registry records; analysts and committee
-        # members act within it too but not on partnerships and agreements.
-        return self.national or (
-            Role.MUNICIPALITY in self.roles and municipality_id in self.municipality_ids
-        )
+        # Coordinators edit their municipality's registry records (partnerships, cooperation
+        # agreements); analysts and committee members act within it too but not on these.
+        return self.national or municipality_id in self.coordinated_municipality_ids
 
     def edits_own_municipality(self, municipality_id: int) -> bool:
         # A municipality's own plans and reports are its coordinators' work: the ministry
         # receives them and reads them, it does not write them.
-        return Role.MUNICIPALITY in self.roles and municipality_id in self.municipality_ids
+        return municipality_id in self.coordinated_municipality_ids
 
     def acts_for_agency(self, organisation_id: int) -> bool:
-        # An agency officer writes the reports of their agency and of its regional offices
-        # (organisation_ids holds the descendants of their memberships).
-        return Role.AGENCY in self.roles and organisation_id in self.organisation_ids
+        # An agency officer writes the reports of their agency and of its regional offices.
+        return organisation_id in self.agency_organisation_ids
 
     def reads_municipality(self, municipality_id: int) -> bool:
         return self.national or municipality_id in self.municipality_ids
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    @property
+    def analyses(self) -> bool:
+        # Index models and evaluations are statistics staff's work, and the ministry's.
+        return self.national or bool(self.analyst_organisation_ids)
 
     @property
     def imports_statistics(self) -> bool:
         # Statistics are national data (one import may cover every municipality), so only the
         # ministry and analysts, whose work it is, import them.
-        return self.national or Role.ANALYST in self.roles
+        return self.analyses
 
     @property
     def sees_import_authors(self) -> bool:
@@ -63,7 +88,8 @@ class Scope:
 ANONYMOUS_SCOPE = Scope(False, False, frozenset(), frozenset(), frozenset())
 
 
-def _descendant_ids(root_ids: set[int]) -> set[int]:
+def descendant_ids(root_ids: set[int]) -> set[int]:
+    """The organisations with these ids and every organisation below them."""
     from stadsdel.agreements.models import Organisation
 
     seen = set(root_ids)
@@ -76,6 +102,18 @@ def _descendant_ids(root_ids: set[int]) -> set[int]:
     return seen
 
 
+# The earlier private name, kept for the modules that import it.
+_descendant_ids = descendant_ids
+
+
+def is_municipality_itself(organisation) -> bool:
+    """The municipality's own organisation (not one of its committees, administrations or
+    companies): the only organisation whose coordinators act for the whole municipality."""
+    from stadsdel.agreements.models import Organisation
+
+    return organisation.kind == Organisation.Kind.MUNICIPALITY and organisation.municipality_id is not None
+
+
 def scope_for(user) -> Scope:
     if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
         return ANONYMOUS_SCOPE
@@ -85,11 +123,23 @@ def scope_for(user) -> Scope:
     memberships = list(Membership.objects.filter(user=user).select_related("organisation"))
     roles = frozenset(m.role for m in memberships)
     national = user.is_superuser or Role.MINISTRY in roles
-    org_ids = _descendant_ids({m.organisation_id for m in memberships})
-    municipality_ids = frozenset(
-        m.organisation.municipality_id for m in memberships if m.organisation.municipality_id is not None
+    own = [m for m in memberships if is_municipality_itself(m.organisation)]
+    analyst = [m for m in memberships if m.role == Role.ANALYST]
+    scope = Scope(
+        authenticated=True,
+        national=national,
+        organisation_ids=frozenset(descendant_ids({m.organisation_id for m in memberships})),
+        municipality_ids=frozenset(m.organisation.municipality_id for m in own if m.role in STAFF_ROLES),
+        roles=roles,
+        memberships=frozenset((m.role, m.organisation_id) for m in memberships),
+        coordinated_municipality_ids=frozenset(m.organisation.municipality_id for m in own
+                                               if m.role == Role.MUNICIPALITY),
+        agency_organisation_ids=frozenset(descendant_ids({m.organisation_id for m in memberships
+                                                          if m.role == Role.AGENCY})),
+        analyst_organisation_ids=frozenset(m.organisation_id for m in analyst),
+        analyst_municipality_ids=frozenset(m.organisation.municipality_id for m in analyst
+                                           if m.organisation.municipality_id is not None),
     )
-    scope = Scope(True, national, frozenset(org_ids), municipality_ids, roles)
     user._stadsdel_scope = scope
     return scope
 

@@ -10,8 +10,8 @@ from django.db import models
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from simple_history.utils import get_m2m_reverse_field_name
 
-from stadsdel.accounts.models import Membership, Role
-from stadsdel.accounts.scoping import _descendant_ids
+from stadsdel.accounts.models import Membership
+from stadsdel.accounts.scoping import scope_for
 
 
 def membership_list(*, user) -> QuerySet[Membership]:
@@ -122,21 +122,15 @@ class AuditViewer:
 def audit_viewer(*, user) -> AuditViewer:
     if user is None or not user.is_authenticated:
         return AuditViewer(False, frozenset(), frozenset())
-    memberships = list(Membership.objects.filter(user=user).select_related("organisation"))
-    if user.is_superuser or any(m.role == Role.MINISTRY for m in memberships):
+    scope = scope_for(user)
+    if scope.national:
         return AuditViewer(True, frozenset(), frozenset())
-    municipality_ids = frozenset(
-        m.organisation.municipality_id for m in memberships
-        if m.role == Role.MUNICIPALITY and m.organisation.municipality_id is not None
-    )
-    # An agency officer speaks for the agency's regional offices too; anyone else for the
-    # organisations they are a member of (an applicant's association, a committee, the
-    # statistics office that owns an evaluation).
-    organisation_ids = frozenset(
-        _descendant_ids({m.organisation_id for m in memberships if m.role == Role.AGENCY})
-        | {m.organisation_id for m in memberships}
-    )
-    return AuditViewer(False, municipality_ids, organisation_ids)
+    # The municipality's records are its coordinators' (members of the municipality's own
+    # organisation, not of one of its committees). An agency officer speaks for the agency's
+    # regional offices too; anyone else for the organisations they are a member of (an
+    # applicant's association, a committee, the statistics office that owns an evaluation).
+    organisation_ids = scope.agency_organisation_ids | {organisation for _role, organisation in scope.memberships}
+    return AuditViewer(False, scope.coordinated_municipality_ids, frozenset(organisation_ids))
 
 
 def audit_owner_q(*, viewer: AuditViewer, label: str) -> Q | None:

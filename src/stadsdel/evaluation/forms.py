@@ -57,7 +57,7 @@ class EvaluationForm(forms.Form):
         super().__init__(*args, **kwargs)
         districts = District.objects.filter(kind=District.Kind.DISTRICT).select_related("municipality")
         treated = districts if scope is None or scope.national else districts.filter(
-            municipality_id__in=scope.municipality_ids)
+            municipality_id__in=scope.analyst_municipality_ids)
         self.fields["treated_districts"].queryset = treated.order_by("municipality__name", "name")
         self.fields["synth_district"].queryset = treated.order_by("municipality__name", "name")
         self.fields["comparison_districts"].queryset = candidate_districts().order_by("municipality__name", "name")

@@ -24,7 +24,7 @@ FIELDS = frozenset({"title", "description", "start_year", "pool", "pool_size", "
 
 
 def may_create(scope: Scope) -> bool:
-    return scope.national or Role.ANALYST in scope.roles
+    return scope.analyses
 
 
 # Nearest neighbours: fewer than two cannot carry a comparison; more than fifty is no longer a
@@ -33,7 +33,7 @@ MIN_POOL_SIZE, MAX_POOL_SIZE = 2, 50
 
 
 def may_edit(scope: Scope, evaluation: Evaluation) -> bool:
-    return scope.national or (Role.ANALYST in scope.roles and evaluation.owner_id in scope.organisation_ids)
+    return scope.national or evaluation.owner_id in scope.analyst_organisation_ids
 
 
 def owner_for(user) -> Organisation | None:
@@ -51,7 +51,7 @@ def _check(scope: Scope, *, fields: dict[str, Any], treated: list[District], out
     unknown = set(fields) - FIELDS
     if unknown:
         raise ValueError(f"fields that cannot be set here: {', '.join(sorted(unknown))}")
-    if not scope.national and any(d.municipality_id not in scope.municipality_ids for d in treated):
+    if not scope.national and any(d.municipality_id not in scope.analyst_municipality_ids for d in treated):
         raise PermissionDenied(_("An analyst may evaluate only the districts of their own municipality."))
     errors: dict[str, list[str]] = {}
     if not treated:
@@ -90,7 +90,7 @@ def evaluation_create(*, user, fields: dict[str, Any], treated: list[District], 
     owner = owner or owner_for(user)
     if owner is None:
         raise PermissionDenied(_("You are not a member of an organisation that could own the evaluation."))
-    if not scope.national and owner.pk not in scope.organisation_ids:
+    if not scope.national and owner.pk not in scope.analyst_organisation_ids:
         raise PermissionDenied(_("An evaluation belongs to your own organisation."))
     comparison = comparison or []
     _check(scope, fields=fields, treated=treated, outcomes=outcomes, comparison=comparison)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from stadsdel.accounts.models import Role
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.followup.models import AgencyReport, FollowUpReport, ReportStatus
 
@@ -25,8 +24,8 @@ def agency_report_list(*, user) -> QuerySet[AgencyReport]:
     drafts (and its regional offices'); the ministry every submitted one."""
     scope = scope_for(user)
     visible = Q(published=True)
-    if Role.AGENCY in scope.roles:
-        visible |= Q(organisation_id__in=scope.organisation_ids)
+    if scope.agency_organisation_ids:
+        visible |= Q(organisation_id__in=scope.agency_organisation_ids)
     if scope.national:
         visible |= ~Q(status=ReportStatus.DRAFT)
     return AgencyReport.objects.select_related("organisation").filter(visible)

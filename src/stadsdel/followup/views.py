@@ -67,8 +67,8 @@ def report_list(request):
         "national_years": sorted(set(NATIONAL_YEARS) | set(NationalReport.objects.values_list("year", flat=True))),
         "municipalities": Municipality.objects.filter(districts__isnull=False).distinct().order_by("name"),
         "own": Municipality.objects.filter(pk__in=scope.municipality_ids).order_by("name"),
-        "own_agencies": Organisation.objects.filter(pk__in=scope.organisation_ids, kind=Organisation.Kind.STATE_AGENCY)
-        .order_by("name") if "agency" in scope.roles else [],
+        "own_agencies": Organisation.objects.filter(pk__in=scope.agency_organisation_ids,
+                                                    kind=Organisation.Kind.STATE_AGENCY).order_by("name"),
         "agency_reports": selectors.agency_report_list(user=request.user).order_by("-year", "organisation__name"),
     })
 

@@ -121,8 +121,8 @@ def demo_funding_create() -> list:
                   "ledamot, lokal styrgrupp Rinkeby-Kista (projektmedel)"),
         DemoLogin("kommunstyrelsen", Role.COMMITTEE_MEMBER, EXECUTIVE_BOARD_KEY,
                   "ledamot, kommunstyrelsen i Stockholm (projektmedel)"),
-        DemoLogin("sokande", Role.MUNICIPALITY, "stockholm_rinkeby_kista_stadsdelsnamnd",
-                  "samordnare, Rinkeby-Kista stadsdelsförvaltning (söker projektmedel)"),
+        DemoLogin("sokande", Role.APPLICANT, "stockholm_rinkeby_kista_stadsdelsnamnd",
+                  "sökande, Rinkeby-Kista stadsdelsförvaltning (projektmedel)"),
     ]
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
         fund, current = stockholm_fund_ensure(year=today.year)
@@ -144,14 +144,14 @@ def _demo_applications(fund, current, last, today: dt.date) -> None:
     from stadsdel.funding import services
     from stadsdel.funding.models import Application, FollowUp
 
-    applicant_user = member_create("sokande", "stockholm_rinkeby_kista_stadsdelsnamnd", Role.MUNICIPALITY)
+    applicant_user = member_create("sokande", "stockholm_rinkeby_kista_stadsdelsnamnd", Role.APPLICANT)
     board = member_create("kommunstyrelsen", EXECUTIVE_BOARD_KEY)
     last_year = dt.date(today.year - 1, 1, 1)
     for area in fund.areas.select_related("committee", "steering_group").prefetch_related("districts"):
         key = area.committee.key
         deciders = {1: member_create(f"demo-{area.steering_group.key}", area.steering_group.key),
                     2: member_create(f"demo-{key}", key), 3: board}
-        applicant = member_create(f"demo-sokande-{key}", key, Role.MUNICIPALITY) if key != (
+        applicant = member_create(f"demo-sokande-{key}", key, Role.APPLICANT) if key != (
             "stockholm_rinkeby_kista_stadsdelsnamnd") else applicant_user
         districts = [d for d in area.districts.all() if d.kind == "district"][:2]
         for n, (title, state) in enumerate(zip(_TITLES[key], _STATES[key], strict=True)):

@@ -4,10 +4,10 @@ an attachment, a step's decision, a payment and a follow-up report."""
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from stadsdel.areas.models import District
+from stadsdel.funding import selectors
 from stadsdel.funding.models import (
     ATTACHMENT_EXTENSIONS,
     Application,
@@ -17,20 +17,10 @@ from stadsdel.funding.models import (
     FundArea,
 )
 from stadsdel.indicators.models import Indicator
-from stadsdel.plans.models import Goal
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
-
-
-def goal_choices(fund: Fund):
-    """The goals an application may serve: those of the areas' local action plans and the
-    programme's own goals."""
-    q = Q(action_plans__fund_areas__fund=fund)
-    if fund.programme_id:
-        q |= Q(programme_id=fund.programme_id, plan__isnull=True)
-    return Goal.objects.filter(q).distinct().select_related("goal_area").order_by("goal_area__position", "position")
 
 
 class ApplicationForm(forms.ModelForm):
@@ -49,7 +39,7 @@ class ApplicationForm(forms.ModelForm):
         self.fields["applicant"].queryset = applicants
         self.fields["area"].queryset = FundArea.objects.filter(fund=fund).select_related("committee")
         self.fields["districts"].queryset = District.objects.filter(fund_areas__fund=fund).distinct().order_by("name")
-        self.fields["goals"].queryset = goal_choices(fund)
+        self.fields["goals"].queryset = selectors.goal_choices(fund=fund)
         self.fields["goals"].label_from_instance = lambda g: f"{g.number} {g.title or g.text[:90]}"
         self.fields["description"].required = True
         if editing:

@@ -57,6 +57,11 @@ class Fund(models.Model):
         verbose_name=_("programme"),
     )
     guidance = models.TextField(_("guidance for applicants"), blank=True)
+    open_to_outside = models.BooleanField(
+        _("open to outside organisations"), default=False,
+        help_text=_("Associations, residents' organisations, housing companies and businesses may apply, "
+                    "not only the municipality's own bodies."),
+    )
     follow_up_days = models.PositiveSmallIntegerField(
         _("follow-up due (days after the project period)"), default=90,
         help_text=_("Funded work reports its results and its plan for implementation this many days after it ends."),

@@ -1,9 +1,11 @@
 """Who may do what with project funds, built on the user's scope (`accounts.scoping`).
 
-Three kinds of actor, each bound to organisations:
-- an applicant acts for an organisation of the fund's municipality they belong to (coordinator,
-  agency officer or committee member; analysts read, they do not apply), and a municipality
-  coordinator may act for any of the municipality's organisations;
+Three kinds of actor, each bound to organisations by a membership (role and organisation):
+- an applicant acts for the organisation of its membership (applicant, coordinator, agency
+  officer or committee member; analysts read, they do not apply) when that organisation belongs
+  to the fund's municipality, or is an association, housing company or other outside
+  organisation and the fund is open to those. Only a coordinator of the municipality's own
+  organisation may act for any of the municipality's organisations;
 - a decision maker at a step is a committee member with a membership of exactly the
   organisation deciding that step. Direct membership, not the scope's descendants: a member of
   the municipality is not thereby a member of its district committees;
@@ -16,23 +18,37 @@ from __future__ import annotations
 from django.db.models import F, Q
 
 from stadsdel.accounts.models import Membership, Role
-from stadsdel.accounts.scoping import _descendant_ids, scope_for
+from stadsdel.accounts.scoping import descendant_ids, scope_for
 from stadsdel.agreements.models import Organisation
 from stadsdel.funding.models import Application, ChainStep, Fund
 
-APPLICANT_ROLES = frozenset({Role.MUNICIPALITY, Role.AGENCY, Role.COMMITTEE_MEMBER})
+APPLICANT_ROLES = frozenset({Role.APPLICANT, Role.MUNICIPALITY, Role.AGENCY, Role.COMMITTEE_MEMBER})
+# Organisations outside the municipality's own bodies, which apply where a fund is open to them.
+OUTSIDE_KINDS = frozenset({Organisation.Kind.ASSOCIATION, Organisation.Kind.RESIDENTS_ORGANISATION,
+                           Organisation.Kind.PROPERTY_OWNER, Organisation.Kind.BUSINESS,
+                           Organisation.Kind.MUNICIPAL_COMPANY})
 
 
 def _acting_as_applicant(user) -> tuple[frozenset[int], frozenset[int]]:
     """The organisations (with their sub-organisations) the user applies for, and the
     municipalities they coordinate: from their applicant-role memberships only, each role with
-    its own organisation. (The user's scope merges all memberships: an analyst at the city who
-    also sits on a committee must not apply for every body of the city.)"""
-    memberships = list(Membership.objects.filter(user=user, role__in=APPLICANT_ROLES).select_related("organisation"))
-    organisations = frozenset(_descendant_ids({m.organisation_id for m in memberships}))
-    coordinated = frozenset(m.organisation.municipality_id for m in memberships
-                            if m.role == Role.MUNICIPALITY and m.organisation.municipality_id is not None)
-    return organisations, coordinated
+    its own organisation. (An analyst at the city who also sits on a committee must not apply
+    for every body of the city, and a coordinator of a district administration is not a
+    coordinator of the city.)"""
+    scope = scope_for(user)
+    organisations = frozenset(descendant_ids({organisation for role, organisation in scope.memberships
+                                              if role in APPLICANT_ROLES}))
+    return organisations, scope.coordinated_municipality_ids
+
+
+def _fund_admits_applicant_q() -> Q:
+    """Applications whose fund admits their applicant: an organisation of the fund's
+    municipality, or an outside organisation when the fund is open to them (the same rule as
+    `applicant_organisations`, on applications)."""
+    same_municipality = Q(round__fund__municipality_id=F("applicant__municipality_id"))
+    outside = Q(round__fund__open_to_outside=True, applicant__kind__in=OUTSIDE_KINDS) & (
+        Q(applicant__municipality__isnull=True) | same_municipality)
+    return Q(round__fund__municipality__isnull=True) | same_municipality | outside
 
 
 def applicant_organisations(*, user, fund: Fund):
@@ -44,7 +60,11 @@ def applicant_organisations(*, user, fund: Fund):
         return Organisation.objects.none()
     qs = Organisation.objects.filter(Q(pk__in=organisations) | Q(municipality_id__in=coordinated))
     if fund.municipality_id is not None:
-        qs = qs.filter(municipality_id=fund.municipality_id)
+        admitted = Q(municipality_id=fund.municipality_id)
+        if fund.open_to_outside:
+            admitted |= Q(kind__in=OUTSIDE_KINDS, pk__in=organisations) & (
+                Q(municipality__isnull=True) | Q(municipality_id=fund.municipality_id))
+        qs = qs.filter(admitted)
     return qs.order_by("name")
 
 
@@ -64,14 +84,14 @@ def step_organisation(*, step: ChainStep, application: Application) -> Organisat
 def decides(*, user, organisation: Organisation | None) -> bool:
     if organisation is None or not scope_for(user).authenticated:
         return False
-    return Membership.objects.filter(user=user, organisation=organisation, role=Role.COMMITTEE_MEMBER).exists()
+    return (Role.COMMITTEE_MEMBER, organisation.pk) in scope_for(user).memberships
 
 
 def decision_organisation_ids(*, user) -> set[int]:
     """The organisations the user decides for (their committee memberships)."""
     if not scope_for(user).authenticated:
         return set()
-    return set(Membership.objects.filter(user=user, role=Role.COMMITTEE_MEMBER).values_list("organisation_id", flat=True))
+    return {organisation for role, organisation in scope_for(user).memberships if role == Role.COMMITTEE_MEMBER}
 
 
 def manages_fund(*, user, fund: Fund) -> bool:
@@ -79,7 +99,8 @@ def manages_fund(*, user, fund: Fund) -> bool:
     coordinator somewhere in the municipality is not enough, since applicants often are."""
     if not scope_for(user).authenticated:
         return False
-    return Membership.objects.filter(user=user, organisation_id=fund.owner_id).exclude(role=Role.ANALYST).exists()
+    return Membership.objects.filter(user=user, organisation_id=fund.owner_id).exclude(
+        role__in=[Role.ANALYST, Role.APPLICANT]).exists()
 
 
 def _applicant_q(user) -> Q:
@@ -87,8 +108,8 @@ def _applicant_q(user) -> Q:
     if not organisations:
         return Q(pk__in=[])
     q = Q(applicant_id__in=organisations) | Q(applicant__municipality_id__in=coordinated)
-    # Applying is to a fund of the applicant's own municipality (see applicant_organisations).
-    return q & (Q(round__fund__municipality__isnull=True) | Q(round__fund__municipality_id=F("applicant__municipality_id")))
+    # Applying is to a fund that admits the applicant (see applicant_organisations).
+    return q & _fund_admits_applicant_q()
 
 
 def visible_applications_q(*, user) -> Q | None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from stadsdel.funding import rights
 from stadsdel.funding.models import Application, ChainStep, Decision, FollowUp, Fund, FundRound
+from stadsdel.plans.models import Goal
 
 
 def fund_list() -> QuerySet[Fund]:
@@ -174,3 +175,12 @@ def funded_projects(*, municipality, year: int) -> list[FundedProject]:
         by_result = {r.expected_result_id: r for r in follow_up.result_reports.all()} if follow_up else {}
         out.append(FundedProject(app, follow_up, [(r, by_result.get(r.pk)) for r in app.expected_results.all()]))
     return out
+
+
+def goal_choices(*, fund: Fund) -> QuerySet[Goal]:
+    """The goals an application may serve: those of the areas' local action plans and the
+    programme's own goals."""
+    q = Q(action_plans__fund_areas__fund=fund)
+    if fund.programme_id:
+        q |= Q(programme_id=fund.programme_id, plan__isnull=True)
+    return Goal.objects.filter(q).distinct().select_related("goal_area").order_by("goal_area__position", "position")

@@ -22,6 +22,12 @@ def plan_list(*, user) -> QuerySet[DistrictPlan]:
     return qs.filter(visible)
 
 
+def goal_list(*, user) -> QuerySet[Goal]:
+    """Goals the user may read: those of the plans they may read, and programme goals (a
+    programme is public)."""
+    return Goal.objects.filter(Q(plan__isnull=True) | Q(plan__in=plan_list(user=user)))
+
+
 def plan_get(*, user, pk: int) -> DistrictPlan:
     """One plan the user may read (DoesNotExist otherwise, so a page answers 404 and does not
     reveal that the plan exists)."""

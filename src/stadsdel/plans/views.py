@@ -58,8 +58,8 @@ def _plan_or_404(request, pk: int) -> DistrictPlan:
 def plan_list(request):
     scope = scope_for(request.user)
     form = None
-    if scope.municipality_ids:
-        form = PlanCreateForm(municipality_ids=scope.municipality_ids,
+    if scope.coordinated_municipality_ids:
+        form = PlanCreateForm(municipality_ids=scope.coordinated_municipality_ids,
                               initial={"year": timezone.localdate().year, "period_end": timezone.localdate().year})
         if not form.fields["district"].queryset.exists():
             form = None
@@ -72,7 +72,7 @@ def plan_list(request):
 @require_POST
 def plan_create(request):
     scope = scope_for(request.user)
-    form = PlanCreateForm(request.POST, municipality_ids=scope.municipality_ids)
+    form = PlanCreateForm(request.POST, municipality_ids=scope.coordinated_municipality_ids)
     if form.is_valid():
         try:
             plan = services.plan_create(user=request.user, **form.cleaned_data)

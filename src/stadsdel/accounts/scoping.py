@@ -65,9 +65,6 @@ class Scope:
     def reads_municipality(self, municipality_id: int) -> bool:
         return self.national or municipality_id in self.municipality_ids
 
-    def has_role(self, role: str) -> bool:
-        return role in self.roles
-
     @property
     def analyses(self) -> bool:
         # Index models and evaluations are statistics staff's work, and the ministry's.

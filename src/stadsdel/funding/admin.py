@@ -35,7 +35,7 @@ class FundAreaInline(admin.TabularInline):
 
 @admin.register(Fund)
 class FundAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "owner", "municipality"]
+    list_display = ["name", "owner", "municipality", "open_to_outside"]
     inlines = [FundBudgetInline, ChainStepInline, FundAreaInline]
 
 

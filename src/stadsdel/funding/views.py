@@ -5,6 +5,8 @@ thin: selectors read through the user's rights, services write and check them ag
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +30,8 @@ from stadsdel.funding.forms import (
     filled,
 )
 from stadsdel.funding.models import Application, Attachment, Decision, FollowUp, Fund, FundRound
+
+log = logging.getLogger("stadsdel.funding")
 
 
 def _lang() -> str:
@@ -252,8 +256,17 @@ def attachment_upload(request, pk: int):
 @login_required
 def attachment_download(request, pk: int):
     attachment = get_object_or_404(Attachment, pk=pk)
-    _application_or_404(request, attachment.application_id)  # the application's readers only
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    application = _application_or_404(request, attachment.application_id)  # the application's readers only
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        # The record outlived its file (lost in a move, or a restore from a backup without files):
+        # say so to the reader, and to the operator in the log.
+        log.warning("attachment %s of application %s: its file %s is missing", attachment.pk, application.pk,
+                    attachment.file.name)
+        return render(request, "funding/attachment_missing.html",
+                      {"attachment": attachment, "application": application}, status=404)
+    return FileResponse(handle, as_attachment=True, filename=attachment.name)
 
 
 @login_required

@@ -1,4 +1,5 @@
-"""`stadsdel backup FILE`: the whole database into one file (see stadsdel.web.backup)."""
+"""`stadsdel backup FILE`: the whole database and the uploaded files into one file (see
+stadsdel.web.backup)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -8,8 +9,9 @@ from stadsdel.web.backup import BackupError, backup_write
 class Command(BaseCommand):
     help = (
         "Write the whole database (every app's records, change histories, users, sign-in logs; not "
-        "sessions) to FILE as gzip-compressed JSON with a header naming the schema version and a "
-        "SHA-256 checksum. FILE appears only when it is complete."
+        "sessions) and every uploaded file the records refer to (fund application attachments) to FILE, "
+        "gzip-compressed, with a header naming the schema version and SHA-256 checksums of the rows and "
+        "of each file. FILE appears only when it is complete."
     )
 
     def add_arguments(self, parser):
@@ -22,6 +24,12 @@ class Command(BaseCommand):
             header = backup_write(file, using=database, progress=self.stdout.write)
         except (BackupError, OSError) as exc:
             raise CommandError(str(exc), returncode=2) from None
+        if header["files_missing"]:
+            self.stderr.write(self.style.WARNING(
+                f"{len(header['files_missing'])} uploaded file(s) the database refers to were missing and are not "
+                "in the backup: " + ", ".join(header["files_missing"])
+            ))
         self.stdout.write(self.style.SUCCESS(
-            f"Backup written: {file} ({header['objects']} objects, sha256 {header['sha256']})"
+            f"Backup written: {file} ({header['objects']} objects, {len(header['files'])} uploaded file(s), "
+            f"sha256 {header['sha256']})"
         ))

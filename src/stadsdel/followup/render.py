@@ -4,7 +4,6 @@ per section, real numbers) and CSV per table. All read one content object (`cont
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 
@@ -14,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from stadsdel.core.tabular_export import csv_writer, xlsx_append
 from stadsdel.followup.content import FollowUpContent, NationalContent
 from stadsdel.web import charts
 
@@ -67,11 +67,11 @@ def national_pdf(content: NationalContent) -> bytes:
 
 def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list]) -> None:
     ws = wb.create_sheet(title)
-    ws.append(header)
+    xlsx_append(ws, header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(row)
+        xlsx_append(ws, row)
     for col in range(1, len(header) + 1):
         ws.column_dimensions[get_column_letter(col)].width = max(12, min(50, len(str(header[col - 1])) + 4))
     ws.freeze_panes = "A2"
@@ -126,14 +126,17 @@ SHEET_TITLES = {
 def national_xlsx(content: NationalContent) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
-    for key, (header, rows) in national_tables(content).items():
-        _sheet(wb, SHEET_TITLES[key], header, rows)
-    ws = wb.create_sheet("Om rapporten", 0)
-    ws.append([f"Nationell redovisning {content.year}"])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append(["Version", "publik" if content.public else "Regeringskansliets (med inlämnade, ej publicerade planer)"])
-    ws.append(["Skapad (UTC)", content.generated.strftime("%Y-%m-%d %H:%M")])
-    ws.append(["Regel för stadsdelar", content.rule or "ingen aktiv regel"])
+    # In Swedish whatever the reader's language, like the HTML and PDF.
+    with translation.override("sv"):
+        for key, (header, rows) in national_tables(content).items():
+            _sheet(wb, SHEET_TITLES[key], header, rows)
+        ws = wb.create_sheet("Om rapporten", 0)
+        xlsx_append(ws, [f"Nationell redovisning {content.year}"])
+        ws["A1"].font = Font(bold=True, size=14)
+        xlsx_append(ws, ["Version", "publik" if content.public
+                         else "Regeringskansliets (med inlämnade, ej publicerade planer)"])
+        xlsx_append(ws, ["Skapad (UTC)", content.generated.strftime("%Y-%m-%d %H:%M")])
+        xlsx_append(ws, ["Regel för stadsdelar", content.rule or "ingen aktiv regel"])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -142,10 +145,9 @@ def national_xlsx(content: NationalContent) -> bytes:
 def table_csv(tables: dict[str, tuple[list[str], list[list]]], key: str) -> str:
     header, rows = tables[key]
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else (repr(v) if isinstance(v, float) else v) for v in row])
+    writer.writerows(rows)
     return out.getvalue()
 
 
@@ -216,13 +218,16 @@ def followup_xlsx(content: FollowUpContent) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     titles = {"indikatorer": "Indikatorer", "mal": "Mål", "index": "Riskindex"}
-    for key, (header, rows) in followup_tables(content).items():
-        _sheet(wb, titles[key], header, rows)
-    ws = wb.create_sheet("Redovisning", 0)
-    ws.append([f"Uppföljning {content.year}: {content.municipality.name}"])
-    ws["A1"].font = Font(bold=True, size=14)
-    for title, text in content.narratives:
-        ws.append([title, text])
+    # The section titles are lazy translations: in Swedish like the HTML and PDF (xlsx_append
+    # turns them into text, which openpyxl needs).
+    with translation.override("sv"):
+        for key, (header, rows) in followup_tables(content).items():
+            _sheet(wb, titles[key], header, rows)
+        ws = wb.create_sheet("Redovisning", 0)
+        xlsx_append(ws, [f"Uppföljning {content.year}: {content.municipality.name}"])
+        ws["A1"].font = Font(bold=True, size=14)
+        for title, text in content.narratives:
+            xlsx_append(ws, [title, text])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -1,0 +1,1 @@
+"""Cross-app primitives with no domain knowledge: nothing here imports a domain app."""

@@ -2,7 +2,6 @@
 and the errors a write can end in (403, 404, 409 on a stale version)."""
 
 
-import csv
 import io
 from collections.abc import Callable, Iterable
 from typing import Annotated, Any
@@ -17,6 +16,7 @@ from ninja.security import HttpBearer, SessionAuth
 from pydantic import field_validator
 
 from stadsdel.api.models import ApiToken, token_hash
+from stadsdel.core.tabular_export import csv_writer
 
 MAX_PAGE_SIZE = 500
 
@@ -150,11 +150,10 @@ def page_of(items: list | Any, *, page: int, page_size: int) -> dict:
 
 def csv_response(rows: Iterable[dict], *, columns: list[str], name: str) -> HttpResponse:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else (repr(row[c]) if isinstance(row[c], float) else row[c])
-                         for c in columns])
+        writer.writerow([row.get(c) for c in columns])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response

@@ -4,7 +4,6 @@ PDF, printed by WeasyPrint from the same template the page includes."""
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.template.loader import render_to_string
@@ -12,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from stadsdel.core.tabular_export import csv_writer
 from stadsdel.evaluation.models import Evaluation
 from stadsdel.evaluation.selectors import OutcomeResult, evaluation_results
 from stadsdel.followup.render import html_to_pdf
@@ -171,9 +171,10 @@ def evaluation_pdf(evaluation: Evaluation) -> bytes:
 def panel_csv(evaluation: Evaluation) -> str:
     """Every outcome's panel in `stadsdel evaluate`'s input form, to reproduce the estimates."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["unit", "year", "indicator", "value"], lineterminator="\n")
-    writer.writeheader()
+    columns = ["unit", "year", "indicator", "value"]
+    writer = csv_writer(out, lineterminator="\n")
+    writer.writerow(columns)
     for result in evaluation_results(evaluation=evaluation):
         for row in result.panel_rows():
-            writer.writerow({**row, "value": repr(row["value"])})
+            writer.writerow([row[c] for c in columns])
     return out.getvalue()

@@ -33,6 +33,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from stadsdel.core.tabular_export import csv_writer
+
 __all__ = [
     "BLOCK_PERSONS",
     "COLUMNS",
@@ -593,7 +595,7 @@ def _crimes_write(ctx: _Context, areas: Sequence[SynthArea], population: np.ndar
         np.array([municipality[c][:2] for c in ctx.codes]),
         np.array(["SE"] * len(ctx.codes)),
     )
-    lines = ["indicator,area,period,value,numerator,denominator"]
+    rows: list[list] = [["indicator", "area", "period", "value", "numerator", "denominator"]]
     for keys in levels:
         for unit in sorted(set(keys)):
             members = keys == unit
@@ -602,13 +604,14 @@ def _crimes_write(ctx: _Context, areas: Sequence[SynthArea], population: np.ndar
                 if den == 0:
                     continue  # nobody lives there that year: a rate per inhabitant has no meaning
                 num = int(counts[i, members].sum())
-                # repr() round-trips, so a re-run imports exactly the same figures.
-                lines.append(f"{CRIME_INDICATOR},{unit},{year},{1000.0 * num / den!r},{num},{den}")
+                # The writer keeps every digit (repr), so a re-run imports exactly the same figures.
+                rows.append([CRIME_INDICATOR, str(unit), year, 1000.0 * num / den, num, den])
     path = out_dir / CRIMES_FILE
     partial = path.with_suffix(".csv.partial")
-    partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with partial.open("w", encoding="utf-8", newline="") as f:
+        csv_writer(f, lineterminator="\n").writerows(rows)
     partial.replace(path)
-    return path, len(lines) - 1
+    return path, len(rows) - 1
 
 
 def _sql_path(path: Path) -> str:

@@ -4,7 +4,6 @@ figure is shown beside the model (name and version) it came from."""
 
 from __future__ import annotations
 
-import csv
 import json
 
 from django.http import Http404, HttpResponse, JsonResponse
@@ -12,6 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from stadsdel.core.tabular_export import csv_writer
 from stadsdel.indices import selectors
 from stadsdel.indices.page_selectors import index_page
 from stadsdel.lib.index import IndexInputError
@@ -81,9 +81,7 @@ def _csv(page) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"index_{page.run.level}_{page.year}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    writer = csv.writer(response)
-    for row in page.csv_rows():
-        writer.writerow(["" if v is None else (repr(v) if isinstance(v, float) else v) for v in row])
+    csv_writer(response).writerows(page.csv_rows())
     return response
 
 
@@ -225,14 +223,13 @@ def typology(request):
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="area_types_{run.year}.csv"'
-        writer = csv.writer(response)
+        writer = csv_writer(response)
         writer.writerow(["area", "code_system", "municipality", "districts", "year", "v1", "v2", "v3", "index",
                          "sds_from_mean", "type", "mean", "sd", "cutoffs"])
         for a in rows:
             writer.writerow([a.area, run.code_system, run.area_names.get(a.area, ""),
                              ";".join(run.area_districts.get(a.area, [])), run.year,
-                             *("" if v is None else repr(v) for v in (a.v1, a.v2, a.v3, a.index, a.sds_from_mean)),
-                             "" if a.type is None else a.type, repr(run.result.mean), repr(run.result.sd),
+                             a.v1, a.v2, a.v3, a.index, a.sds_from_mean, a.type, run.result.mean, run.result.sd,
                              " ".join(f"{c:g}" for c in run.result.cutoffs)])
         return response
     rows.sort(key=lambda a: (a.index is None, -(a.index or 0.0), str(a.area)))

@@ -4,7 +4,6 @@ unpublished plan or dialogue answers 404."""
 
 from __future__ import annotations
 
-import csv
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -13,6 +12,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
+from stadsdel.core.tabular_export import csv_writer
 from stadsdel.plans.models import DistrictPlan, ResidentDialogue
 from stadsdel.plans.selectors import plan_snapshot
 from stadsdel.portal import selectors
@@ -96,7 +96,7 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
-    return str(value)
+    return value  # numbers stay numbers; the writer makes text safe
 
 
 @require_GET
@@ -106,7 +106,7 @@ def plan_goals_csv(request, pk: int):
     plan = _published_plan_or_404(pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="stadsdelsplan-{plan.pk}-{plan.year}-mal.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(GOAL_COLUMNS)
     for goal in plan_snapshot(plan=plan)["goals"]:
         writer.writerow([_cell(goal[column]) for column in GOAL_COLUMNS])

@@ -5,7 +5,6 @@ HTTP (not in scope → 404, not allowed → 403, stale version → 409)."""
 from __future__ import annotations
 
 import copy
-import csv
 
 from axes.helpers import get_cool_off, get_failure_limit
 from django.contrib import messages
@@ -24,6 +23,7 @@ from stadsdel.agreements import selectors as agreement_selectors
 from stadsdel.agreements import services
 from stadsdel.agreements.models import CooperationAgreement
 from stadsdel.areas import selectors as area_selectors
+from stadsdel.core.tabular_export import csv_writer
 from stadsdel.indicators import exclusion, page_selectors
 from stadsdel.indicators import selectors as indicator_selectors
 from stadsdel.indicators import services as indicator_services
@@ -351,7 +351,7 @@ def _latest_csv(indicator, latest: page_selectors.LatestTable) -> HttpResponse:
     """The latest-year table as CSV: values unrounded, a suppressed cell's value empty."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{indicator.code}_{latest.year or "none"}.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(["indicator", "level", "unit", "municipality_code", "period", "sex", "value", "numerator",
                      "denominator", "status", "mapped_through", "import"])
     for o in latest.rows:
@@ -361,7 +361,7 @@ def _latest_csv(indicator, latest: page_selectors.LatestTable) -> HttpResponse:
             unit, municipality_code = o.district.name, o.district.municipality.code
         writer.writerow([
             indicator.code, o.level, unit, municipality_code, o.period, o.sex,
-            *("" if x is None else repr(x) for x in (o.value, o.numerator, o.denominator)),
+            o.value, o.numerator, o.denominator,
             o.status, o.crosswalk.name if o.crosswalk else "", o.batch_id,
         ])
     return response

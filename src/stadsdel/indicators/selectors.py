@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Q, QuerySet
 
 from stadsdel.areas.models import District
@@ -41,15 +43,42 @@ def district_by_name(name: str) -> District:
     return matches[0]
 
 
+# The codes of the whole country in files: SCB's "SE" and "00", and "Riket" as tables name it.
+COUNTRY_CODES = frozenset({"SE", "00", "Riket", "riket"})
+
+
+def code_level(code: str) -> str:
+    """The kind of unit a code names, one rule for files and the command line: the country
+    codes, 4 digits a municipality, 2 digits a county, anything else a statistical area. (Kolada's
+    own "0000" and "00DD" region codes are read only in Kolada files, by the import.)"""
+    code = code.strip()
+    if code in COUNTRY_CODES:
+        return Level.COUNTRY
+    if re.fullmatch(r"\d{4}", code):
+        return Level.MUNICIPALITY
+    if re.fullmatch(r"\d{2}", code):
+        return Level.COUNTY
+    return Level.AREA
+
+
 def observation_list(
     *, indicator: Indicator, area: str | None = None, district: District | None = None,
     municipality: str | None = None, year: int | None = None, sex: str | None = None,
 ) -> QuerySet[Observation]:
     """The stored observations of one unit: an area's, or a district's or municipality's own
-    aggregate rows (never their areas' rows)."""
+    aggregate rows (never their areas' rows). `area` is any code a file may use, read as the
+    import reads it (`code_level`): so the country (SE, 00) and a county read back their own rows."""
     qs = Observation.objects.filter(indicator=indicator)
     if area is not None:
-        qs = qs.filter(level=Level.AREA, statistical_area__code=area)
+        level = code_level(area)
+        if level == Level.COUNTRY:
+            qs = qs.filter(level=Level.COUNTRY)
+        elif level == Level.COUNTY:
+            qs = qs.filter(level=Level.COUNTY, county__code=area.strip())
+        elif level == Level.MUNICIPALITY:
+            qs = qs.filter(level=Level.MUNICIPALITY, municipality__code=area.strip())
+        else:
+            qs = qs.filter(level=Level.AREA, statistical_area__code=area.strip())
     elif district is not None:
         qs = qs.filter(level=Level.DISTRICT, district=district)
     elif municipality is not None:

@@ -35,6 +35,7 @@ from stadsdel.areas.models import (
 )
 from stadsdel.indicators.importers.base import ImportFileError, ParsedRow, Problem
 from stadsdel.indicators.models import ExclusionRule, ImportBatch, Indicator, Level, Observation
+from stadsdel.indicators.selectors import code_level
 from stadsdel.lib import microdata as micro
 
 Progress = Callable[[str], None]
@@ -169,15 +170,19 @@ class UnitResolver:
 
     def resolve(self, code: str, *, kolada: bool = False) -> Unit | None:
         code = code.strip()
-        if code in ("SE", "00", "Riket", "riket") or (kolada and code == "0000"):
+        if kolada and code == "0000":
             return COUNTRY
         if kolada and re.fullmatch(r"00\d\d", code):
             county = self.counties.get(code[2:])
             return unit_for_county(county) if county else None
-        if re.fullmatch(r"\d{4}", code):
+        # The same rule `stats show --area` reads back by.
+        level = code_level(code)
+        if level == Level.COUNTRY:
+            return COUNTRY
+        if level == Level.MUNICIPALITY:
             municipality = self.municipalities.get(code)
             return unit_for_municipality(municipality) if municipality else None
-        if re.fullmatch(r"\d{2}", code):
+        if level == Level.COUNTY:
             county = self.counties.get(code)
             return unit_for_county(county) if county else None
         return self.area(code)

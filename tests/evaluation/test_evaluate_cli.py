@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-KEYS = {"method", "effect", "ci_low", "ci_high", "p_value", "pre_fit_rmspe", "per_year"}
+KEYS = {"method", "effect", "ci_low", "ci_high", "p_value", "pre_fit_rmspe", "per_year", "warnings"}
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -20,6 +20,9 @@ Two designs, both on a long panel of one outcome (a pandas frame with the column
 A design too thin to say anything honest (too few comparison units or years) raises
 `DesignRefused` instead of returning a number. Each refusal and each stated assumption has a
 stable code, so the web pages can translate them; the English message is for the command line.
+A design that gives a number which should not be trusted (one treated district, a rejected
+pre-trend, a poor pre-period fit, …) says so in `notes`: stable codes decided here, once, which
+the page translates and `as_json` turns into `warnings` with an English sentence.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from scipy import optimize, stats
 
 __all__ = [
     "LEVEL",
+    "WARNINGS",
     "DesignRefused",
     "DidResult",
     "EvaluationInputError",
@@ -59,6 +63,49 @@ MIN_SYNTH_PRE_YEARS = 3
 MIN_SYNTH_DONORS = 2
 MIN_POST_YEARS = 1
 PANEL_COLUMNS = ("unit", "year", "indicator", "value")
+
+# When a result warns (its `notes`). Pre-trend tests have little power with the few years and
+# districts of an evaluation (Roth 2022), so a rejection already at the 10 % level is worth a
+# warning: a pre-trend missed costs more than a caveat too many.
+PRE_TREND_ALPHA = 0.10
+# Clustered errors rest on many clusters; below about 20 their intervals are approximate.
+FEW_CLUSTERS = 20
+# With n units the smallest placebo p-value is 1/n; below 20 units it cannot reach 0.05.
+COARSE_PLACEBO_UNITS = 20
+# The synthetic control's pre-period RMSPE against the standard deviation of the treated
+# district's own pre-period values: above one half, the synthetic path explains less than about
+# three quarters of the district's variation before the start (1 − 0.5²), and its post-period
+# gaps cannot be told apart from misfit. Relative to the district's own spread, so the rule
+# means the same for shares, rates and counts. (Abadie, Diamond & Hainmueller 2015 advise
+# against the method without a good pre-period fit.)
+POOR_FIT_RATIO = 0.5
+
+# The English sentence of every warning code (the command line and the API); the evaluation
+# page has its own translated words for the same codes (`evaluation/render.py`).
+WARNINGS = {
+    "single_treated_cluster": (
+        "only one treated unit: standard errors clustered by unit are unreliable with a single treated "
+        "cluster, so the interval and p-value may be far too optimistic; prefer the synthetic control "
+        "and its placebo test"),
+    "few_clusters": "only {clusters} units in all (fewer than {limit}): the interval is approximate",
+    "pre_trend_rejected": (
+        "the years before the start differ jointly from zero (pre-trend test p = {p:.2g} < {alpha:.2f}): "
+        "the parallel-trends assumption is in doubt, and so is the estimate"),
+    "coarse_placebo_p": (
+        "only {units} units in the placebo test (fewer than {limit}): the smallest possible p-value is "
+        "1/{units} = {p_min:.3g}"),
+    "poor_pre_fit": (
+        "the synthetic control follows the treated unit poorly before the start (pre-period RMSPE "
+        "{rmspe:.4g} is more than {ratio:g} × the unit's own pre-period standard deviation {sd:.4g}): "
+        "the gaps after the start say little"),
+    "outside_donor_range": (
+        "in some year before the start the treated unit lies outside the range of every donor, so no "
+        "weighted average of donors can match it there"),
+}
+
+
+def _warnings(notes: Iterable[str], **params) -> list[dict]:
+    return [{"code": code, "message": WARNINGS[code].format(**params)} for code in notes]
 
 
 class EvaluationInputError(ValueError):
@@ -133,11 +180,17 @@ class DidResult:
     def assumptions(self) -> tuple[str, ...]:
         return ("parallel_trends", "no_anticipation", "no_spillover", "common_start", "clustered_by_unit")
 
+    @property
+    def warnings(self) -> list[dict]:
+        """`notes` as `{code, message}`, in the order they were found."""
+        return _warnings(self.notes, clusters=self.clusters, limit=FEW_CLUSTERS, p=self.pre_trend_p or 0.0,
+                         alpha=PRE_TREND_ALPHA)
+
     def as_json(self) -> dict:
         return {
             "method": "did", "effect": _num(self.effect), "ci_low": _num(self.ci_low), "ci_high": _num(self.ci_high),
             "p_value": _num(self.p_value), "pre_fit_rmspe": _num(self.pre_fit_rmspe),
-            "per_year": [y.as_json() for y in self.per_year],
+            "per_year": [y.as_json() for y in self.per_year], "warnings": self.warnings,
         }
 
 
@@ -188,12 +241,24 @@ class SynthResult:
     def n_units(self) -> int:
         return 1 + len(self.placebos)
 
+    @property
+    def pre_sd(self) -> float:
+        """The standard deviation of the treated unit's own pre-period values (the fit's yardstick)."""
+        return float(np.std(self.treated_values[:len(self.pre_years)]))
+
+    @property
+    def warnings(self) -> list[dict]:
+        """`notes` as `{code, message}`, in the order they were found."""
+        return _warnings(self.notes, units=self.n_units, limit=COARSE_PLACEBO_UNITS, p_min=1 / self.n_units,
+                         rmspe=self.pre_fit_rmspe, ratio=POOR_FIT_RATIO, sd=self.pre_sd)
+
     def as_json(self) -> dict:
         return {
             "method": "synth", "effect": _num(self.effect), "ci_low": None, "ci_high": None,
             "p_value": _num(self.p_value), "pre_fit_rmspe": _num(self.pre_fit_rmspe),
             "per_year": [y.as_json() for y in self.per_year],
             "donor_weights": {unit: _num(w) for unit, w in self.weights.items()},
+            "warnings": self.warnings,
         }
 
 
@@ -425,9 +490,9 @@ def did_estimate(
     notes = []
     if len(treated_used) == 1:
         notes.append("single_treated_cluster")
-    if clusters < 20:
+    if clusters < FEW_CLUSTERS:
         notes.append("few_clusters")
-    if pre_trend_p is not None and pre_trend_p < 0.1:
+    if pre_trend_p is not None and pre_trend_p < PRE_TREND_ALPHA:
         notes.append("pre_trend_rejected")
     return DidResult(
         effect=beta, se=se, ci_low=beta - q * se, ci_high=beta + q * se, p_value=p, level=level, start=start,
@@ -538,10 +603,12 @@ def synth_estimate(
     n_units = 1 + len(placebos)
     post_gaps = gaps[n_pre:]
     notes = []
-    if n_units < 20:
+    if n_units < COARSE_PLACEBO_UNITS:
         notes.append("coarse_placebo_p")
+    # See POOR_FIT_RATIO. A treated series flat before the start has no spread to compare with;
+    # one unit of its own measure stands in.
     spread = float(np.std(values.loc[list(pre), treated].to_numpy())) or 1.0
-    if pre_rmspe > 0.5 * spread and pre_rmspe > 0:
+    if pre_rmspe > POOR_FIT_RATIO * spread and pre_rmspe > 0:
         notes.append("poor_pre_fit")
     lo = values[complete].loc[list(pre)].min(axis=1).to_numpy()
     hi = values[complete].loc[list(pre)].max(axis=1).to_numpy()

@@ -101,6 +101,11 @@ class YearOut(Schema):
     ci_high: float | None = None
 
 
+class WarningOut(Schema):
+    code: str  # stable: single_treated_cluster, few_clusters, pre_trend_rejected, coarse_placebo_p, …
+    message: str
+
+
 class EstimateOut(Schema):
     method: str
     effect: float | None = None
@@ -110,6 +115,7 @@ class EstimateOut(Schema):
     pre_fit_rmspe: float | None = None
     per_year: list[YearOut]
     donor_weights: dict[str, float | None] | None = None
+    warnings: list[WarningOut] = []  # why the estimate should not be trusted, if it should not
 
 
 class OutcomeOut(Schema):

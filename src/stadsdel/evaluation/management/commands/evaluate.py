@@ -5,9 +5,10 @@
 
 PANEL.csv has the columns `unit,year,indicator,value`. Every unit not treated is in the
 comparison pool (DiD) or the donor pool (synthetic control). With `--json` the last line of
-stdout is one JSON object: method, effect, ci_low, ci_high, p_value, pre_fit_rmspe, per_year
-and, for synth, donor_weights. Malformed input, an unknown unit or a design too thin for the
-method exits with status 2 and a message on stderr.
+stdout is one JSON object: method, effect, ci_low, ci_high, p_value, pre_fit_rmspe, per_year,
+warnings and, for synth, donor_weights (the README describes each field). Without `--json` the
+warnings come first, before the estimate. Malformed input, an unknown unit or a design too thin
+for the method exits with status 2 and a message on stderr.
 """
 
 from __future__ import annotations
@@ -70,7 +71,9 @@ class Command(BaseCommand):
         def fmt(x):
             return "–" if x is None else f"{x:.4g}"
 
-        lines = [f"method: {out['method']}",
+        # The warnings first: whoever reads only the top must not take the number at face value.
+        lines = [f"warning ({w['code']}): {w['message']}" for w in out["warnings"]]
+        lines += [f"method: {out['method']}",
                  f"effect (mean over the post years): {fmt(out['effect'])} "
                  f"[{fmt(out['ci_low'])}, {fmt(out['ci_high'])}], p = {fmt(out['p_value'])}",
                  f"pre-period fit (RMSPE): {fmt(out['pre_fit_rmspe'])}"]

@@ -17,9 +17,18 @@ def main(argv: list[str] | None = None) -> None:
     if len(argv) > 1 and not argv[1].startswith("-"):
         argv[1] = argv[1].replace("-", "_")
     argv[0] = "stadsdel"
-    from django.core.management import execute_from_command_line
+    from django.core.management import ManagementUtility
 
-    execute_from_command_line(argv)
+    class Utility(ManagementUtility):
+        def fetch_command(self, subcommand):
+            # Django exits 1 on an unknown command; it is a usage error like any other, and
+            # bad input exits 2 in every `stadsdel` command (README, "The command line").
+            try:
+                return super().fetch_command(subcommand)
+            except SystemExit as exc:
+                raise SystemExit(2 if exc.code == 1 else exc.code) from None
+
+    Utility(argv).execute()
 
 
 if __name__ == "__main__":

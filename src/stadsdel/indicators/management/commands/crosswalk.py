@@ -7,6 +7,10 @@ from django.core.management.base import BaseCommand, CommandError
 from stadsdel.indicators.importers.base import ImportFileError
 from stadsdel.indicators.services import crosswalk_load
 
+# Bad input (a refused file or value, a usage error) exits 2, like argparse; 1 is left to
+# unexpected failures. The README's command-line section states the rule.
+INPUT_ERROR = 2
+
 
 class Command(BaseCommand):
     help = "Load a crosswalk between code systems and map the from-system's counts onto the to-system."
@@ -23,6 +27,6 @@ class Command(BaseCommand):
                 path=options["file"], dry_run=options["dry_run"], progress=lambda msg: self.stderr.write(msg),
             )
         except ImportFileError as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(str(exc), returncode=INPUT_ERROR) from exc
         name = str(crosswalk) if crosswalk else "crosswalk (dry run)"
         self.stdout.write(f"{name}: mapped figures {outcome.summary()}")

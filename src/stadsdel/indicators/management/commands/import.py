@@ -7,6 +7,10 @@ from django.core.management.base import BaseCommand, CommandError
 from stadsdel.indicators.importers.base import ImportFileError
 from stadsdel.indicators.services import FORMATS, observations_import
 
+# Bad input (a refused file or value, a usage error) exits 2, like argparse; 1 is left to
+# unexpected failures. The README's command-line section states the rule.
+INPUT_ERROR = 2
+
 
 class Command(BaseCommand):
     help = "Import observations from a CSV/Excel file, an SCB json-stat2 response or a Kolada response."
@@ -30,7 +34,7 @@ class Command(BaseCommand):
                 progress=lambda msg: self.stderr.write(msg),
             )
         except ImportFileError as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(str(exc), returncode=INPUT_ERROR) from exc
         batch = f" (import {outcome.batch.pk})" if outcome.batch else ""
         self.stdout.write(f"{path.name}: {outcome.summary()}{batch}")
 
@@ -53,9 +57,9 @@ def _fetch(url: str, path: Path, fmt: str) -> Path:
             with urllib.request.urlopen(request, timeout=60) as response:
                 body = response.read()
         except OSError as exc:
-            raise CommandError(f"{url}: {exc}") from exc
+            raise CommandError(f"{url}: {exc}", returncode=INPUT_ERROR) from exc
     else:
-        raise CommandError("--url works with --format pxweb or kolada")
+        raise CommandError("--url works with --format pxweb or kolada", returncode=INPUT_ERROR)
     out = Path(tempfile.mkdtemp()) / f"fetched.{'json'}"
     out.write_bytes(body)
     return out

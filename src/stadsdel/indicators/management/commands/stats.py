@@ -13,6 +13,10 @@ from stadsdel.indicators.selectors import (
     observation_list,
 )
 
+# Bad input (a refused file or value, a usage error) exits 2, like argparse; 1 is left to
+# unexpected failures. The README's command-line section states the rule.
+INPUT_ERROR = 2
+
 
 class Command(BaseCommand):
     help = "Show stored statistics."
@@ -34,7 +38,7 @@ class Command(BaseCommand):
             indicator = indicator_get(code=options["indicator"])
             district = district_by_name(options["district"]) if options["district"] else None
         except UnitNotFound as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(str(exc), returncode=INPUT_ERROR) from exc
         observations = observation_list(
             indicator=indicator, area=options["area"], district=district, municipality=options["municipality"],
             year=options["year"], sex=options["sex"],

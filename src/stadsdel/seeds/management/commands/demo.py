@@ -6,6 +6,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from stadsdel.seeds.demo import ADMIN_USERNAME, DEMO_PASSWORD, demo_build
 
+# Bad input (a refused file or value, a usage error) exits 2, like argparse; 1 is left to
+# unexpected failures. The README's command-line section states the rule.
+INPUT_ERROR = 2
+
 
 class Command(BaseCommand):
     help = "Build the demo database (migrate, seeds, synthetic data, one login per role) and serve it."
@@ -16,7 +20,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
-            raise CommandError("The demo creates logins with a known password; it refuses to run with DJANGO_ENV=production.")
+            raise CommandError(
+                "The demo creates logins with a known password; it refuses to run with DJANGO_ENV=production.",
+                returncode=INPUT_ERROR,
+            )
         db = settings.DATABASES["default"]
         self.stdout.write(f"Database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
         logins = demo_build(progress=self.stdout.write)

@@ -4,6 +4,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from stadsdel.seeds.loader import SeedDataError, seeds_load
 
+# Bad input (a refused file or value, a usage error) exits 2, like argparse; 1 is left to
+# unexpected failures. The README's command-line section states the rule.
+INPUT_ERROR = 2
+
 
 class Command(BaseCommand):
     help = "Work with the seed registry derived from the source documents."
@@ -17,7 +21,7 @@ class Command(BaseCommand):
             try:
                 report = seeds_load(progress=lambda msg: self.stdout.write(msg))
             except SeedDataError as exc:
-                raise CommandError(str(exc)) from None
+                raise CommandError(str(exc), returncode=INPUT_ERROR) from None
             for line in report.lines():
                 self.stdout.write(f"  {line}")
             self.stdout.write(self.style.SUCCESS("Seed registry loaded." if report.changed else "Seed registry unchanged."))

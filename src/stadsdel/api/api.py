@@ -7,7 +7,7 @@ refuses too."""
 
 from ninja import NinjaAPI
 
-from stadsdel.api.core import service_errors
+from stadsdel.api.core import authorization_checked, service_errors
 from stadsdel.api.routers import (
     agreements,
     areas,
@@ -26,6 +26,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 service_errors(api)
+authorization_checked(api)
 api.add_router("/areas/", areas.router)
 api.add_router("/agreements/", agreements.router)
 api.add_router("/indicators/", indicators.router)

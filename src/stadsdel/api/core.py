@@ -24,6 +24,11 @@ MAX_PAGE_SIZE = 500
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer <token>` from `stadsdel token create`."""
 
+    def __call__(self, request):
+        # Not HttpBearer's: it passes over a header of another scheme, and the session would then
+        # authenticate a request its sender meant to make as someone else.
+        return token_user(request)
+
     def authenticate(self, request, token):
         record = ApiToken.objects.select_related("user").filter(key_hash=token_hash(token), revoked=False).first()
         if record is None or not record.user.is_active:
@@ -31,6 +36,54 @@ class TokenAuth(HttpBearer):
         ApiToken.objects.filter(pk=record.pk).update(last_used_at=timezone.now())
         request.user = record.user
         return record.user
+
+
+INVALID_AUTHORIZATION = (
+    "The Authorization header is not valid: send `Bearer <token>` with a token from `stadsdel token create`, "
+    "or no Authorization header."
+)
+
+
+def token_user(request: HttpRequest):
+    """The user the request's `Authorization` header authenticates, or None if it has none.
+
+    A header that is there but does not authenticate (an unknown or revoked token, an inactive
+    user, another scheme, no token at all) is 401 for every operation, read or write, whatever
+    else the request carries: never a silent fall-back to the session cookie or to anonymous.
+    Decided once per request."""
+    if hasattr(request, "_stadsdel_token_user"):
+        return request._stadsdel_token_user
+    header = request.headers.get("Authorization")
+    user = None
+    if header is not None:
+        scheme, _, token = header.strip().partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            user = TokenAuth().authenticate(request, token.strip())
+        if user is None:
+            raise HttpError(401, INVALID_AUTHORIZATION)
+    request._stadsdel_token_user = user
+    return user
+
+
+def authorization_checked(api) -> None:
+    """Apply `token_user`'s rule before every operation of `api`, also the public reads that do
+    not ask who the caller is: a bad header is 401 there too."""
+    from functools import wraps
+
+    def decorator(run):
+        @wraps(run)
+        def checked(request, *args, **kwargs):
+            try:
+                token_user(request)
+            except HttpError as exc:
+                response = api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+                response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+                return response
+            return run(request, *args, **kwargs)
+
+        return checked
+
+    api.add_decorator(decorator, mode="view")
 
 
 class SignedInSession(SessionAuth):
@@ -43,12 +96,10 @@ WRITE_AUTH = [TokenAuth(), SignedInSession()]
 
 def caller(request: HttpRequest):
     """The user a read acts for: the token's user, the session's, or anonymous (public reads).
-    A token that does not authenticate is an error, not a silent downgrade to anonymous."""
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        user = TokenAuth().authenticate(request, header[7:].strip())
-        if user is None:
-            raise HttpError(401, "The token is not valid.")
+    An Authorization header that does not authenticate is 401 (`token_user`), not a silent
+    downgrade to the session or to anonymous."""
+    user = token_user(request)
+    if user is not None:
         return user
     return request.user if request.user.is_authenticated else AnonymousUser()
 

@@ -17,8 +17,12 @@ from stadsdel.areas.models import District
 class StaleVersionError(Exception):
     """The record changed since the user loaded it; their save was refused."""
 
-    def __init__(self, current_version: int):
-        super().__init__(f"the record has changed since you opened it (now version {current_version})")
+    def __init__(self, current_version: int, *, missing: bool = False):
+        if missing:
+            message = f"a change must send the version the record was read at (now version {current_version})"
+        else:
+            message = f"the record has changed since you opened it (now version {current_version})"
+        super().__init__(message)
         self.current_version = current_version
 
 
@@ -42,12 +46,15 @@ def _check_districts(municipality_id: int, districts: list[District] | None) -> 
         raise PermissionDenied("A district of another municipality cannot be added.")
 
 
-def version_bump(model, obj, version: int) -> None:
+def version_bump(model, obj, version: int | None) -> None:
     """Compare-and-set on a record's version: the save goes on only if the record is still at
     `version` (then it moves to the next), so of two concurrent saves only one can win. Every
-    versioned edit (partnerships, plans, goals, reports) goes through here."""
-    if not model.objects.filter(pk=obj.pk, version=version).update(version=F("version") + 1):
-        raise StaleVersionError(model.objects.values_list("version", flat=True).get(pk=obj.pk))
+    versioned edit (partnerships, plans, goals, reports) goes through here. No version (None, or
+    0: every record starts at 1) is refused like a stale one: a caller that did not say which
+    version it read must not overwrite whatever is stored now."""
+    if not version or not model.objects.filter(pk=obj.pk, version=version).update(version=F("version") + 1):
+        raise StaleVersionError(model.objects.values_list("version", flat=True).get(pk=obj.pk),
+                                missing=not version)
     obj.version = version + 1
 
 

@@ -112,6 +112,11 @@ Year = Annotated[int, PathParam(ge=1900, le=2199)]
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 YearValue = Annotated[int, Field(ge=1900, le=2199)]
 Version = Annotated[int, Field(ge=0, le=2**31 - 1)]
+# The version a write to an existing record was read at. Optional in the schema only so that a
+# write without it gets the answer a stale one gets (409 with the version now stored) rather than
+# 422; no version, or 0, never overwrites what is stored.
+READ_VERSION = "The record's version as read; missing, 0 or older than the stored one is 409."
+ReadVersion = Annotated[Version | None, Field(description=READ_VERSION)]
 
 
 class Input(Schema):

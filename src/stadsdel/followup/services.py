@@ -93,12 +93,15 @@ def report_step(*, user, report: FollowUpReport, action: str) -> FollowUpReport:
     raise ValidationError(f"Unknown step {action!r}; one of {', '.join(REPORT_STEPS)}.")
 
 
-def national_publish(*, user, year: int, published: bool, introduction: str | None = None) -> NationalReport:
+def national_publish(*, user, year: int, published: bool, introduction: str | None = None,
+                     version: int | None = None) -> NationalReport:
+    """Publish or withdraw the year's national report, with the ministry's introduction. The
+    first write of a year creates it (no version needed); a later one sends the version it read."""
     if not scope_for(user).national:
         raise PermissionDenied("Only the ministry publishes the national report.")
     with transaction.atomic():
-        report, _ = NationalReport.objects.get_or_create(year=year)
-        version_bump(NationalReport, report, report.version)
+        report, created = NationalReport.objects.get_or_create(year=year)
+        version_bump(NationalReport, report, report.version if created and not version else version)
         report.published = published
         report.published_at = timezone.now() if published else None
         if introduction is not None:
@@ -110,6 +113,10 @@ def national_publish(*, user, year: int, published: bool, introduction: str | No
 def agency_report_start(*, user, organisation: Organisation, year: int) -> AgencyReport:
     """The agency's report for the year, created on first use (with the cooperation agreements
     the agency is party to in force that year)."""
+    return _agency_report_get_or_create(user=user, organisation=organisation, year=year)[0]
+
+
+def _agency_report_get_or_create(*, user, organisation: Organisation, year: int) -> tuple[AgencyReport, bool]:
     if not scope_for(user).acts_for_agency(organisation.pk):
         raise PermissionDenied("Only the agency's own officers write its report.")
     with transaction.atomic():
@@ -119,7 +126,7 @@ def agency_report_start(*, user, organisation: Organisation, year: int) -> Agenc
 
             report.cooperation_agreements.set(CooperationAgreement.objects.filter(
                 partner=organisation, period_start__year__lte=year, period_end__year__gte=year))
-    return report
+    return report, created
 
 
 def agency_report_update(*, user, report: AgencyReport, version: int, text: str, published: bool) -> AgencyReport:
@@ -130,6 +137,19 @@ def agency_report_update(*, user, report: AgencyReport, version: int, text: str,
         report.text, report.published = text, published
         report.save(update_fields=["text", "published"])
     return report
+
+
+def agency_report_write(*, user, organisation: Organisation, year: int, version: int | None, text: str,
+                        published: bool) -> AgencyReport:
+    """Write the agency's report for the year, creating it on first use (the API's PUT). A new
+    report needs no version; one that exists only takes a write that sends the version it was read
+    at (0 or none is refused like a stale version: it would overwrite a report the caller never
+    saw). Whether the report is new is decided by the insert itself, so of two first writes racing
+    only one creates it and the other is refused."""
+    with transaction.atomic():
+        report, created = _agency_report_get_or_create(user=user, organisation=organisation, year=year)
+        return agency_report_update(user=user, report=report, version=report.version if created and not version
+                                    else version, text=text, published=published)
 
 
 def agency_report_submit(*, user, report: AgencyReport) -> AgencyReport:

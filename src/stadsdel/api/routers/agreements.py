@@ -18,7 +18,7 @@ from stadsdel.api.core import (
     Id,
     Input,
     Invalid,
-    Version,
+    ReadVersion,
     by_ids,
     caller,
     list_and_csv,
@@ -60,7 +60,7 @@ class PartnershipOut(Schema):
 
 
 class PartnershipPatch(Input):
-    version: Version
+    version: ReadVersion = None
     name: str | None = None
     basis: str | None = None
     formed_on: dt.date | None = None
@@ -155,7 +155,7 @@ class CooperationIn(CooperationFields):
 
 
 class CooperationPatch(CooperationFields):
-    version: Version
+    version: ReadVersion = None
 
 
 list_and_csv(router, "/agreements", schema=AgreementOut,

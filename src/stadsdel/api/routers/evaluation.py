@@ -16,7 +16,7 @@ from stadsdel.api.core import (
     Id,
     Input,
     Invalid,
-    Version,
+    ReadVersion,
     YearValue,
     caller,
     list_and_csv,
@@ -79,7 +79,7 @@ class EvaluationIn(Input):
 
 
 class EvaluationPatch(Input):
-    version: Version
+    version: ReadVersion = None
     title: str | None = None
     description: str | None = None
     start_year: YearValue | None = None

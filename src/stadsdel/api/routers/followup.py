@@ -16,7 +16,7 @@ from stadsdel.api.core import (
     WRITE_ERRORS,
     Error,
     Input,
-    Version,
+    ReadVersion,
     Year,
     YearValue,
     caller,
@@ -61,7 +61,7 @@ class ReportDetail(ReportOut):
 
 class SectionIn(Input):
     text: str
-    version: Version
+    version: ReadVersion = None
 
 
 def _report(request, code: str, year: int, user=None) -> FollowUpReport:
@@ -150,7 +150,7 @@ class AgencyReportDetail(AgencyReportOut):
 class AgencyReportIn(Input):
     text: str
     published: bool = False
-    version: Version
+    version: ReadVersion = None
 
 
 list_and_csv(router, "/agency-reports", schema=AgencyReportOut,
@@ -178,11 +178,10 @@ def agency_report_get(request, key: str, year: Year):
 
 
 @router.put("/agency-reports/{key}/{year}", auth=WRITE_AUTH, response={200: AgencyReportDetail, **WRITE_ERRORS},
-            summary="Write the agency's report (its own officers; send its version, 0 for a new one)")
+            summary="Write the agency's report (its own officers; send its version, none or 0 for a new one)")
 def agency_report_put(request, key: str, year: Year, data: AgencyReportIn):
-    report = services.agency_report_start(user=request.auth, organisation=_organisation(key), year=year)
-    return services.agency_report_update(user=request.auth, report=report, version=data.version or report.version,
-                                         text=data.text, published=data.published)
+    return services.agency_report_write(user=request.auth, organisation=_organisation(key), year=year,
+                                        version=data.version, text=data.text, published=data.published)
 
 
 @router.post("/agency-reports/{key}/{year}/submit", auth=WRITE_AUTH,
@@ -212,11 +211,19 @@ class NationalOut(Schema):
     districts: list[NationalDistrict]
     goal_counts: dict[str, int]
     notes: list[str]
+    version: int = Field(..., description="The stored report's version (0 while none is stored), for the PUT.")
 
 
 class NationalIn(Input):
     published: bool
     introduction: str | None = None
+    version: ReadVersion = None
+
+
+class NationalSaved(Schema):
+    published: bool
+    introduction: str
+    version: int
 
 
 @router.get("/national/{year}", response={200: NationalOut, 403: Error, 404: Error},
@@ -236,13 +243,14 @@ def national_get(request, year: Year, internal: bool = False):
         "districts": [{"district_id": row.district.pk, "district": row.district.name,
                        "municipality_code": row.district.municipality.code, "marked": row.marked,
                        "values": dict(zip(codes, row.values, strict=True))} for row in content.districts],
-        "goal_counts": content.goal_counts, "notes": content.notes,
+        "goal_counts": content.goal_counts, "notes": content.notes, "version": record.version if record else 0,
     }
 
 
-@router.put("/national/{year}", auth=WRITE_AUTH, response={200: NationalIn, **WRITE_ERRORS},
-            summary="Publish or withdraw the national report, with its introduction (the ministry)")
+@router.put("/national/{year}", auth=WRITE_AUTH, response={200: NationalSaved, **WRITE_ERRORS},
+            summary="Publish or withdraw the national report, with its introduction (the ministry; send its "
+                    "version once it exists)")
 def national_put(request, year: Year, data: NationalIn):
     record = services.national_publish(user=request.auth, year=year, published=data.published,
-                                       introduction=data.introduction)
-    return {"published": record.published, "introduction": record.introduction}
+                                       introduction=data.introduction, version=data.version)
+    return {"published": record.published, "introduction": record.introduction, "version": record.version}

@@ -11,12 +11,13 @@ from ninja.errors import HttpError
 
 from stadsdel.agreements.models import Organisation
 from stadsdel.api.core import (
+    READ_VERSION,
     WRITE_AUTH,
     WRITE_ERRORS,
     Error,
     Id,
     Input,
-    Version,
+    ReadVersion,
     YearValue,
     by_ids,
     caller,
@@ -188,7 +189,7 @@ class ApplicationIn(Input):
 
 
 class ApplicationPatch(Input):
-    version: Version
+    version: ReadVersion = None
     title: str | None = None
     description: str | None = None
     period_start: dt.date | None = None
@@ -203,7 +204,7 @@ class ApplicationPatch(Input):
 
 
 class DecisionIn(Input):
-    version: Version
+    version: ReadVersion = None
     outcome: str
     text: str = ""
     decided_on: dt.date | None = None
@@ -306,7 +307,8 @@ def application_patch(request, application_id: int, data: ApplicationPatch):
 
 @router.post("/applications/{application_id}/submit", auth=WRITE_AUTH,
              response={200: ApplicationDetailOut, **WRITE_ERRORS}, summary="Submit to the first step of the chain")
-def application_submit(request, application_id: int, version: int = Query(..., ge=0, le=2**31 - 1)):
+def application_submit(request, application_id: int,
+                       version: int | None = Query(None, ge=0, le=2**31 - 1, description=READ_VERSION)):
     app = _application(request, application_id, request.auth)
     services.application_submit(user=request.auth, application=app, version=version)
     return _application(request, app.pk, request.auth)

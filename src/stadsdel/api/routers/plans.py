@@ -12,13 +12,14 @@ from ninja.errors import HttpError
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements.models import Organisation
 from stadsdel.api.core import (
+    READ_VERSION,
     WRITE_AUTH,
     WRITE_ERRORS,
     Error,
     Id,
     Input,
     Invalid,
-    Version,
+    ReadVersion,
     YearValue,
     by_ids,
     caller,
@@ -65,7 +66,7 @@ class PlanIn(Input):
 
 
 class PlanPatch(Input):
-    version: Version
+    version: ReadVersion = None
     title: str | None = None
     summary: str | None = None
     period_end: YearValue | None = None
@@ -129,7 +130,7 @@ class GoalIn(Input):
 
 
 class GoalPatch(GoalIn):
-    version: Version
+    version: ReadVersion = None
 
 
 class LetterOut(Schema):
@@ -234,7 +235,8 @@ def goal_put(request, goal_id: int, data: GoalPatch):
 
 
 @router.delete("/goals/{goal_id}", auth=WRITE_AUTH, response={204: None, **WRITE_ERRORS}, summary="Remove a goal")
-def goal_delete(request, goal_id: int, version: int = Query(..., ge=0, le=2**31 - 1)):
+def goal_delete(request, goal_id: int,
+                version: int | None = Query(None, ge=0, le=2**31 - 1, description=READ_VERSION)):
     goal = _goal(request, goal_id, request.auth)
     services.goal_delete(user=request.auth, goal=goal, version=version)
     return Status(204, None)
@@ -299,7 +301,7 @@ class DialogueIn(DialogueFields):
 
 
 class DialoguePatch(DialogueFields):
-    version: Version
+    version: ReadVersion = None
 
 
 class DialogueFilter(FilterSchema):
@@ -378,12 +380,12 @@ class CommentOut(Schema):
 
 class DecisionIn(Input):
     status: str  # approved or rejected
-    version: Version
+    version: ReadVersion = None
 
 
 class AnswerIn(Input):
     answer: str
-    version: Version
+    version: ReadVersion = None
 
 
 @router.get("/plans/{plan_id}/comments", response={200: page_schema(CommentOut), 404: Error},

@@ -368,12 +368,13 @@ def test_xlsx_faults_name_sheet_and_cell(tmp_path):
     with pytest.raises(ImportFileError) as excinfo:
         parse_xlsx(path)
     assert excinfo.value.file == "upload.xlsx"
+    # In the order of the file: the rows are read one at a time.
     assert problems_of(excinfo) == [
-        "blad 'Sysselsättning', cell G5: värdet står i en kolumn utan rubrik",
         "blad 'Sysselsättning', cell E2: cellen innehåller Excel-felet #DIV/0!",
         "blad 'Sysselsättning', cell E3: 'femtio' är inget tal",
         "blad 'Sysselsättning', cell C4: '2014-01-01' är ett datum; ange året som ett "
         "fyrsiffrigt tal (t.ex. 2012)",
+        "blad 'Sysselsättning', cell G5: värdet står i en kolumn utan rubrik",
     ]
 
 

@@ -297,8 +297,8 @@ def _batch_finish(batch: ImportBatch, outcome: WriteOutcome, *, dry_run: bool) -
 # -- file imports --------------------------------------------------------------------------
 
 FORMATS = ("csv", "xlsx", "pxweb", "kolada")
-# An upload through the web (page or API) is read into memory by the parsers; larger files go
-# through the command line, which streams.
+# An upload through the web (page or API) is copied to a temporary file first; larger files go
+# through the command line. Both are read within the import limits (STADSDEL_IMPORT_MAX_*).
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 

@@ -3,6 +3,10 @@
 Parsers are pure: they read one file (or response) into `ParsedRow`s without touching the
 database. Resolving indicator and area codes, finding duplicate keys across the file and writing
 happen in `stadsdel.indicators.services.observations_import`, in one transaction.
+
+A file is read in a stream and stops at the first sign that it is larger than the limits
+(`Limits`, from the settings `STADSDEL_IMPORT_MAX_*`): a hostile or mistaken file must not tie up
+a worker for minutes before it is refused.
 """
 
 from __future__ import annotations
@@ -14,6 +18,26 @@ STATUSES = ("ok", "suppressed", "provisional", "missing")
 
 
 @dataclass(frozen=True)
+class Limits:
+    """How large a file the importers read: data rows (and figures: a wide row gives one per
+    filled cell), columns, and the unzipped size of a workbook."""
+
+    max_rows: int
+    max_columns: int
+    max_unzipped_bytes: int
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        from django.conf import settings
+
+        return cls(
+            max_rows=settings.STADSDEL_IMPORT_MAX_ROWS,
+            max_columns=settings.STADSDEL_IMPORT_MAX_COLUMNS,
+            max_unzipped_bytes=settings.STADSDEL_IMPORT_MAX_UNZIPPED_BYTES,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedRow:
     """One figure as the file states it.
 
@@ -62,3 +86,7 @@ class ImportFileError(Exception):
         if len(self.problems) > 50:
             lines.append(f"  … och {len(self.problems) - 50} till")
         return "\n".join(lines)
+
+
+class ImportLimitError(ImportFileError):
+    """The file is larger than a limit; its one problem names the limit's setting."""

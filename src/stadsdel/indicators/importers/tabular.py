@@ -9,10 +9,14 @@ its identifier columns are some of `indicator`, `area`, `sex`, `period`, and eve
 is either a year (when there is no `period` column) or an indicator code (when there is no
 `indicator` column); each non-empty cell under such a column is one figure.
 
-Both readers turn the file into the same grid of cells (`_Sheet`) and `_interpret` reads the
-grid, so CSV and Excel accept exactly the same content and report faults the same way: a CSV
-place is `rad N, kolumn 'x'` (the header is rad 1, as a spreadsheet numbers it), an Excel place
-is `blad 'Blad1', cell C7`.
+Both readers turn the file into the same stream of cells (`_Sheet`) and `_interpret` reads it,
+so CSV and Excel accept exactly the same content and report faults the same way: a CSV place is
+`rad N, kolumn 'x'` (the header is rad 1, as a spreadsheet numbers it), an Excel place is
+`blad 'Blad1', cell C7`.
+
+Files are streamed: the header row is checked before any data row is read, rows are read one at
+a time, and reading stops at the first row past the limits (`Limits`). A workbook's unzipped size
+is checked from its zip directory before anything is parsed.
 """
 
 from __future__ import annotations
@@ -24,15 +28,18 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from itertools import chain
 from pathlib import Path
 
-from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from .base import ImportFileError, ParsedRow, Problem
+from .base import ImportFileError, ImportLimitError, Limits, ParsedRow, Problem
 
 __all__ = ["parse_csv", "parse_xlsx"]
 
@@ -117,8 +124,32 @@ EXCEL_MAX_ROWS = 1_048_576
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and other OLE compound files)
 
 
+_BOM = b"\xef\xbb\xbf"
+
+LIMIT_ROWS = "STADSDEL_IMPORT_MAX_ROWS"
+LIMIT_COLUMNS = "STADSDEL_IMPORT_MAX_COLUMNS"
+LIMIT_UNZIPPED = "STADSDEL_IMPORT_MAX_UNZIPPED_BYTES"
+
+
 class _TooManyProblems(Exception):
     pass
+
+
+class _Refused(Exception):
+    """Reading stops, and these problems alone are the answer (a file that is not UTF-8, a
+    damaged workbook, a line the csv module cannot read)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+class _OverLimit(Exception):
+    """The file is larger than a limit; reading stops at once."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem)
+        self.problem = problem
 
 
 @dataclass
@@ -133,45 +164,66 @@ class _Problems:
 
 @dataclass
 class _Sheet:
-    """A file read into cells. `rows` holds (row number, cells) for each data row, numbered as
-    the user sees them; `cell_ref` and `row_ref` name a place in the user's terms."""
+    """A file opened for reading. `header` is its header row; `rows` yields (row number, cells)
+    for each data row, numbered as the user sees them, read from the file as they are taken;
+    `cell_ref` and `row_ref` name a place in the user's terms."""
 
     header: list[object]
     header_row: int
-    rows: list[tuple[int, list[object]]]
+    rows: Iterator[tuple[int, list[object]]]
     cell_ref: Callable[[int, int], str]
     row_ref: Callable[[int], str]
     decimal_comma: bool
+
+
+def _count(number: int) -> str:
+    return f"{number:,}".replace(",", " ")
+
+
+def _bytes(number: int) -> str:
+    if number >= 1_000_000:
+        return f"{number / 1_000_000:.0f} MB"
+    if number >= 1_000:
+        return f"{number / 1_000:.0f} kB"
+    return f"{number} byte"
+
+
+def _too_many_rows(place: str, limit: int, what: str = "filen") -> _OverLimit:
+    return _OverLimit(Problem(place, f"{what} har fler än {_count(limit)} datarader (gränsen {LIMIT_ROWS}); dela upp filen"))
+
+
+def _too_many_columns(place: str, width: int, limit: int) -> _OverLimit:
+    return _OverLimit(Problem(place, f"rubrikraden har {width} kolumner, fler än {_count(limit)} (gränsen {LIMIT_COLUMNS})"))
 
 
 # --------------------------------------------------------------------------------------------
 # Public entry points
 
 
-def parse_csv(path: Path) -> list[ParsedRow]:
-    """Read a CSV file (UTF-8, `,` `;` or tab separated) into rows; raise ImportFileError."""
-    path = Path(path)
-    problems = _Problems()
-    try:
-        sheet = _read_csv(path, problems)
-        rows = _interpret(sheet, problems) if sheet is not None else []
-    except _TooManyProblems:
-        rows = []
-    if problems.items:
-        raise ImportFileError(file=path.name, problems=problems.items)
-    return rows
+def parse_csv(path: Path, *, limits: Limits | None = None) -> list[ParsedRow]:
+    """Read a CSV file (UTF-8, `,` `;` or tab separated) into rows; raise ImportFileError
+    (ImportLimitError when the file is larger than `limits`, by default the settings')."""
+    return _parse(Path(path), _read_csv, limits)
 
 
-def parse_xlsx(path: Path) -> list[ParsedRow]:
+def parse_xlsx(path: Path, *, limits: Limits | None = None) -> list[ParsedRow]:
     """Read the first sheet of an Excel workbook (or the sheet named "data") into rows; raise
-    ImportFileError."""
-    path = Path(path)
+    ImportFileError (ImportLimitError when the workbook is larger than `limits`)."""
+    return _parse(Path(path), _read_xlsx, limits)
+
+
+def _parse(path: Path, reader, limits: Limits | None) -> list[ParsedRow]:
+    limits = limits or Limits.from_settings()
     problems = _Problems()
     try:
-        sheet = _read_xlsx(path, problems)
-        rows = _interpret(sheet, problems) if sheet is not None else []
+        with reader(path, limits, problems) as sheet:
+            rows = _interpret(sheet, limits, problems) if sheet is not None else []
     except _TooManyProblems:
         rows = []
+    except _Refused as refused:
+        raise ImportFileError(file=path.name, problems=refused.problems) from None
+    except _OverLimit as over:
+        raise ImportLimitError(file=path.name, problems=[over.problem]) from None
     if problems.items:
         raise ImportFileError(file=path.name, problems=problems.items)
     return rows
@@ -181,77 +233,141 @@ def parse_xlsx(path: Path) -> list[ParsedRow]:
 # Readers
 
 
-def _read_csv(path: Path, problems: _Problems) -> _Sheet | None:
-    raw = path.read_bytes()
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    if not raw.strip():
+@contextmanager
+def _read_csv(path: Path, limits: Limits, problems: _Problems) -> Iterator[_Sheet | None]:
+    if _blank_file(path):
         problems.add("", "filen är tom")
-        return None
-
-    # Decode line by line so that every line that is not UTF-8 can be named: Excel's plain
-    # "CSV (semikolonavgränsad)" writes Windows-1252, where å, ä, ö are single invalid bytes.
-    lines: list[str] = []
-    for number, line in enumerate(raw.split(b"\n"), start=1):
+        yield None
+        return
+    with path.open("rb") as handle:
+        lines = _utf8_lines(handle)
+        first = next(lines)
+        delimiter = max((";", ",", "\t"), key=first.count)
+        if first.count(delimiter) == 0:
+            delimiter = ","
+        reader = csv.reader(chain([first], lines), delimiter=delimiter)
         try:
-            lines.append(line.decode("utf-8"))
+            header = [cell.strip() for cell in next(reader)]
+        except csv.Error as exc:
+            raise _csv_refusal(reader, exc) from None
+        named = max((col + 1 for col, name in enumerate(header) if name), default=0)
+        if named > limits.max_columns:
+            raise _too_many_columns("rad 1", named, limits.max_columns)
+        width = len(header)
+        shown = "tab" if delimiter == "\t" else f"'{delimiter}'"
+
+        def rows() -> Iterator[tuple[int, list[object]]]:
+            number = 1
+            try:
+                for record in reader:
+                    number += 1
+                    if number - 1 > limits.max_rows:
+                        raise _too_many_rows(f"rad {number}", limits.max_rows)
+                    if not any(cell.strip() for cell in record):
+                        continue  # blank line, e.g. at the end of an Excel export
+                    if len(record) > width and not any(cell.strip() for cell in record[width:]):
+                        # Excel writes trailing separators for formatted but empty columns.
+                        record = record[:width]
+                    if len(record) != width:
+                        problems.add(
+                            f"rad {number}",
+                            f"raden har {len(record)} fält men rubrikraden har {width} (avgränsare {shown})",
+                        )
+                        continue
+                    yield number, list(record)
+            except csv.Error as exc:
+                raise _csv_refusal(reader, exc) from None
+
+        def cell_ref(row: int, col: int) -> str:
+            name = header[col] if col < width and header[col] else str(col + 1)
+            return f"rad {row}, kolumn '{name}'"
+
+        yield _Sheet(
+            header=list(header),
+            header_row=1,
+            rows=rows(),
+            cell_ref=cell_ref,
+            row_ref=lambda row: f"rad {row}",
+            # A decimal comma is only unambiguous when the comma is not the delimiter.
+            decimal_comma=delimiter != ",",
+        )
+
+
+def _csv_refusal(reader, exc: csv.Error) -> _Refused:
+    # The csv module refuses a field longer than its limit (128 KiB), e.g. after an unbalanced
+    # quote swallows the rest of the file.
+    return _Refused([Problem(f"rad {reader.line_num}", f"raden kan inte läsas som CSV ({exc})")])
+
+
+def _blank_file(path: Path) -> bool:
+    """Whether the file holds nothing but white space (and a byte-order mark); reads only as far
+    as the first other character."""
+    with path.open("rb") as handle:
+        block = handle.read(1 << 16)
+        if block.startswith(_BOM):
+            block = block[len(_BOM):]
+        while block:
+            if block.strip():
+                return False
+            block = handle.read(1 << 16)
+    return True
+
+
+def _utf8_lines(handle) -> Iterator[str]:
+    """The file's lines, decoded one by one so that every line that is not UTF-8 can be named:
+    Excel's plain "CSV (semikolonavgränsad)" writes Windows-1252, where å, ä, ö are single
+    invalid bytes. After the first such line nothing more is yielded; the rest of the file is
+    scanned for the others and all of them are the answer."""
+    bad: list[Problem] = []
+    for number, line in enumerate(handle, start=1):
+        if number == 1 and line.startswith(_BOM):
+            line = line[len(_BOM):]
+        try:
+            text = line.decode("utf-8")
         except UnicodeDecodeError as exc:
-            problems.add(
+            bad.append(Problem(
                 f"rad {number}",
                 f"raden är inte UTF-8 (byte 0x{line[exc.start]:02X}); spara filen som "
                 "'CSV UTF-8 (kommaavgränsad)' i Excel",
-            )
-    if problems.items:
-        return None
-    text = "\n".join(lines)
-
-    header_line = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=header_line.count)
-    if header_line.count(delimiter) == 0:
-        delimiter = ","
-
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        records = list(reader)
-    except csv.Error as exc:
-        # The csv module refuses a field longer than its limit (128 KiB), e.g. after an
-        # unbalanced quote swallows the rest of the file.
-        problems.add(f"rad {reader.line_num}", f"raden kan inte läsas som CSV ({exc})")
-        return None
-    header = [cell.strip() for cell in records[0]]
-    width = len(header)
-    rows: list[tuple[int, list[object]]] = []
-    for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
-            continue  # blank line, e.g. at the end of an Excel export
-        if len(record) > width and not any(cell.strip() for cell in record[width:]):
-            # Excel writes trailing separators for formatted but empty columns.
-            record = record[:width]
-        if len(record) != width:
-            shown = "tab" if delimiter == "\t" else f"'{delimiter}'"
-            problems.add(
-                f"rad {number}",
-                f"raden har {len(record)} fält men rubrikraden har {width} (avgränsare {shown})",
-            )
+            ))
+            if len(bad) >= MAX_PROBLEMS:
+                break
             continue
-        rows.append((number, list(record)))
-
-    def cell_ref(row: int, col: int) -> str:
-        name = header[col] if col < width and header[col] else str(col + 1)
-        return f"rad {row}, kolumn '{name}'"
-
-    return _Sheet(
-        header=list(header),
-        header_row=1,
-        rows=rows,
-        cell_ref=cell_ref,
-        row_ref=lambda row: f"rad {row}",
-        # A decimal comma is only unambiguous when the comma is not the delimiter.
-        decimal_comma=delimiter != ",",
-    )
+        if bad:
+            continue
+        if "\r" in text[:-2]:
+            # A lone carriage return ends a line too (old Mac files), as the csv module reads it.
+            yield from io.StringIO(text, newline="")
+        else:
+            yield text
+    if bad:
+        raise _Refused(bad)
 
 
-def _read_xlsx(path: Path, problems: _Problems) -> _Sheet | None:
+class _UnsizedWorksheet(ReadOnlyWorksheet):
+    """openpyxl's read-only sheet, without reading its size on opening. Without a <dimension>
+    element (a hostile file leaves it out) openpyxl parses the whole sheet for it before the
+    first row can be read, and the importer ignores the dimensions anyway: generators write
+    wrong ones."""
+
+    def _get_size(self) -> None:
+        pass
+
+
+class _StreamingReader(ExcelReader):
+    """openpyxl's workbook reader in read-only mode with `_UnsizedWorksheet` sheets."""
+
+    def read_worksheets(self) -> None:
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                continue
+            worksheet = _UnsizedWorksheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            worksheet.sheet_state = sheet.state
+            self.wb._sheets.append(worksheet)
+
+
+@contextmanager
+def _read_xlsx(path: Path, limits: Limits, problems: _Problems) -> Iterator[_Sheet | None]:
     # openpyxl is given the open file, not the name: with a name it refuses any suffix but
     # .xlsx/.xlsm, and an uploaded file may sit under a temporary name.
     with path.open("rb") as handle:
@@ -259,18 +375,35 @@ def _read_xlsx(path: Path, problems: _Problems) -> _Sheet | None:
         handle.seek(0)
         if not head:
             problems.add("", "filen är tom")
-            return None
+            yield None
+            return
+        # The zip directory states every part's unzipped size, and zipfile never returns more
+        # than that, so the sum bounds what parsing can read: check it before parsing anything.
         try:
-            workbook = load_workbook(handle, read_only=True, data_only=True)
+            with zipfile.ZipFile(handle) as archive:
+                unzipped = sum(info.file_size for info in archive.infolist())
         except _DAMAGED:
+            unzipped = None
+        if unzipped is not None and unzipped > limits.max_unzipped_bytes:
+            raise _OverLimit(Problem("", (
+                f"arbetsboken packas upp till {_bytes(unzipped)}, mer än {_bytes(limits.max_unzipped_bytes)} "
+                f"(gränsen {LIMIT_UNZIPPED})"
+            )))
+        handle.seek(0)
+        workbook = None
+        if unzipped is not None:
+            try:
+                reader = _StreamingReader(handle, read_only=True, data_only=True)
+                reader.read()
+                workbook = reader.wb
+            except _DAMAGED:
+                pass
+        if workbook is None:
             problems.add("", _not_a_workbook(path, head))
-            return None
+            yield None
+            return
         try:
-            return _sheet_from_workbook(workbook, problems)
-        except _DAMAGED:
-            # Read-only mode parses the sheet while iterating, so damage can surface here.
-            problems.add("", "arbetsboken är skadad och kan inte läsas; spara om den i Excel")
-            return None
+            yield _sheet_from_workbook(workbook, limits, problems)
         finally:
             workbook.close()
 
@@ -312,7 +445,23 @@ def _looks_like_text(path: Path) -> bool:
     return b"\0" not in sample
 
 
-def _sheet_from_workbook(workbook, problems: _Problems) -> _Sheet | None:
+def _sheet_rows(worksheet) -> Iterator[tuple[int, list[object]]]:
+    """Every row of the sheet in order, blank ones included, with text cells stripped."""
+    # Read-only mode fills a gap between stored rows with empty rows one by one; no workbook
+    # Excel writes has rows past its last one.
+    values = worksheet.iter_rows(min_row=1, max_row=EXCEL_MAX_ROWS, min_col=1, values_only=True)
+    for number in range(1, EXCEL_MAX_ROWS + 1):
+        try:
+            cells = next(values)
+        except StopIteration:
+            return
+        except _DAMAGED:
+            # Read-only mode parses the sheet while iterating, so damage surfaces here.
+            raise _Refused([Problem("", "arbetsboken är skadad och kan inte läsas; spara om den i Excel")]) from None
+        yield number, [value.strip() if isinstance(value, str) else value for value in cells]
+
+
+def _sheet_from_workbook(workbook, limits: Limits, problems: _Problems) -> _Sheet | None:
     worksheets = workbook.worksheets
     if not worksheets:
         problems.add("", "arbetsboken har inga blad")
@@ -320,40 +469,46 @@ def _sheet_from_workbook(workbook, problems: _Problems) -> _Sheet | None:
     # A sheet named "data" wins, so a workbook may carry notes or a cover sheet first.
     worksheet = next((ws for ws in worksheets if ws.title.strip().lower() == "data"), worksheets[0])
     title = worksheet.title
-    # Some generators write a wrong <dimension>; without it openpyxl reads every stored row.
-    worksheet.reset_dimensions()
 
-    grid: list[tuple[int, list[object]]] = []
-    # Read-only mode fills a gap between stored rows with empty rows one by one, so a row number
-    # beyond Excel's last row (a damaged or hostile file) would take hours; no workbook Excel
-    # writes has rows there.
-    for number, values in enumerate(
-        worksheet.iter_rows(min_row=1, max_row=EXCEL_MAX_ROWS, min_col=1, values_only=True), start=1
-    ):
-        cells = [value.strip() if isinstance(value, str) else value for value in values]
-        if any(not _is_blank(value) for value in cells):
-            grid.append((number, cells))
-    if not grid:
+    def row_ref(row: int) -> str:
+        return f"blad '{title}', rad {row}"
+
+    def cell_ref(row: int, col: int) -> str:
+        return f"blad '{title}', cell {get_column_letter(col + 1)}{row}"
+
+    stream = _sheet_rows(worksheet)
+    # The header is the first row that is not blank.
+    for header_row, cells in stream:
+        if header_row > limits.max_rows + 1:
+            raise _too_many_rows(row_ref(header_row), limits.max_rows, "bladet")
+        filled = [col for col, value in enumerate(cells) if not _is_blank(value)]
+        if filled:
+            header = cells[: filled[-1] + 1]
+            break
+    else:
         problems.add(f"blad '{title}'", "bladet är tomt")
         return None
-
-    header_row, header = grid[0]
     width = len(header)
-    rows = [(number, cells + [None] * (width - len(cells))) for number, cells in grid[1:]]
-    for number, cells in rows:
-        for col in range(width, len(cells)):
-            if not _is_blank(cells[col]):
-                problems.add(
-                    f"blad '{title}', cell {get_column_letter(col + 1)}{number}",
-                    "värdet står i en kolumn utan rubrik",
-                )
+    if width > limits.max_columns:
+        raise _too_many_columns(row_ref(header_row), width, limits.max_columns)
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        for number, cells in stream:
+            if number - header_row > limits.max_rows:
+                raise _too_many_rows(row_ref(number), limits.max_rows, "bladet")
+            if all(_is_blank(value) for value in cells):
+                continue
+            for col in range(width, len(cells)):
+                if not _is_blank(cells[col]):
+                    problems.add(cell_ref(number, col), "värdet står i en kolumn utan rubrik")
+            yield number, cells[:width] + [None] * (width - len(cells))
 
     return _Sheet(
         header=list(header),
         header_row=header_row,
-        rows=[(number, cells[:width]) for number, cells in rows],
-        cell_ref=lambda row, col: f"blad '{title}', cell {get_column_letter(col + 1)}{row}",
-        row_ref=lambda row: f"blad '{title}', rad {row}",
+        rows=rows(),
+        cell_ref=cell_ref,
+        row_ref=row_ref,
         decimal_comma=True,  # a text cell "55,3" typed in a Swedish Excel
     )
 
@@ -362,15 +517,29 @@ def _sheet_from_workbook(workbook, problems: _Problems) -> _Sheet | None:
 # Interpretation
 
 
-def _interpret(sheet: _Sheet, problems: _Problems) -> list[ParsedRow]:
+def _interpret(sheet: _Sheet, limits: Limits, problems: _Problems) -> list[ParsedRow]:
     columns = _header_columns(sheet, problems)
     if columns is None:
-        return []
+        return []  # the rows are never read
+    seen = 0
+
+    def data() -> Iterator[tuple[int, list[object]]]:
+        nonlocal seen
+        unnamed = [col for col, raw in enumerate(sheet.header) if _is_blank(raw)]
+        for number, cells in sheet.rows:
+            seen += 1
+            for col in unnamed:
+                if not _is_blank(cells[col]):
+                    problems.add(sheet.cell_ref(sheet.header_row, col), "kolumnen har värden men ingen rubrik")
+                    unnamed.remove(col)  # once per column
+                    break
+            yield number, cells
+
     if "value" in columns:
-        rows = list(_long_rows(sheet, columns, problems))
+        rows = list(_long_rows(sheet, columns, data(), problems))
     else:
-        rows = _wide_rows(sheet, columns, problems)
-    if not sheet.rows and not problems.items:
+        rows = _wide_rows(sheet, columns, data(), limits, problems)
+    if not seen and not problems.items:
         problems.add(sheet.row_ref(sheet.header_row), "filen har en rubrikrad men inga datarader")
     _check_duplicates(rows, problems)
     return rows
@@ -384,9 +553,7 @@ def _header_columns(sheet: _Sheet, problems: _Problems) -> dict[str, int] | None
     for col, raw in enumerate(sheet.header):
         place = sheet.cell_ref(sheet.header_row, col)
         if _is_blank(raw):
-            if any(not _is_blank(cells[col]) for _, cells in sheet.rows):
-                problems.add(place, "kolumnen har värden men ingen rubrik")
-            continue
+            continue  # values under it are reported as the rows are read
         text = _header_text(raw)
         name = _HEADER_ALIASES.get(text.lower(), text.lower())
         if name in COLUMNS:
@@ -439,8 +606,10 @@ def _header_columns(sheet: _Sheet, problems: _Problems) -> dict[str, int] | None
     return columns
 
 
-def _long_rows(sheet: _Sheet, columns: dict[str, int], problems: _Problems) -> Iterator[ParsedRow]:
-    for number, cells in sheet.rows:
+def _long_rows(
+    sheet: _Sheet, columns: dict[str, int], data: Iterator[tuple[int, list[object]]], problems: _Problems
+) -> Iterator[ParsedRow]:
+    for number, cells in data:
         row = _long_row(sheet, columns, number, cells, problems)
         if row is not None:
             yield row
@@ -493,7 +662,13 @@ def _long_row(
     )
 
 
-def _wide_rows(sheet: _Sheet, columns: dict[str, int], problems: _Problems) -> list[ParsedRow]:
+def _wide_rows(
+    sheet: _Sheet,
+    columns: dict[str, int],
+    data: Iterator[tuple[int, list[object]]],
+    limits: Limits,
+    problems: _Problems,
+) -> list[ParsedRow]:
     data_columns = {key[1:]: col for key, col in columns.items() if key.startswith("\0")}
     by_year = "period" not in columns  # otherwise the data columns are indicator codes
 
@@ -509,7 +684,7 @@ def _wide_rows(sheet: _Sheet, columns: dict[str, int], problems: _Problems) -> l
             meaning[col] = text
 
     rows: list[ParsedRow] = []
-    for number, cells in sheet.rows:
+    for number, cells in data:
         before = len(problems.items)
         fixed: dict[str, object] = {}
         for name in IDENTIFIER_COLUMNS:
@@ -546,6 +721,11 @@ def _wide_rows(sheet: _Sheet, columns: dict[str, int], problems: _Problems) -> l
                     location=place,
                 )
             )
+            if len(rows) > limits.max_rows:
+                # A wide row gives a figure per filled cell, so the rows alone do not bound them.
+                raise _OverLimit(Problem(
+                    place, f"filen ger fler än {_count(limits.max_rows)} värden (gränsen {LIMIT_ROWS}); dela upp filen"
+                ))
     return rows
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import make_user
 
+from conftest import make_user
 from stadsdel.accounts.models import Role
 from stadsdel.agreements.models import Organisation
 from stadsdel.api.models import ApiToken

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Schema
@@ -142,9 +143,13 @@ class Input(Schema):
         return data
 
 
-def by_ids(model, ids: list[int], *, field: str, noun: str) -> list:
-    """The records with these ids, all of them, or 422 naming the field (one query)."""
-    found = list(model.objects.filter(pk__in=ids))
+def by_ids(readable: QuerySet, ids: list[int], *, field: str, noun: str) -> list:
+    """The records with these ids, all of them, or 422 naming the field (one query).
+
+    `readable` is what the caller may read (a selector's queryset, or every record of a public
+    registry): an id outside it is refused exactly as one that does not exist, so ids in a body
+    can neither link another organisation's unpublished records nor be enumerated."""
+    found = list(readable.filter(pk__in=ids))
     if len(found) != len(set(ids)):
         raise HttpError(422, f"{field}: unknown {noun}")
     return found

@@ -207,7 +207,7 @@ def _cooperation_fields(data: CooperationFields) -> tuple[dict, list | None]:
         fields["partner"] = partner
     districts = None
     if data.district_ids is not None:
-        districts = by_ids(District, data.district_ids, field="district_ids", noun="district")
+        districts = by_ids(District.objects.all(), data.district_ids, field="district_ids", noun="district")
     return {k: v for k, v in fields.items() if v is not None}, districts
 
 

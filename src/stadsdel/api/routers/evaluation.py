@@ -18,6 +18,7 @@ from stadsdel.api.core import (
     Invalid,
     ReadVersion,
     YearValue,
+    by_ids,
     caller,
     list_and_csv,
 )
@@ -140,10 +141,7 @@ def _evaluation(request, evaluation_id: int, user=None) -> Evaluation:
 
 
 def _districts(ids: list[int], name: str) -> list[District]:
-    found = list(District.objects.filter(pk__in=ids))
-    if len(found) != len(set(ids)):
-        raise HttpError(422, f"{name}: unknown district")
-    return found
+    return by_ids(District.objects.all(), ids, field=name, noun="district")
 
 
 def _indicators(codes: list[str]) -> list[Indicator]:

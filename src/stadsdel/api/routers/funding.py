@@ -27,7 +27,7 @@ from stadsdel.areas.models import District
 from stadsdel.funding import selectors, services
 from stadsdel.funding.models import Application, Fund, FundArea, FundRound
 from stadsdel.indicators.models import Indicator
-from stadsdel.plans.models import Goal
+from stadsdel.plans.selectors import goal_list
 
 router = Router(tags=["funding"])
 
@@ -235,13 +235,15 @@ def _application(request, application_id: int, user=None) -> Application:
         raise HttpError(404, "No such application.") from None
 
 
-def _parts(data) -> dict:
-    """The application's parts from the request, as the service takes them (None: unchanged)."""
+def _parts(data, *, user, fund) -> dict:
+    """The application's parts from the request, as the service takes them (None: unchanged).
+    Goals are those the fund's applications may serve and the caller may read."""
     parts: dict = {}
     if data.district_ids is not None:
-        parts["districts"] = by_ids(District, data.district_ids, field="district_ids", noun="district")
+        parts["districts"] = by_ids(District.objects.all(), data.district_ids, field="district_ids", noun="district")
     if data.goal_ids is not None:
-        parts["goals"] = by_ids(Goal, data.goal_ids, field="goal_ids", noun="goal")
+        goals = selectors.goal_choices(fund=fund).filter(pk__in=goal_list(user=user))
+        parts["goals"] = by_ids(goals, data.goal_ids, field="goal_ids", noun="goal")
     if data.budget_lines is not None:
         parts["budget_lines"] = [line.model_dump() for line in data.budget_lines]
     if data.results is not None:
@@ -288,7 +290,7 @@ def application_create(request, data: ApplicationIn):
         return Status(422, {"detail": "round_id, committee or applicant: not found for this fund"})
     fields = {k: getattr(data, k) for k in services.APPLICATION_FIELDS}
     app = services.application_create(user=request.auth, round=round_, area=area, applicant=applicant, fields=fields,
-                                      **_parts(data))
+                                      **_parts(data, user=request.auth, fund=round_.fund))
     return Status(201, _application(request, app.pk, request.auth))
 
 
@@ -300,7 +302,7 @@ def application_patch(request, application_id: int, data: ApplicationPatch):
         exclude_unset=True, exclude={"version", "budget_lines", "results", "district_ids", "goal_ids"}).items()
         if v is not None}
     services.application_update(user=request.auth, application=app, version=data.version, fields=fields,
-                                **_parts(data))
+                                **_parts(data, user=request.auth, fund=app.round.fund))
     # Read again: the parts were replaced, and the copy read before holds the old ones.
     return _application(request, app.pk, request.auth)
 

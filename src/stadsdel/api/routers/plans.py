@@ -161,7 +161,7 @@ def _goal_fields(plan: DistrictPlan, data: GoalIn) -> tuple[dict, dict]:
         indicator = Indicator.objects.filter(code=data.indicator).first()
         if indicator is None:
             raise HttpError(422, f"indicator: no indicator {data.indicator!r} in the catalogue")
-    districts = by_ids(District, data.scope_district_ids, field="scope_district_ids", noun="district")
+    districts = by_ids(District.objects.all(), data.scope_district_ids, field="scope_district_ids", noun="district")
     fields = {"goal_area": area, "number": data.number, "title": data.title, "text": data.text,
               "population_group": data.population_group, "baseline_value": data.baseline_value,
               "baseline_year": data.baseline_year, "target_value": data.target_value,
@@ -326,7 +326,7 @@ def _dialogue(request, dialogue_id: int, user=None) -> ResidentDialogue:
         raise HttpError(404, "No such dialogue.") from None
 
 
-def _dialogue_fields(data: DialogueFields) -> tuple[dict, dict]:
+def _dialogue_fields(data: DialogueFields, *, user, municipality_id: int) -> tuple[dict, dict]:
     fields = data.model_dump(exclude_unset=True, exclude={"version", "municipality_code", "district_ids", "goal_ids"})
     if fields.get("organiser"):
         organiser = Organisation.objects.filter(key=fields["organiser"]).first()
@@ -335,9 +335,12 @@ def _dialogue_fields(data: DialogueFields) -> tuple[dict, dict]:
         fields["organiser"] = organiser
     relations = {}
     if data.district_ids is not None:
-        relations["districts"] = by_ids(District, data.district_ids, field="district_ids", noun="district")
+        relations["districts"] = by_ids(District.objects.all(), data.district_ids, field="district_ids",
+                                        noun="district")
     if data.goal_ids is not None:
-        relations["goals"] = by_ids(Goal, data.goal_ids, field="goal_ids", noun="goal")
+        goals = selectors.dialogue_goal_choices(municipality_id=municipality_id).filter(
+            pk__in=selectors.goal_list(user=user))
+        relations["goals"] = by_ids(goals, data.goal_ids, field="goal_ids", noun="goal")
     return {k: v for k, v in fields.items() if v is not None}, relations
 
 
@@ -352,7 +355,7 @@ def dialogue_create(request, data: DialogueIn):
     municipality = Municipality.objects.filter(code=data.municipality_code).first()
     if municipality is None:
         raise HttpError(422, f"municipality_code: no municipality {data.municipality_code!r}")
-    fields, relations = _dialogue_fields(data)
+    fields, relations = _dialogue_fields(data, user=request.auth, municipality_id=municipality.pk)
     dialogue = services.dialogue_create(user=request.auth, municipality=municipality, fields=fields, **relations)
     return Status(201, _dialogue(request, dialogue.pk, request.auth))
 
@@ -361,7 +364,7 @@ def dialogue_create(request, data: DialogueIn):
               summary="Edit a resident dialogue (send its version)")
 def dialogue_patch(request, dialogue_id: int, data: DialoguePatch):
     dialogue = _dialogue(request, dialogue_id, request.auth)
-    fields, relations = _dialogue_fields(data)
+    fields, relations = _dialogue_fields(data, user=request.auth, municipality_id=dialogue.municipality_id)
     services.dialogue_update(user=request.auth, dialogue=dialogue, version=data.version, fields=fields, **relations)
     return _dialogue(request, dialogue.pk, request.auth)
 

@@ -79,6 +79,15 @@ class Indicator(models.Model):
     catalogue_note = models.TextField(
         _("note"), blank=True, help_text=_("Verification of source ids, corrections and caveats."),
     )
+    # The values an import may store: a figure outside them is refused with its file and row (a
+    # population count imported as a share must not become 50 937 %). Shares 0–100, rates and
+    # days ≥ 0, counts whole and ≥ 0; for a share (`is_share`) the numerator may not exceed the
+    # denominator, and no numerator or denominator is negative.
+    value_min = models.FloatField(_("lowest valid value"), null=True, blank=True)
+    value_max = models.FloatField(_("highest valid value"), null=True, blank=True)
+    whole_numbers = models.BooleanField(
+        _("whole numbers only"), default=False, help_text=_("The values are counts, so a fraction is an error."),
+    )
     decimals = models.PositiveSmallIntegerField(_("decimals shown"), default=1)
     position = models.PositiveSmallIntegerField(default=0)
     history = HistoricalRecords()
@@ -87,6 +96,13 @@ class Indicator(models.Model):
         ordering = ["position", "code"]
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(value_min__isnull=True) | models.Q(value_max__isnull=True)
+                | models.Q(value_min__lte=models.F("value_max")),
+                name="indicator_valid_range_ordered",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.code

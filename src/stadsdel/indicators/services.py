@@ -74,6 +74,11 @@ def catalogue_sync(data: dict[str, Any], *, sync: Callable) -> None:
     a new version.
     """
     for position, entry in enumerate(data["indicators"]):
+        if "value_min" not in entry or "value_max" not in entry:
+            # Every figure imported is checked against it, so it is stated, never assumed.
+            raise ValueError(
+                f"indicators.json: {entry['code']} lacks its valid range (value_min, value_max; null for none)"
+            )
         values = {k: v for k, v in entry.items() if k != "code"}
         values["position"] = position
         values.setdefault("catalogue_note", "")
@@ -188,6 +193,68 @@ class UnitResolver:
         return self.area(code)
 
 
+# -- valid ranges --------------------------------------------------------------------------
+
+_UNIT_WORDS = {
+    Indicator.Unit.PERCENT: "procent",
+    Indicator.Unit.DAYS_PER_PERSON: "dagar per person",
+    Indicator.Unit.PER_1000: "per 1 000 invånare",
+    Indicator.Unit.COUNT: "antal",
+    Indicator.Unit.INDEX: "index",
+}
+
+
+def _shown(number: float) -> str:
+    return f"{number:.15g}"
+
+
+def range_problems(indicator: Indicator, value: float | None, numerator: float | None,
+                   denominator: float | None) -> list[str]:
+    """Why a figure cannot be right for `indicator` (its catalogue's valid range), or nothing.
+
+    Numerators and denominators are counts, never negative; a share's numerator is part of its
+    denominator. The value is checked against the indicator's range and, for counts, for being
+    whole; a value computed from a faulty numerator and denominator is not reported again.
+    """
+    problems = []
+    for word, count in (("täljaren", numerator), ("nämnaren", denominator)):
+        if count is not None and count < 0:
+            problems.append(f"{word} {_shown(count)} är negativ")
+    if indicator.is_share and numerator is not None and denominator is not None and numerator > denominator:
+        problems.append(f"täljaren {_shown(numerator)} är större än nämnaren {_shown(denominator)}; "
+                        f"{indicator.code} är en andel")
+    if problems or value is None:
+        return problems
+    unit = _UNIT_WORDS.get(indicator.unit, indicator.unit)
+    low, high = indicator.value_min, indicator.value_max
+    hint = "; är filen rätt indikator?"
+    below, above = low is not None and value < low, high is not None and value > high
+    if (below or above) and low is not None and high is not None:
+        problems.append(f"värdet {_shown(value)} ligger utanför {_shown(low)}–{_shown(high)}, det giltiga intervallet "
+                        f"för {indicator.code} ({unit}){hint}")
+    elif below:
+        problems.append(f"värdet {_shown(value)} är lägre än {_shown(low)}, det lägsta giltiga värdet för "
+                        f"{indicator.code} ({unit}){hint}")
+    elif above:
+        problems.append(f"värdet {_shown(value)} är högre än {_shown(high)}, det högsta giltiga värdet för "
+                        f"{indicator.code} ({unit}){hint}")
+    elif indicator.whole_numbers and not float(value).is_integer():
+        problems.append(f"värdet {_shown(value)} är inget heltal; {indicator.code} räknas i hela tal ({unit})")
+    return problems
+
+
+def _ranges_check(rows: list[NewObservation], *, source: str) -> None:
+    """Refuse figures outside their indicators' ranges, however they were made (a file, the
+    microdata aggregation, a crosswalk, the district sums): the last guard before writing."""
+    indicators = Indicator.objects.in_bulk({r.indicator_id for r in rows})
+    problems = []
+    for row in rows:
+        for message in range_problems(indicators[row.indicator_id], row.value, row.numerator, row.denominator):
+            problems.append(Problem(f"{row.unit.key}, {row.period}, {row.sex}", message))
+    if problems:
+        raise ImportFileError(source, problems)
+
+
 # -- writing observations ------------------------------------------------------------------
 
 @dataclass
@@ -240,6 +307,7 @@ def observations_write(
     outcome = WriteOutcome()
     if not rows:
         return outcome
+    _ranges_check(rows, source=batch.source_name)
     indicator_ids = {r.indicator_id for r in rows}
     periods = {r.period for r in rows}
     levels = {r.unit.level for r in rows}
@@ -354,6 +422,10 @@ def _resolve(
             value = ind.scale * row.numerator / row.denominator
         if row.status == "suppressed":
             result.append(NewObservation(ind.pk, unit, row.period, row.sex, None, None, None, "suppressed"))
+            continue
+        faults = range_problems(ind, value, row.numerator, row.denominator)
+        if faults:
+            problems.extend(Problem(row.location, message) for message in faults)
             continue
         status = row.status if value is not None or row.status != "ok" else "missing"
         result.append(NewObservation(ind.pk, unit, row.period, row.sex, value, row.numerator, row.denominator, status))
@@ -507,7 +579,10 @@ def microdata_aggregate(
             rule=rule,
         )
         rows = _microdata_rows(result, system, rule)
-        outcome = observations_write(rows, batch=batch, user=user, progress=progress)
+        try:
+            outcome = observations_write(rows, batch=batch, user=user, progress=progress)
+        except ImportFileError as exc:  # a figure outside its indicator's range
+            raise micro.MicrodataError(str(exc)) from exc
         return _batch_finish(batch, outcome, dry_run=dry_run), result
 
 

@@ -142,3 +142,85 @@ def test_goal_ids_of_a_draft_elsewhere_are_refused_like_unknown_ones(client, sto
     assert hidden.json() == unknown.json()
     assert "Utkastmål" not in hidden.content.decode()
     assert not ResidentDialogue.objects.get(pk=dialogue.pk).goals.exists()
+
+
+# -- found in review: the same hole through other memberships ---------------------------------------
+
+@pytest.mark.parametrize("role", [Role.APPLICANT, Role.COMMITTEE_MEMBER, Role.AGENCY])
+def test_a_member_of_the_city_itself_in_another_role_does_not_act_for_its_bodies(client, stockholm, role):
+    """Only the coordinator role of the city's own organisation reaches the bodies below it:
+    sub-organisations count for an agency's regional offices, not for the city's committees."""
+    member = make_user(f"city-{role}", org_key="stockholms_kommun", role=role)
+    draft = stockholm["draft"]
+    auth = bearer(member)
+    assert client.get(f"/api/funding/applications/{draft.pk}", **auth).status_code == 404
+    response = client.patch(f"/api/funding/applications/{draft.pk}", {"version": draft.version, "title": "Kapad"},
+                            content_type="application/json", **auth)
+    assert response.status_code == 404
+    assert Application.objects.get(pk=draft.pk).title == "Tenstas utkast"
+
+
+def test_an_applicant_does_not_apply_as_the_steering_group_that_decides_it(db, stockholm, rk_member):
+    from stadsdel.funding.demo import steering_group_key
+
+    steering = Organisation.objects.get(key=steering_group_key(RK))
+    assert steering.parent is not None and steering.parent.key == RK  # the seed's tree this guards
+    assert not rights.applicant_organisations(user=rk_member, fund=stockholm["fund"]).filter(pk=steering.pk).exists()
+
+
+@pytest.mark.parametrize("org_key", ["forsakringskassan", RK, "stockholm_bostadsbolagen"])
+def test_an_analyst_outside_the_city_and_the_ministry_imports_nothing(client, db, org_key):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from stadsdel.indicators.models import ImportBatch
+
+    analyst = make_user(f"analyst-{org_key}", org_key=org_key, role=Role.ANALYST)
+    upload = SimpleUploadedFile("f.csv", b"indicator,area,period,value,numerator,denominator\n"
+                                         b"employment_rate_20_64,01360017,2012,61.0,610,1000\n", content_type="text/csv")
+    response = client.post("/api/indicators/imports", {"format": "csv", "file": upload}, **bearer(analyst))
+    assert response.status_code == 403
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_ministry_analyst_evaluates_any_district(db):
+    from stadsdel.evaluation import services as evaluation_services
+    from stadsdel.indicators.models import Indicator
+
+    analyst = make_user("ministry-analyst", org_key="arbetsmarknadsdepartementet", role=Role.ANALYST)
+    evaluation = evaluation_services.evaluation_create(
+        user=analyst, fields={"title": "Jordbro", "start_year": 2009},
+        treated=[District.objects.get(name="Jordbro", kind=District.Kind.DISTRICT)],
+        outcomes=[Indicator.objects.get(code="employment_rate_20_64")])
+    assert evaluation.owner.key == "arbetsmarknadsdepartementet"
+
+
+def test_the_ministry_role_counts_only_in_a_ministry_organisation(client, stockholm):
+    misplaced = make_user("misplaced", org_key=RK, role=Role.MINISTRY)
+    assert client.get(f"/api/funding/applications/{stockholm['draft'].pk}", **bearer(misplaced)).status_code == 404
+    client.force_login(misplaced)
+    assert "Hemlig utkastplan" not in client.get("/audit/?model=plans.DistrictPlan").content.decode()
+
+
+def test_the_application_page_offers_and_links_no_goal_of_a_draft_plan(client, stockholm, rk_member):
+    """An action plan may list any goal; the applicant is offered, and may link, only the goals
+    it may read (the page's side of the body-id rule)."""
+    from django.core.exceptions import ValidationError
+
+    from stadsdel.plans.models import ActionPlan
+
+    area = FundArea.objects.get(fund=stockholm["fund"], committee__key=RK)
+    action_plan = ActionPlan.objects.create(programme=stockholm["plan"].programme, area=area.districts.first(),
+                                            committee=area.committee, title="Handlingsplan Rinkeby-Kista")
+    action_plan.goals.add(stockholm["goal"])
+    area.action_plan = action_plan
+    area.save()
+    app = funding_services.application_create(
+        user=rk_member, round=stockholm["round"], area=area, applicant=area.committee,
+        fields={"title": "Läxhjälp", "period_start": stockholm["round"].opens_on,
+                "period_end": stockholm["round"].closes_on})
+    client.force_login(rk_member)
+    assert "Utkastmål" not in client.get(f"/funding/applications/{app.pk}/edit/").content.decode()
+    with pytest.raises(ValidationError):
+        funding_services.application_update(user=rk_member, application=app, version=app.version, fields={},
+                                            goals=[stockholm["goal"]])
+    assert not Application.objects.get(pk=app.pk).goals.exists()

@@ -9,7 +9,10 @@ organisation) pair, and a right holds only for that membership's organisation:
   agreements. A coordinator membership of a district administration or committee is not one:
   it acts for that organisation only, like an applicant;
 - an analyst of the municipality's own organisation reads the municipality's internal records
-  (with its coordinators: the municipality's staff), imports statistics and evaluates;
+  (with its coordinators: the municipality's staff), imports statistics and evaluates its
+  districts; an analyst of the ministry evaluates every district. An analyst membership of any
+  other organisation (an agency, a committee, a company) gives none of this;
+- the ministry role counts only in a ministry organisation;
 - an agency member acts for their agency and its regional offices (its descendants);
 - a committee member, an applicant, or any member of a committee, administration, association
   or company has rights over that organisation's own records (its applications, attachments,
@@ -39,14 +42,15 @@ class Scope:
 
     authenticated: bool
     national: bool
-    organisation_ids: frozenset[int]  # every membership's organisation, with its descendants
+    organisation_ids: frozenset[int]  # every membership's organisation (an agency's with its regional offices)
     municipality_ids: frozenset[int]  # municipalities whose internal records the user reads (staff)
     roles: frozenset[str]
     memberships: frozenset[tuple[str, int]] = frozenset()
     coordinated_municipality_ids: frozenset[int] = frozenset()  # coordinator of the municipality itself
     agency_organisation_ids: frozenset[int] = frozenset()  # agency memberships, with regional offices
-    analyst_organisation_ids: frozenset[int] = frozenset()  # analyst memberships' organisations
-    analyst_municipality_ids: frozenset[int] = frozenset()  # municipalities of the analyst memberships
+    analyst_organisation_ids: frozenset[int] = frozenset()  # statistics staff: the city's or the ministry's
+    analyst_municipality_ids: frozenset[int] = frozenset()  # municipalities whose districts they analyse
+    analyst_national: bool = False  # an analyst of the ministry analyses every district
 
     def edits_municipality(self, municipality_id: int) -> bool:
         # Coordinators edit their municipality's registry records (partnerships, cooperation
@@ -117,25 +121,31 @@ def scope_for(user) -> Scope:
     cached = getattr(user, "_stadsdel_scope", None)
     if cached is not None:
         return cached
+    from stadsdel.agreements.models import Organisation
+
     memberships = list(Membership.objects.filter(user=user).select_related("organisation"))
     roles = frozenset(m.role for m in memberships)
-    national = user.is_superuser or Role.MINISTRY in roles
+    ministry = [m for m in memberships if m.organisation.kind == Organisation.Kind.MINISTRY]
+    national = user.is_superuser or any(m.role == Role.MINISTRY for m in ministry)
     own = [m for m in memberships if is_municipality_itself(m.organisation)]
-    analyst = [m for m in memberships if m.role == Role.ANALYST]
+    analyst = [m for m in own + ministry if m.role == Role.ANALYST]
+    agency_ids = descendant_ids({m.organisation_id for m in memberships if m.role == Role.AGENCY})
     scope = Scope(
         authenticated=True,
         national=national,
-        organisation_ids=frozenset(descendant_ids({m.organisation_id for m in memberships})),
+        # Sub-organisations only for an agency (its regional offices): a member of the city
+        # itself is not thereby a member of each committee below it.
+        organisation_ids=frozenset({m.organisation_id for m in memberships} | agency_ids),
         municipality_ids=frozenset(m.organisation.municipality_id for m in own if m.role in STAFF_ROLES),
         roles=roles,
         memberships=frozenset((m.role, m.organisation_id) for m in memberships),
         coordinated_municipality_ids=frozenset(m.organisation.municipality_id for m in own
                                                if m.role == Role.MUNICIPALITY),
-        agency_organisation_ids=frozenset(descendant_ids({m.organisation_id for m in memberships
-                                                          if m.role == Role.AGENCY})),
+        agency_organisation_ids=frozenset(agency_ids),
         analyst_organisation_ids=frozenset(m.organisation_id for m in analyst),
         analyst_municipality_ids=frozenset(m.organisation.municipality_id for m in analyst
                                            if m.organisation.municipality_id is not None),
+        analyst_national=any(m.role == Role.ANALYST for m in ministry),
     )
     user._stadsdel_scope = scope
     return scope

@@ -25,8 +25,8 @@ def membership_list(*, user) -> QuerySet[Membership]:
 #
 # Who may see whose change history (the audit page). The rule:
 # - ministry staff (and superusers) see every change;
-# - a municipality's coordinator (a member in the role "municipality" of an organisation of that
-#   municipality) sees the changes of the records the municipality owns: its own registry entry,
+# - a municipality's coordinator (a member in the role "municipality" of the municipality's own
+#   organisation, not of one of its committees or administrations) sees the changes of the records the municipality owns: its own registry entry,
 #   districts and statistical areas, organisations (committees, companies), agreements,
 #   partnerships, cooperation agreements, programmes, plans and goals, resident dialogues,
 #   follow-up reports, funds and fund applications, and everything inside them (sections,

@@ -56,7 +56,7 @@ class EvaluationForm(forms.Form):
     def __init__(self, *args, scope=None, **kwargs):
         super().__init__(*args, **kwargs)
         districts = District.objects.filter(kind=District.Kind.DISTRICT).select_related("municipality")
-        treated = districts if scope is None or scope.national else districts.filter(
+        treated = districts if scope is None or scope.national or scope.analyst_national else districts.filter(
             municipality_id__in=scope.analyst_municipality_ids)
         self.fields["treated_districts"].queryset = treated.order_by("municipality__name", "name")
         self.fields["synth_district"].queryset = treated.order_by("municipality__name", "name")

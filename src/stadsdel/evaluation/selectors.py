@@ -34,11 +34,13 @@ CACHE_SECONDS = 24 * 3600
 
 
 def evaluation_list(*, user) -> QuerySet[Evaluation]:
-    """Published evaluations for everyone; drafts for the ministry and the owner's members."""
+    """Published evaluations for everyone; drafts for the ministry, the owner's analysts and the
+    staff of the owner's municipality."""
     scope = scope_for(user)
     qs = Evaluation.objects.select_related("owner", "synth_district").prefetch_related("treated_districts", "outcomes")
     if not scope.national:
-        qs = qs.filter(Q(published=True) | Q(owner_id__in=scope.organisation_ids))
+        qs = qs.filter(Q(published=True) | Q(owner_id__in=scope.analyst_organisation_ids)
+                       | Q(owner__municipality_id__in=scope.municipality_ids))
     return qs.order_by("-start_year", "title", "pk")
 
 

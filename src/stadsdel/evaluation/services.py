@@ -51,7 +51,8 @@ def _check(scope: Scope, *, fields: dict[str, Any], treated: list[District], out
     unknown = set(fields) - FIELDS
     if unknown:
         raise ValueError(f"fields that cannot be set here: {', '.join(sorted(unknown))}")
-    if not scope.national and any(d.municipality_id not in scope.analyst_municipality_ids for d in treated):
+    if not (scope.national or scope.analyst_national) and any(
+            d.municipality_id not in scope.analyst_municipality_ids for d in treated):
         raise PermissionDenied(_("An analyst may evaluate only the districts of their own municipality."))
     errors: dict[str, list[str]] = {}
     if not treated:

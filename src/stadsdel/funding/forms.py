@@ -34,12 +34,12 @@ class ApplicationForm(forms.ModelForm):
                    "districts": forms.CheckboxSelectMultiple, "goals": forms.CheckboxSelectMultiple,
                    "description": forms.Textarea(attrs={"rows": 5})}
 
-    def __init__(self, *args, fund: Fund, applicants, editing: bool = False, **kwargs):
+    def __init__(self, *args, fund: Fund, applicants, user, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["applicant"].queryset = applicants
         self.fields["area"].queryset = FundArea.objects.filter(fund=fund).select_related("committee")
         self.fields["districts"].queryset = District.objects.filter(fund_areas__fund=fund).distinct().order_by("name")
-        self.fields["goals"].queryset = selectors.goal_choices(fund=fund)
+        self.fields["goals"].queryset = selectors.goal_choices(fund=fund, user=user)
         self.fields["goals"].label_from_instance = lambda g: f"{g.number} {g.title or g.text[:90]}"
         self.fields["description"].required = True
         if editing:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from django.db.models import F, Q
 
 from stadsdel.accounts.models import Membership, Role
-from stadsdel.accounts.scoping import descendant_ids, scope_for
+from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements.models import Organisation
 from stadsdel.funding.models import Application, ChainStep, Fund
 
@@ -30,14 +30,15 @@ OUTSIDE_KINDS = frozenset({Organisation.Kind.ASSOCIATION, Organisation.Kind.RESI
 
 
 def _acting_as_applicant(user) -> tuple[frozenset[int], frozenset[int]]:
-    """The organisations (with their sub-organisations) the user applies for, and the
+    """The organisations the user applies for, and the
     municipalities they coordinate: from their applicant-role memberships only, each role with
     its own organisation. (An analyst at the city who also sits on a committee must not apply
     for every body of the city, and a coordinator of a district administration is not a
     coordinator of the city.)"""
     scope = scope_for(user)
-    organisations = frozenset(descendant_ids({organisation for role, organisation in scope.memberships
-                                              if role in APPLICANT_ROLES}))
+    # Direct organisations: an applicant of the district administration is not thereby an
+    # applicant of the steering group below it (which decides its applications).
+    organisations = frozenset(organisation for role, organisation in scope.memberships if role in APPLICANT_ROLES)
     return organisations, scope.coordinated_municipality_ids
 
 

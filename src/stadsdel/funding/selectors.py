@@ -14,6 +14,7 @@ from django.utils import timezone
 from stadsdel.funding import rights
 from stadsdel.funding.models import Application, ChainStep, Decision, FollowUp, Fund, FundRound
 from stadsdel.plans.models import Goal
+from stadsdel.plans.selectors import goal_list
 
 
 def fund_list() -> QuerySet[Fund]:
@@ -177,10 +178,10 @@ def funded_projects(*, municipality, year: int) -> list[FundedProject]:
     return out
 
 
-def goal_choices(*, fund: Fund) -> QuerySet[Goal]:
+def goal_choices(*, fund: Fund, user) -> QuerySet[Goal]:
     """The goals an application may serve: those of the areas' local action plans and the
-    programme's own goals."""
+    programme's own goals, as far as the user may read them."""
     q = Q(action_plans__fund_areas__fund=fund)
     if fund.programme_id:
         q |= Q(programme_id=fund.programme_id, plan__isnull=True)
-    return Goal.objects.filter(q).distinct().select_related("goal_area").order_by("goal_area__position", "position")
+    return Goal.objects.filter(q).filter(pk__in=goal_list(user=user)).distinct().select_related("goal_area").order_by("goal_area__position", "position")

@@ -26,7 +26,7 @@ from django.utils import timezone
 from stadsdel.agreements.models import Organisation
 from stadsdel.agreements.services import version_bump
 from stadsdel.areas.models import District
-from stadsdel.funding import notify, rights
+from stadsdel.funding import notify, rights, selectors
 from stadsdel.funding.models import (
     Application,
     Attachment,
@@ -134,13 +134,19 @@ def _check_editable(application: Application) -> None:
         raise ValidationError("Only a draft or a returned application can be changed.")
 
 
-def _relations(application: Application, *, districts, goals) -> None:
+def _relations(application: Application, *, user, districts, goals) -> None:
     if districts is not None:
         allowed = set(application.area.districts.values_list("pk", flat=True))
         if allowed and any(d.pk not in allowed for d in districts):
             raise ValidationError("A district outside the district committee area cannot be chosen.")
         application.districts.set(districts)
     if goals is not None:
+        # Only goals the applicant may read and the fund's applications may serve: an action
+        # plan may list any goal, and a draft plan's goals are not the applicant's to see.
+        serving = selectors.goal_choices(fund=application.round.fund, user=user)
+        if len(set(serving.filter(pk__in=[g.pk for g in goals]).values_list("pk", flat=True))) != len(
+                {g.pk for g in goals}):
+            raise ValidationError("Only goals the fund's applications may serve can be chosen.")
         plan = application.area.action_plan
         if plan is not None:
             allowed_goals = set(plan.goals.values_list("pk", flat=True))
@@ -176,7 +182,7 @@ def application_create(*, user, round: FundRound, area: FundArea, applicant: Org
         application = Application(round=round, area=area, applicant=applicant, created_by=user, **fields)
         application.full_clean(exclude=["current_step"])
         application.save()
-        _relations(application, districts=districts, goals=goals)
+        _relations(application, user=user, districts=districts, goals=goals)
         _parts(application, budget_lines=budget_lines, results=results)
     return application
 
@@ -193,7 +199,7 @@ def application_update(*, user, application: Application, version: int, fields: 
             setattr(application, name, value)
         application.full_clean(exclude=["current_step"])
         application.save()
-        _relations(application, districts=districts, goals=goals)
+        _relations(application, user=user, districts=districts, goals=goals)
         _parts(application, budget_lines=budget_lines, results=results)
     return application
 

@@ -89,7 +89,7 @@ def application_create(request, round_pk: int):
         raise PermissionDenied(_("You do not act for an organisation that may apply to this fund."))
     year = timezone.localdate().year
     if request.method == "POST":
-        form = ApplicationForm(request.POST, fund=fund, applicants=applicants)
+        form = ApplicationForm(request.POST, fund=fund, applicants=applicants, user=request.user)
         budget = BudgetLineFormSet(request.POST, prefix="budget")
         results = ResultFormSet(request.POST, prefix="results")
         if form.is_valid() and budget.is_valid() and results.is_valid():
@@ -108,7 +108,7 @@ def application_create(request, round_pk: int):
                 return redirect(app)
         status = 400
     else:
-        form = ApplicationForm(fund=fund, applicants=applicants, initial={
+        form = ApplicationForm(fund=fund, applicants=applicants, user=request.user, initial={
             "period_start": round_.closes_on, "applicant": applicants.first()})
         budget = BudgetLineFormSet(prefix="budget", initial=[{"year": round_.year}])
         results = ResultFormSet(prefix="results", initial=[{"baseline_year": year - 1, "target_year": year + 1}])
@@ -131,7 +131,8 @@ def application_edit(request, pk: int):
     applicants = rights.applicant_organisations(user=request.user, fund=fund)
     status = 200
     if request.method == "POST":
-        form = ApplicationForm(request.POST, instance=app, fund=fund, applicants=applicants, editing=True)
+        form = ApplicationForm(request.POST, instance=app, fund=fund, applicants=applicants, user=request.user,
+                               editing=True)
         budget = BudgetLineFormSet(request.POST, prefix="budget")
         results = ResultFormSet(request.POST, prefix="results")
         if form.is_valid() and budget.is_valid() and results.is_valid():
@@ -157,7 +158,7 @@ def application_edit(request, pk: int):
         else:
             status = 400
     else:
-        form = ApplicationForm(instance=app, fund=fund, applicants=applicants, editing=True,
+        form = ApplicationForm(instance=app, fund=fund, applicants=applicants, user=request.user, editing=True,
                                initial={"version": app.version})
         budget = BudgetLineFormSet(prefix="budget", initial=[
             {k: getattr(line, k) for k in services.BUDGET_LINE_FIELDS} for line in app.budget_lines.all()])

@@ -104,16 +104,6 @@ class ReviseForm(forms.Form):
 # -- residents' participation ---------------------------------------------------------------------
 
 
-def _organiser_choices(municipality_id: int):
-    # Dialogues are held by the municipality's own bodies or with residents' organisations,
-    # associations, housing companies and the partners.
-    return Organisation.objects.filter(
-        Q(municipality_id=municipality_id)
-        | Q(kind__in=[Organisation.Kind.RESIDENTS_ORGANISATION, Organisation.Kind.ASSOCIATION,
-                      Organisation.Kind.PROPERTY_OWNER, Organisation.Kind.STATE_AGENCY, Organisation.Kind.REGION]),
-    ).order_by("name")
-
-
 def _goal_label(goal) -> str:
     owner = f"{goal.plan.district.name} {goal.plan.year}" if goal.plan_id else goal.programme.name
     return f"{owner} · {goal.number} {goal.title or goal.text[:80]}"
@@ -149,14 +139,14 @@ class ResidentDialogueForm(forms.Form):
     TEXT_FIELDS = ("organiser_text", "participants_description", "themes", "outcome")
 
     def __init__(self, *args, municipality_id: int, **kwargs):
-        from stadsdel.plans.selectors import dialogue_goal_choices
+        from stadsdel.plans.selectors import dialogue_goal_choices, dialogue_organiser_choices
 
         super().__init__(*args, **kwargs)
         self.fields["districts"].queryset = District.objects.filter(
             municipality_id=municipality_id, kind=District.Kind.DISTRICT,
         ).order_by("name")
         self.fields["districts"].label_from_instance = lambda district: district.name
-        self.fields["organiser"].queryset = _organiser_choices(municipality_id)
+        self.fields["organiser"].queryset = dialogue_organiser_choices(municipality_id=municipality_id)
         self.fields["goals"].queryset = dialogue_goal_choices(municipality_id=municipality_id)
         self.fields["goals"].label_from_instance = _goal_label
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 
 from stadsdel.accounts.scoping import scope_for, visible_q
+from stadsdel.agreements.models import Organisation
 from stadsdel.plans.models import DistrictPlan, Goal, PlanComment, ResidentDialogue, Responsibility
 
 
@@ -160,6 +161,17 @@ def dialogue_goal_choices(*, municipality_id: int) -> QuerySet[Goal]:
     ).select_related("plan__district", "programme", "goal_area").order_by(
         "plan__district__name", "-plan__year", "programme__name", "goal_area__position", "position", "number",
     )
+
+
+def dialogue_organiser_choices(*, municipality_id: int) -> QuerySet[Organisation]:
+    """The organisations a municipality's dialogue may name as its organiser."""
+    # Dialogues are held by the municipality's own bodies or with residents' organisations,
+    # associations, housing companies and the partners.
+    return Organisation.objects.filter(
+        Q(municipality_id=municipality_id)
+        | Q(kind__in=[Organisation.Kind.RESIDENTS_ORGANISATION, Organisation.Kind.ASSOCIATION,
+                      Organisation.Kind.PROPERTY_OWNER, Organisation.Kind.STATE_AGENCY, Organisation.Kind.REGION]),
+    ).order_by("name")
 
 
 def plan_commentable_get(*, pk: int) -> DistrictPlan:

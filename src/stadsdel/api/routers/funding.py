@@ -27,7 +27,6 @@ from stadsdel.areas.models import District
 from stadsdel.funding import selectors, services
 from stadsdel.funding.models import Application, Fund, FundArea, FundRound
 from stadsdel.indicators.models import Indicator
-from stadsdel.plans.selectors import goal_list
 
 router = Router(tags=["funding"])
 
@@ -242,7 +241,7 @@ def _parts(data, *, user, fund) -> dict:
     if data.district_ids is not None:
         parts["districts"] = by_ids(District.objects.all(), data.district_ids, field="district_ids", noun="district")
     if data.goal_ids is not None:
-        goals = selectors.goal_choices(fund=fund).filter(pk__in=goal_list(user=user))
+        goals = selectors.goal_choices(fund=fund, user=user)
         parts["goals"] = by_ids(goals, data.goal_ids, field="goal_ids", noun="goal")
     if data.budget_lines is not None:
         parts["budget_lines"] = [line.model_dump() for line in data.budget_lines]

@@ -10,7 +10,6 @@ from ninja import FilterSchema, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from stadsdel.accounts.scoping import scope_for
-from stadsdel.agreements.models import Organisation
 from stadsdel.api.core import (
     READ_VERSION,
     WRITE_AUTH,
@@ -329,7 +328,8 @@ def _dialogue(request, dialogue_id: int, user=None) -> ResidentDialogue:
 def _dialogue_fields(data: DialogueFields, *, user, municipality_id: int) -> tuple[dict, dict]:
     fields = data.model_dump(exclude_unset=True, exclude={"version", "municipality_code", "district_ids", "goal_ids"})
     if fields.get("organiser"):
-        organiser = Organisation.objects.filter(key=fields["organiser"]).first()
+        organiser = selectors.dialogue_organiser_choices(municipality_id=municipality_id).filter(
+            key=fields["organiser"]).first()
         if organiser is None:
             raise HttpError(422, f"organiser: no organisation {fields['organiser']!r}")
         fields["organiser"] = organiser

@@ -89,3 +89,9 @@ def applicant_user(db):
 def other_applicant_user(db):
     """An applicant of another organisation of the same municipality (Spånga-Tensta)."""
     return make_user("other-applicant", org_key="stockholm_spanga_tensta_stadsdelsnamnd", role=Role.APPLICANT)
+
+
+@pytest.fixture
+def member(db):
+    """`make_user` for a test's own cast: member("name", org_key=..., role=...)."""
+    return make_user

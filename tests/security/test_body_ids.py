@@ -11,7 +11,6 @@ import pytest
 from django.db import transaction
 from test_rbac_matrix import API, OK, _fill, _fill_data, users, world  # noqa: F401 (fixtures)
 
-from conftest import make_user
 from stadsdel.accounts.models import Role
 from stadsdel.api.api import api
 from stadsdel.areas.models import District
@@ -56,9 +55,9 @@ def test_every_id_field_is_classified():
 
 
 @pytest.fixture
-def hidden(db):
+def hidden(member):
     """A draft of another municipality (Malmö) than any matrix caller's: one goal of each kind."""
-    malmo = make_user("malmo-coordinator", org_key="malmo_kommun", role=Role.MUNICIPALITY)
+    malmo = member("malmo-coordinator", org_key="malmo_kommun", role=Role.MUNICIPALITY)
     district = District.objects.filter(municipality__code="1280", kind=District.Kind.DISTRICT).first()
     plan = plan_services.plan_create(user=malmo, district=district, year=2015, period_end=2017)
     goal = plan_services.goal_create(user=malmo, plan=plan, fields={

@@ -9,7 +9,6 @@ import datetime as dt
 
 import pytest
 
-from conftest import make_user
 from stadsdel.accounts.models import Role
 from stadsdel.agreements.models import Organisation
 from stadsdel.api.models import ApiToken
@@ -31,10 +30,10 @@ def bearer(user) -> dict:
 
 
 @pytest.fixture
-def stockholm(db):
+def stockholm(db, member):
     """Stockholm's coordinator (a membership of the city itself), a draft plan of Tensta with
     goals, the fund, and a draft application of Spånga-Tensta's administration."""
-    coordinator = make_user("stockholm", org_key="stockholms_kommun", role=Role.MUNICIPALITY)
+    coordinator = member("stockholm", org_key="stockholms_kommun", role=Role.MUNICIPALITY)
     tensta = District.objects.get(name="Tensta", kind=District.Kind.DISTRICT)
     plan = plan_services.plan_create(user=coordinator, district=tensta, year=2016, period_end=2018)
     plan_services.plan_update(user=coordinator, plan=plan, version=plan.version,
@@ -44,7 +43,7 @@ def stockholm(db):
         "goal_area": area, "number": "1.1", "text": "Utkastmål som ingen utanför staden ser"})
     year = dt.date.today().year
     fund, round_ = stockholm_fund_ensure(year=year, budget=1_000_000)
-    tensta_applicant = make_user("tensta-sokande", org_key=ST, role=Role.APPLICANT)
+    tensta_applicant = member("tensta-sokande", org_key=ST, role=Role.APPLICANT)
     draft = funding_services.application_create(
         user=tensta_applicant, round=round_, area=FundArea.objects.get(fund=fund, committee__key=ST),
         applicant=Organisation.objects.get(key=ST),
@@ -57,8 +56,8 @@ def stockholm(db):
 # The shapes an applicant's login has had: a coordinator membership of the district
 # administration (the demo's `sokande` before this fix) and the applicant role itself.
 @pytest.fixture(params=[Role.MUNICIPALITY, Role.APPLICANT])
-def rk_member(request, db):
-    return make_user(f"rk-{request.param}", org_key=RK, role=request.param)
+def rk_member(request, member):
+    return member(f"rk-{request.param}", org_key=RK, role=request.param)
 
 
 def test_a_district_administration_member_does_not_act_for_the_municipality(client, stockholm, rk_member):
@@ -103,22 +102,22 @@ def test_the_applicant_still_writes_its_own_organisations_application(client, st
     assert rights.applicant_organisations(user=stockholm["coordinator"], fund=stockholm["fund"]).filter(key=ST).exists()
 
 
-def test_an_outside_organisation_applies_only_where_the_fund_allows_it(db, stockholm):
+def test_an_outside_organisation_applies_only_where_the_fund_allows_it(db, stockholm, member):
     association = Organisation.objects.create(key="tensta_idrottsforening", name="Tensta idrottsförening",
                                               kind=Organisation.Kind.ASSOCIATION)
-    member = make_user("forening", org_key=association.key, role=Role.APPLICANT)
+    association_member = member("forening", org_key=association.key, role=Role.APPLICANT)
     fund = stockholm["fund"]
-    assert not rights.applicant_organisations(user=member, fund=fund).exists()
+    assert not rights.applicant_organisations(user=association_member, fund=fund).exists()
     fund.open_to_outside = True
     fund.save()
-    assert list(rights.applicant_organisations(user=member, fund=fund)) == [association]
+    assert list(rights.applicant_organisations(user=association_member, fund=fund)) == [association]
     year = stockholm["round"].year
     app = funding_services.application_create(
-        user=member, round=stockholm["round"], area=FundArea.objects.get(fund=fund, committee__key=ST),
+        user=association_member, round=stockholm["round"], area=FundArea.objects.get(fund=fund, committee__key=ST),
         applicant=association, fields={"title": "Fotboll sent på kvällen", "period_start": dt.date(year, 1, 1),
                                        "period_end": dt.date(year, 12, 31)})
     # Its own draft is its own: it reads it; Spånga-Tensta's applicant does not.
-    client_q = Application.objects.filter(rights.visible_applications_q(user=member))
+    client_q = Application.objects.filter(rights.visible_applications_q(user=association_member))
     assert app in client_q and stockholm["draft"] not in client_q
 
 
@@ -147,12 +146,12 @@ def test_goal_ids_of_a_draft_elsewhere_are_refused_like_unknown_ones(client, sto
 # -- found in review: the same hole through other memberships ---------------------------------------
 
 @pytest.mark.parametrize("role", [Role.APPLICANT, Role.COMMITTEE_MEMBER, Role.AGENCY])
-def test_a_member_of_the_city_itself_in_another_role_does_not_act_for_its_bodies(client, stockholm, role):
+def test_a_member_of_the_city_itself_in_another_role_does_not_act_for_its_bodies(client, stockholm, member, role):
     """Only the coordinator role of the city's own organisation reaches the bodies below it:
     sub-organisations count for an agency's regional offices, not for the city's committees."""
-    member = make_user(f"city-{role}", org_key="stockholms_kommun", role=role)
+    city_member = member(f"city-{role}", org_key="stockholms_kommun", role=role)
     draft = stockholm["draft"]
-    auth = bearer(member)
+    auth = bearer(city_member)
     assert client.get(f"/api/funding/applications/{draft.pk}", **auth).status_code == 404
     response = client.patch(f"/api/funding/applications/{draft.pk}", {"version": draft.version, "title": "Kapad"},
                             content_type="application/json", **auth)
@@ -169,12 +168,12 @@ def test_an_applicant_does_not_apply_as_the_steering_group_that_decides_it(db, s
 
 
 @pytest.mark.parametrize("org_key", ["forsakringskassan", RK, "stockholm_bostadsbolagen"])
-def test_an_analyst_outside_the_city_and_the_ministry_imports_nothing(client, db, org_key):
+def test_an_analyst_outside_the_city_and_the_ministry_imports_nothing(client, db, member, org_key):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from stadsdel.indicators.models import ImportBatch
 
-    analyst = make_user(f"analyst-{org_key}", org_key=org_key, role=Role.ANALYST)
+    analyst = member(f"analyst-{org_key}", org_key=org_key, role=Role.ANALYST)
     upload = SimpleUploadedFile("f.csv", b"indicator,area,period,value,numerator,denominator\n"
                                          b"employment_rate_20_64,01360017,2012,61.0,610,1000\n", content_type="text/csv")
     response = client.post("/api/indicators/imports", {"format": "csv", "file": upload}, **bearer(analyst))
@@ -182,11 +181,11 @@ def test_an_analyst_outside_the_city_and_the_ministry_imports_nothing(client, db
     assert not ImportBatch.objects.exists()
 
 
-def test_a_ministry_analyst_evaluates_any_district(db):
+def test_a_ministry_analyst_evaluates_any_district(db, member):
     from stadsdel.evaluation import services as evaluation_services
     from stadsdel.indicators.models import Indicator
 
-    analyst = make_user("ministry-analyst", org_key="arbetsmarknadsdepartementet", role=Role.ANALYST)
+    analyst = member("ministry-analyst", org_key="arbetsmarknadsdepartementet", role=Role.ANALYST)
     evaluation = evaluation_services.evaluation_create(
         user=analyst, fields={"title": "Jordbro", "start_year": 2009},
         treated=[District.objects.get(name="Jordbro", kind=District.Kind.DISTRICT)],
@@ -194,8 +193,8 @@ def test_a_ministry_analyst_evaluates_any_district(db):
     assert evaluation.owner.key == "arbetsmarknadsdepartementet"
 
 
-def test_the_ministry_role_counts_only_in_a_ministry_organisation(client, stockholm):
-    misplaced = make_user("misplaced", org_key=RK, role=Role.MINISTRY)
+def test_the_ministry_role_counts_only_in_a_ministry_organisation(client, stockholm, member):
+    misplaced = member("misplaced", org_key=RK, role=Role.MINISTRY)
     assert client.get(f"/api/funding/applications/{stockholm['draft'].pk}", **bearer(misplaced)).status_code == 404
     client.force_login(misplaced)
     assert "Hemlig utkastplan" not in client.get("/audit/?model=plans.DistrictPlan").content.decode()

@@ -55,6 +55,8 @@ def index(request):
         "section": "funding", "funds": selectors.fund_list(),
         "applications": selectors.application_list(user=user)[:50],
         "queue": selectors.decision_queue(user=user),
+        # The decision queue is a committee member's; an applicant has no decisions to make.
+        "decides": bool(rights.decision_organisation_ids(user=user)),
         "overdue": selectors.followups_overdue(user=user)[:20] if user.is_authenticated else [],
     })
 

@@ -234,7 +234,7 @@ def test_the_national_report_gives_its_version_and_needs_it_once_it_exists(clien
     assert current.status_code == 200 and current.json()["version"] == 3
 
 
-@pytest.mark.parametrize("version", ["0", None])
+@pytest.mark.parametrize("version", ["0", None, "abc", "1e99"])
 def test_the_agency_report_page_refuses_a_save_without_the_version(client, agency_user, version):
     """The page's form has no fallback either: an existing report saved with version 0 or none
     is the page's conflict (409), and the stored text stays."""
@@ -246,3 +246,20 @@ def test_the_agency_report_page_refuses_a_save_without_the_version(client, agenc
     response = client.post("/reports/agencies/forsakringskassan/2010/", data)
     assert response.status_code == 409
     assert AgencyReport.objects.get(pk=report.pk).text == "Skrivet först"
+
+
+@pytest.mark.parametrize("version", ["", "abc", "9" * 40])
+def test_the_follow_up_report_page_refuses_a_version_that_is_no_number(client, haninge_user, version):
+    """A posted version that is not a number is a stale save (the page's conflict message), not
+    a 500, and the stored text stays."""
+    from stadsdel.areas.models import Municipality
+    from stadsdel.followup import services
+    from stadsdel.followup.models import ReportSection
+
+    report = services.report_start(user=haninge_user, municipality=Municipality.objects.get(code="0136"), year=2011)
+    section = report.sections.get(key="results")
+    services.section_update(user=haninge_user, section=section, version=section.version, text="Sparat först")
+    client.force_login(haninge_user)
+    response = client.post("/reports/0136/2011/edit/", {"text-results": "Skrivet sist", "version-results": version})
+    assert response.status_code in (200, 409)
+    assert ReportSection.objects.get(pk=section.pk).text == "Sparat först"

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements.services import StaleVersionError
+from stadsdel.core.versions import posted_version
 from stadsdel.evaluation import render as evaluation_render
 from stadsdel.evaluation import selectors, services
 from stadsdel.evaluation.forms import EvaluationForm
@@ -121,10 +122,7 @@ def evaluation_publish(request, pk: int):
     evaluation = _evaluation_or_404(request, pk)
     if not services.may_edit(scope_for(request.user), evaluation):
         raise PermissionDenied
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
+    version = posted_version(request.POST)
     publish = request.POST.get("published", "1") == "1"
     try:
         services.evaluation_publish(user=request.user, evaluation=evaluation, version=version, published=publish)

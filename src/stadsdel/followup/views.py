@@ -17,6 +17,7 @@ from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements.models import Organisation
 from stadsdel.agreements.services import StaleVersionError
 from stadsdel.areas.models import Municipality
+from stadsdel.core.versions import posted_version
 from stadsdel.followup import render as report_render
 from stadsdel.followup import selectors, services
 from stadsdel.followup.content import followup_content, national_content
@@ -137,7 +138,7 @@ def report_edit(request, code: str, year: int):
                 text = request.POST.get(f"text-{section.key}", section.text)
                 if text != section.text:
                     services.section_update(user=request.user, section=section,
-                                            version=int(request.POST.get(f"version-{section.key}", "0")), text=text)
+                                            version=posted_version(request.POST, f"version-{section.key}"), text=text)
         except StaleVersionError:
             conflict = True
             messages.error(request, _("Someone saved the report after you opened it. Your text is below; the "
@@ -185,7 +186,7 @@ def agency_report(request, key: str, year: int):
                 services.agency_report_submit(user=request.user, report=report)
             else:
                 services.agency_report_update(
-                    user=request.user, report=report, version=int(request.POST.get("version", "0")),
+                    user=request.user, report=report, version=posted_version(request.POST),
                     text=request.POST.get("text", ""), published=request.POST.get("published") == "on")
         except StaleVersionError:
             messages.error(request, _("Someone saved the report after you opened it. Your text is below; the "

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stadsdel.agreements.services import StaleVersionError
+from stadsdel.core.versions import posted_version
 from stadsdel.funding import rights, selectors, services
 from stadsdel.funding.forms import (
     ApplicationForm,
@@ -204,7 +205,7 @@ def application_submit(request, pk: int):
     app = _application_or_404(request, pk)
     try:
         services.application_submit(user=request.user, application=app,
-                                    version=int(request.POST.get("version") or 0))
+                                    version=posted_version(request.POST))
     except StaleVersionError:
         messages.error(request, _("The application changed after you opened it; check it and submit again."))
     except ValidationError as exc:

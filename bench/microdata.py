@@ -4,7 +4,7 @@ hand-written DuckDB query.
     .venv/bin/python bench/microdata.py --persons 10000000 --json
 
 `--persons` is the number of person-rows: ceil(rows / 10) persons × the 10 years 2006-2015,
-generated with `stadsdel.indicators.synth` over the seed districts' SAMS codes plus 4 surrounding
+generated with `stadsdel.demo.synth` over the seed districts' SAMS codes plus 4 surrounding
 areas per municipality, and cached under `bench/.data/` (keyed on the arguments and the
 generator version). All three do the same work: per area × year × sex (K, M and T = K + M), and
 rolled up to districts and municipalities, the numerator and denominator of every indicator.
@@ -119,7 +119,7 @@ def seed_district_areas() -> list[tuple[str, str, str]]:
 
 def ensure_data(rows: int, cache: Path) -> tuple[Path, float | None]:
     """The cached data set for `rows` person-rows; generated when missing or stale."""
-    from stadsdel.indicators.synth import GENERATOR_VERSION, plan_areas, synth_generate
+    from stadsdel.demo.synth import GENERATOR_VERSION, plan_areas, synth_generate
 
     persons = math.ceil(rows / len(YEARS))
     out = cache / f"persons-{persons}-years-{YEARS[0]}-{YEARS[-1]}-seed-{SEED}-v{GENERATOR_VERSION}"

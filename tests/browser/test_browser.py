@@ -228,7 +228,7 @@ def test_national_report_opens_with_its_map(page, live_server, tmp_path):
     from playwright.sync_api import expect
 
     from stadsdel.areas.services import boundaries_load
-    from stadsdel.areas.synth_boundaries import boundaries_dumps, synthetic_boundaries
+    from stadsdel.demo.boundaries import boundaries_dumps, synthetic_boundaries
 
     # Employment in Jordbro's three areas (the district figure is their sum), and their shapes.
     from stadsdel.indicators.services import observations_import

@@ -19,7 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def fund(db):
     from stadsdel.accounts.models import Role
-    from stadsdel.funding.demo import member_create, steering_group_key, stockholm_fund_ensure
+    from stadsdel.demo.funding import steering_group_key, stockholm_fund_ensure
+    from stadsdel.demo.logins import member_create
     from stadsdel.seeds.loader import seeds_load
 
     seeds_load()  # a transactional test starts from a flushed database

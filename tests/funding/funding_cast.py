@@ -12,8 +12,9 @@ from django.utils import timezone
 from stadsdel.accounts.models import Role
 from stadsdel.agreements.models import Organisation
 from stadsdel.areas.models import District
+from stadsdel.demo.funding import steering_group_key, stockholm_fund_ensure
+from stadsdel.demo.logins import member_create
 from stadsdel.funding import services
-from stadsdel.funding.demo import member_create, steering_group_key, stockholm_fund_ensure
 from stadsdel.funding.models import FundArea
 
 RK = "stockholm_rinkeby_kista_stadsdelsnamnd"

@@ -67,7 +67,7 @@ def test_another_areas_committee_does_not_decide_this_areas_step(fund_world, mak
     """Rinkeby-Kista's district-committee step is Rinkeby-Kista's: a member of Spånga-Tensta's
     committee, also a committee member of the same city, is refused; and the steering group,
     whose step is done, cannot decide the next one."""
-    from stadsdel.funding.demo import member_create
+    from stadsdel.demo.logins import member_create
 
     app = make_app(submit=True)
     approve(fund_world, app, "steering")
@@ -176,8 +176,8 @@ def test_an_applicant_applies_for_its_own_organisations_only(fund_world):
     committee applies for Rinkeby-Kista, not for every body under the city."""
     from stadsdel.accounts.models import Membership, Role
     from stadsdel.agreements.models import Organisation
+    from stadsdel.demo.logins import member_create
     from stadsdel.funding import rights
-    from stadsdel.funding.demo import member_create
 
     user = member_create("dubbel", "stockholm_rinkeby_kista_stadsdelsnamnd")
     Membership.objects.create(user=user, organisation=Organisation.objects.get(key="stockholms_kommun"),

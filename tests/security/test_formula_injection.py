@@ -121,10 +121,10 @@ def _api_world(start: str, *, haninge_user, committee_user) -> dict[str, str]:
         Partnership,
     )
     from stadsdel.areas.models import District, Municipality
+    from stadsdel.demo.funding import stockholm_fund_ensure
     from stadsdel.evaluation.models import Evaluation
     from stadsdel.followup.models import AgencyReport
     from stadsdel.funding import services as funding_services
-    from stadsdel.funding.demo import stockholm_fund_ensure
     from stadsdel.funding.models import Fund, FundArea
     from stadsdel.indicators.models import ImportBatch, Indicator
     from stadsdel.indices.models import IndexModel

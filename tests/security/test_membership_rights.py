@@ -13,9 +13,9 @@ from stadsdel.accounts.models import Role
 from stadsdel.agreements.models import Organisation
 from stadsdel.api.models import ApiToken
 from stadsdel.areas.models import District
+from stadsdel.demo.funding import stockholm_fund_ensure
 from stadsdel.funding import rights
 from stadsdel.funding import services as funding_services
-from stadsdel.funding.demo import stockholm_fund_ensure
 from stadsdel.funding.models import Application, FundArea
 from stadsdel.plans import services as plan_services
 from stadsdel.plans.models import DistrictPlan, Goal, GoalArea
@@ -160,7 +160,7 @@ def test_a_member_of_the_city_itself_in_another_role_does_not_act_for_its_bodies
 
 
 def test_an_applicant_does_not_apply_as_the_steering_group_that_decides_it(db, stockholm, rk_member):
-    from stadsdel.funding.demo import steering_group_key
+    from stadsdel.demo.funding import steering_group_key
 
     steering = Organisation.objects.get(key=steering_group_key(RK))
     assert steering.parent is not None and steering.parent.key == RK  # the seed's tree this guards

@@ -371,8 +371,9 @@ def _funding_world(owner) -> dict:
 
     from stadsdel.accounts.models import Role
     from stadsdel.areas.models import District
+    from stadsdel.demo.funding import steering_group_key, stockholm_fund_ensure
+    from stadsdel.demo.logins import member_create
     from stadsdel.funding import services as funding_services
-    from stadsdel.funding.demo import member_create, steering_group_key, stockholm_fund_ensure
     from stadsdel.funding.models import Attachment, FundArea
 
     rk = "stockholm_rinkeby_kista_stadsdelsnamnd"

@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "stadsdel.web",
     "stadsdel.portal",
     "stadsdel.api",
+    "stadsdel.demo",
     "ninja",
 ]
 

@@ -557,7 +557,7 @@ def synth_generate(
     ]
     (out_dir / "areas.json").write_text(json.dumps(area_rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     manifest = {
-        "generator": "stadsdel.indicators.synth",
+        "generator": "stadsdel.demo.synth",
         "generator_version": GENERATOR_VERSION,
         "args": {"persons": persons, "years": year_list, "seed": seed, "chunk_persons": chunk_persons},
         "seed": seed,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from stadsdel.areas.synth_boundaries import boundaries_dumps, synthetic_boundaries
-from stadsdel.indicators.synth import SynthArea, plan_areas
+from stadsdel.demo.boundaries import boundaries_dumps, synthetic_boundaries
+from stadsdel.demo.synth import SynthArea, plan_areas
 from stadsdel.lib.geojson import boundaries_parse
 from stadsdel.lib.sams import SamsNotationError, expand_sams
 
@@ -19,7 +19,7 @@ SEED_DISTRICTS = Path(__file__).parents[2] / "src/stadsdel/seeds/data/districts_
 
 def demo_like_areas() -> list[SynthArea]:
     """The areas the demo's register covers: the seed districts' SAMS areas plus four
-    surrounding areas per municipality (as indicators.selectors.synth_areas plans them)."""
+    surrounding areas per municipality (as demo.selectors.synth_areas plans them)."""
     rows = []
     for district in json.loads(SEED_DISTRICTS.read_text(encoding="utf-8")):
         if district["code_system"] != "SAMS":

@@ -9,8 +9,9 @@ from django.core.management import call_command
 from stadsdel.accounts.models import Membership, Role
 from stadsdel.agreements.models import CooperationAgreement, Partnership
 from stadsdel.areas.models import AreaBoundary
+from stadsdel.demo.builder import BOUNDARIES_FILE_NAME, CRIMES_SOURCE_NAME, demo_build
+from stadsdel.demo.logins import DEMO_PASSWORD
 from stadsdel.indicators.models import ImportBatch, Observation
-from stadsdel.seeds.demo import BOUNDARIES_FILE_NAME, CRIMES_SOURCE_NAME, DEMO_PASSWORD, demo_build
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def _small_register(monkeypatch):
     # The demo's register is 400 000 synthetic persons; the same pipeline on fewer keeps the
     # tests quick without changing what they check.
-    monkeypatch.setattr("stadsdel.seeds.demo.DEMO_PERSONS", 20_000)
+    monkeypatch.setattr("stadsdel.demo.builder.DEMO_PERSONS", 20_000)
 
 
 def test_demo_creates_one_working_login_per_role():

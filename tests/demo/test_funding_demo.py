@@ -8,15 +8,14 @@ import datetime as dt
 import pytest
 from django.contrib.auth import authenticate
 
-from stadsdel.funding.demo import demo_funding_create
+from stadsdel.demo.funding import demo_funding_create
+from stadsdel.demo.logins import DEMO_PASSWORD
 from stadsdel.funding.models import Application, Decision, FollowUp, Fund
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_fund_has_every_state_and_rebuilds_to_the_same():
-    from stadsdel.seeds.demo import DEMO_PASSWORD
-
     logins = demo_funding_create()
     fund = Fund.objects.get()
     assert fund.areas.count() == 6

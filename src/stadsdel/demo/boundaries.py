@@ -1,7 +1,7 @@
 """Synthetic area boundaries for the demo, Django-free: invented shapes, not SCB's maps.
 
 The demo's statistics cover the seed districts' SAMS areas and a few synthetic areas standing
-for the rest of each municipality (`indicators.synth.plan_areas`). To draw them on a map, each
+for the rest of each municipality (`demo.synth.plan_areas`). To draw them on a map, each
 municipality gets a cluster of hexagons — one per district area, a district's areas side by
 side, the districts together in the middle — and around the cluster a ring cut into one sector
 per surrounding area. The cluster sits near where the municipality's 2011 districts
@@ -23,7 +23,7 @@ from typing import Any, Protocol
 # Approximate (longitude, latitude) of where each municipality's 2011 districts lie, read off a
 # general map to about a kilometre: a place to put the synthetic cluster, not a boundary or an
 # official centroid. Nearby municipalities (Stockholm's neighbours) are far enough apart that
-# their clusters do not overlap (tests/areas/test_synth_boundaries.py checks the demo's).
+# their clusters do not overlap (tests/demo/test_synth_boundaries.py checks the demo's).
 CENTRES: dict[str, tuple[float, float]] = {
     "0126": (18.00, 59.235),  # Huddinge: Flemingsberg, Vårby, Västra Skogås
     "0127": (17.84, 59.245),  # Botkyrka: Alby, Fittja, Hallunda-Norsborg

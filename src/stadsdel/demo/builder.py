@@ -8,13 +8,15 @@ clearly marked as demo data. No real personal data is used. Rebuilding is idempo
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db import transaction
 
-from stadsdel.accounts.models import Membership, Role
 from stadsdel.agreements.models import (
     Commitment,
     CooperationAgreement,
@@ -23,43 +25,18 @@ from stadsdel.agreements.models import (
     PartnershipMember,
 )
 from stadsdel.areas.models import District
-
-DEMO_PASSWORD = "stadsdel-demo"
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    username: str
-    role: str
-    organisation_key: str
-    description: str
-
-
-DEMO_LOGINS = [
-    DemoLogin("departementet", Role.MINISTRY, "arbetsmarknadsdepartementet", "Regeringskansliet, nationell behörighet"),
-    DemoLogin("haninge", Role.MUNICIPALITY, "haninge_kommun", "samordnare, Haninge kommun (Jordbro)"),
-    DemoLogin("malmo", Role.MUNICIPALITY, "malmo_kommun", "samordnare, Malmö kommun"),
-    DemoLogin("forsakringskassan", Role.AGENCY, "forsakringskassan", "Försäkringskassan, partner i Jordbro"),
-    DemoLogin("analytiker", Role.ANALYST, "stockholms_kommun", "statistiker, Stockholms kommun"),
-    DemoLogin("namnd", Role.COMMITTEE_MEMBER, "stockholm_rinkeby_kista_stadsdelsnamnd", "ledamot, Rinkeby-Kista stadsdelsnämnd"),
-]
-ADMIN_USERNAME = "admin"
-
-
-def demo_users_create() -> list[DemoLogin]:
-    """One login per role (and an administrator), all with the demo password."""
-    User = get_user_model()
-    admin, _ = User.objects.get_or_create(username=ADMIN_USERNAME, defaults={"is_staff": True, "is_superuser": True})
-    admin.set_password(DEMO_PASSWORD)
-    admin.save()
-    for login in DEMO_LOGINS:
-        user, _ = User.objects.get_or_create(username=login.username)
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-        Membership.objects.get_or_create(
-            user=user, organisation=Organisation.objects.get(key=login.organisation_key), role=login.role
-        )
-    return DEMO_LOGINS
+from stadsdel.areas.services import boundaries_load
+from stadsdel.demo.boundaries import boundaries_dumps, synthetic_boundaries
+from stadsdel.demo.evaluation import demo_comparison_districts_create, demo_evaluation_create
+from stadsdel.demo.funding import demo_funding_create
+from stadsdel.demo.logins import DemoLogin, demo_users_create
+from stadsdel.demo.selectors import synth_areas
+from stadsdel.demo.synth import synth_generate
+from stadsdel.indicators.models import Indicator
+from stadsdel.indicators.services import microdata_aggregate, observations_import
+from stadsdel.plans import services as plan_services
+from stadsdel.plans.models import GoalArea
+from stadsdel.seeds.loader import seeds_load
 
 
 def _draft_partnership(*, key: str, municipality_org: str, district_names: list[str], partners: list[str],
@@ -129,11 +106,6 @@ def demo_records_create() -> None:
 def demo_plans_create() -> None:
     """A draft strategic district plan for Jordbro 2011 with two goals, written through the
     services as Haninge's coordinator would (synthetic, marked as demo)."""
-    from stadsdel.agreements.models import Organisation
-    from stadsdel.indicators.models import Indicator
-    from stadsdel.plans import services as plan_services
-    from stadsdel.plans.models import GoalArea
-
     jordbro = District.objects.get(name="Jordbro", kind=District.Kind.DISTRICT)
     if jordbro.plans.filter(year=2011).exists():
         return
@@ -167,10 +139,6 @@ def demo_plans_create() -> None:
 
 
 def demo_build(*, progress: Callable[[str], None] = lambda _msg: None) -> list[DemoLogin]:
-    from django.core.management import call_command
-
-    from stadsdel.seeds.loader import seeds_load
-
     progress("Migrating the database …")
     call_command("migrate", interactive=False, verbosity=0)
     progress("Loading the seed registry …")
@@ -180,8 +148,6 @@ def demo_build(*, progress: Callable[[str], None] = lambda _msg: None) -> list[D
         demo_records_create()
         logins = demo_users_create()
     demo_statistics_create(progress=progress)
-    from stadsdel.evaluation.demo import demo_comparison_districts_create, demo_evaluation_create
-
     if demo_comparison_districts_create():
         progress("Computing the statistics again with the demo's comparison districts …")
         demo_statistics_create(progress=progress)
@@ -191,8 +157,6 @@ def demo_build(*, progress: Callable[[str], None] = lambda _msg: None) -> list[D
     with transaction.atomic():
         demo_plans_create()
     progress("Creating Stockholm's project fund with demo applications …")
-    from stadsdel.funding.demo import demo_funding_create
-
     logins = [*logins, *demo_funding_create()]
     demo_boundaries_create(progress=progress)
     return logins
@@ -213,14 +177,6 @@ def demo_statistics_create(*, progress: Callable[[str], None], persons: int | No
     crimes per area, imported like any CSV file (`stadsdel import crimes.csv --format csv`).
     Deterministic, so a second demo run writes nothing. The raw person-years live in a temporary
     directory only."""
-    import shutil
-    import tempfile
-    from pathlib import Path
-
-    from stadsdel.indicators.selectors import synth_areas
-    from stadsdel.indicators.services import microdata_aggregate, observations_import
-    from stadsdel.indicators.synth import synth_generate
-
     persons = persons or DEMO_PERSONS
     out = Path(tempfile.mkdtemp(prefix="stadsdel-synth-"))
     try:
@@ -253,14 +209,6 @@ def demo_boundaries_create(*, progress: Callable[[str], None] = lambda _msg: Non
     GeoJSON file in a temporary directory and loaded like a real one (`stadsdel boundaries load
     FILE --code-system SAMS --code-field code`). The same areas give the same file, so a second
     demo run writes nothing."""
-    import shutil
-    import tempfile
-    from pathlib import Path
-
-    from stadsdel.areas.services import boundaries_load
-    from stadsdel.areas.synth_boundaries import boundaries_dumps, synthetic_boundaries
-    from stadsdel.indicators.selectors import synth_areas
-
     progress("Loading synthetic area boundaries for the maps …")
     out = Path(tempfile.mkdtemp(prefix="stadsdel-boundaries-"))
     try:

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.test.utils import override_settings
 
-from stadsdel.accounts.models import Membership, Role
+from stadsdel.accounts.models import Role
 from stadsdel.agreements.models import Organisation
+from stadsdel.demo.logins import DEMO_PASSWORD, DemoLogin, member_create
+from stadsdel.funding import services
+from stadsdel.funding.models import Application, FollowUp, Fund, FundArea, FundBudget, FundRound
+from stadsdel.plans.models import Programme
 
 FUND_KEY = "stockholm_social_hallbarhet"
 PROGRAMME_KEY = "stockholm_sammanhallen_stad_2015_2020"
@@ -28,10 +32,6 @@ def stockholm_fund_ensure(*, year: int, budget: int = 20_000_000, round_budget: 
     """The fund, its default chain, one area per prioritised district committee (each with a
     local steering group: the source names steering groups but not their members, so the
     organisations are created here), a budget for `year` and one round in it. Idempotent."""
-    from stadsdel.funding import services
-    from stadsdel.funding.models import Fund, FundArea, FundBudget, FundRound
-    from stadsdel.plans.models import Programme
-
     programme = Programme.objects.get(key=PROGRAMME_KEY)
     board = Organisation.objects.get(key=EXECUTIVE_BOARD_KEY)
     with transaction.atomic():
@@ -71,18 +71,6 @@ def stockholm_fund_ensure(*, year: int, budget: int = 20_000_000, round_budget: 
     return fund, round_
 
 
-def member_create(username: str, organisation_key: str, role: str = Role.COMMITTEE_MEMBER, *,
-                  password: str | None = None, email: str = ""):
-    User = get_user_model()
-    user, _created = User.objects.get_or_create(username=username, defaults={"email": email})
-    if password:
-        user.set_password(password)
-        user.save()
-    Membership.objects.get_or_create(user=user, organisation=Organisation.objects.get(key=organisation_key),
-                                     role=role)
-    return user
-
-
 # -- the demo applications ------------------------------------------------------------------------
 
 _TITLES = {
@@ -110,11 +98,6 @@ def demo_funding_create() -> list:
     (Rinkeby-Kista), kommunstyrelsen and a Rinkeby-Kista applicant (the district committee's own
     login, `namnd`, is a standard demo login), and the applications above. Mail is not sent while
     building. Idempotent: an existing set of demo applications is left as it is."""
-    from django.test.utils import override_settings
-
-    from stadsdel.funding.models import Application
-    from stadsdel.seeds.demo import DEMO_PASSWORD, DemoLogin
-
     today = dt.date.today()
     logins = [
         DemoLogin("styrgrupp", Role.COMMITTEE_MEMBER, steering_group_key("stockholm_rinkeby_kista_stadsdelsnamnd"),
@@ -141,9 +124,6 @@ def demo_funding_create() -> list:
 
 
 def _demo_applications(fund, current, last, today: dt.date) -> None:
-    from stadsdel.funding import services
-    from stadsdel.funding.models import Application, FollowUp
-
     applicant_user = member_create("sokande", "stockholm_rinkeby_kista_stadsdelsnamnd", Role.APPLICANT)
     board = member_create("kommunstyrelsen", EXECUTIVE_BOARD_KEY)
     last_year = dt.date(today.year - 1, 1, 1)

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from stadsdel.seeds.demo import ADMIN_USERNAME, DEMO_PASSWORD, demo_build
+from stadsdel.demo.builder import demo_build
+from stadsdel.demo.logins import ADMIN_USERNAME, DEMO_PASSWORD
 
 # Bad input (a refused file or value, a usage error) exits 2, like argparse; 1 is left to
 # unexpected failures. The README's command-line section states the rule.

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from django.core.management import CommandError, call_command
 
-from stadsdel.indicators.synth import (
+from stadsdel.demo.synth import (
     BLOCK_PERSONS,
     COLUMNS,
     CRIME_INDICATOR,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from stadsdel.indicators.selectors import synth_areas
-from stadsdel.indicators.synth import parse_years, synth_generate
+from stadsdel.demo.selectors import synth_areas
+from stadsdel.demo.synth import parse_years, synth_generate
 
 # Bad input (a refused file or value, a usage error) exits 2, like argparse; 1 is left to
 # unexpected failures. The README's command-line section states the rule.

@@ -81,7 +81,7 @@ def child(path: Path, fmt: str) -> None:
 
     django.setup()
     from stadsdel.indicators.importers.base import ImportFileError
-    from stadsdel.indicators.services import observations_import
+    from stadsdel.indicators.services.imports import observations_import
 
     baseline = rss_kb("VmRSS")
     started = time.perf_counter()

@@ -88,7 +88,7 @@ def test_hassleholmen_shows_its_source_fault(page, live_server):
 def _alby_employment(tmp_path):
     """Employment 2010–2012 for Alby's four SAMS areas, Botkyrka and Stockholms län, through
     the real CSV import (which sums the areas' counts into Alby's figures)."""
-    from stadsdel.indicators.services import observations_import
+    from stadsdel.indicators.services.imports import observations_import
 
     rows = ["indicator,area,period,sex,value,numerator,denominator"]
     for year in (2010, 2011, 2012):
@@ -130,7 +130,7 @@ def test_district_statistics_draws_its_charts_without_leaving_localhost(page, ou
 def _stockholm_assistance(tmp_path) -> None:
     """Social assistance and employment for three Bilaga 2 areas and two other Stockholm areas,
     2006 and 2012: enough for the default model's Försörjning domain."""
-    from stadsdel.indicators.services import observations_import
+    from stadsdel.indicators.services.imports import observations_import
 
     counts = {  # area: (assisted, residents, employed, residents 20-64) in 2006; 2012 a little better
         "01800148": (90, 3000, 1000, 1800), "01800154": (60, 3000, 1100, 1800), "01800151": (140, 3500, 1000, 2000),
@@ -231,7 +231,7 @@ def test_national_report_opens_with_its_map(page, live_server, tmp_path):
     from stadsdel.demo.boundaries import boundaries_dumps, synthetic_boundaries
 
     # Employment in Jordbro's three areas (the district figure is their sum), and their shapes.
-    from stadsdel.indicators.services import observations_import
+    from stadsdel.indicators.services.imports import observations_import
 
     rows = ["indicator,area,period,value,numerator,denominator"]
     for code, num, den in (("01360017", 900, 1500), ("01360018", 800, 1400), ("01360019", 700, 1300)):

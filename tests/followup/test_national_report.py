@@ -25,7 +25,7 @@ SECRET = "Hemligt mål som inte är publicerat"
 def jordbro_figures(db, tmp_path):
     """Employment in Jordbro's three areas in 2011 (the district figure is their sum) and a
     suppressed figure for Alby."""
-    from stadsdel.indicators.services import observations_import
+    from stadsdel.indicators.services.imports import observations_import
 
     lines = ["indicator,area,period,value,numerator,denominator,status"]
     for code, num, den in (("01360017", 900, 1500), ("01360018", 800, 1400), ("01360019", 700, 1300)):

@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 
 from stadsdel.areas.models import Crosswalk
 from stadsdel.indicators.models import Observation
-from stadsdel.indicators.services import observations_import
+from stadsdel.indicators.services.imports import observations_import
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from stadsdel.areas.models import StatisticalArea
 from stadsdel.indicators.importers.base import ImportFileError
 from stadsdel.indicators.models import ImportBatch, Level, Observation
-from stadsdel.indicators.services import observations_import
+from stadsdel.indicators.services.imports import observations_import
 
 FILES = Path(__file__).parent / "files"
 pytestmark = pytest.mark.django_db

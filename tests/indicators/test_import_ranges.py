@@ -12,12 +12,9 @@ import pytest
 from stadsdel.areas.models import StatisticalArea
 from stadsdel.indicators.importers.base import ImportFileError
 from stadsdel.indicators.models import ImportBatch, Indicator, Observation
-from stadsdel.indicators.services import (
-    COUNTRY,
-    NewObservation,
-    observations_import,
-    observations_write,
-)
+from stadsdel.indicators.services.imports import observations_import
+from stadsdel.indicators.services.observations import NewObservation, observations_write
+from stadsdel.indicators.services.units import COUNTRY
 
 FILES = Path(__file__).parent / "files"
 EMP = "employment_rate_20_64"

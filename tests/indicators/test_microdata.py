@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 
 from stadsdel.areas.models import District, StatisticalArea
 from stadsdel.indicators.models import ExclusionRule, ImportBatch, Observation
-from stadsdel.indicators.services import microdata_aggregate
+from stadsdel.indicators.services.microdata import microdata_aggregate
 from stadsdel.lib.microdata import (
     MICRO_INDICATORS,
     AreaInfo,

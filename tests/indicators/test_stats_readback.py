@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from stadsdel.indicators.services import observations_import
+from stadsdel.indicators.services.imports import observations_import
 
 pytestmark = pytest.mark.django_db
 

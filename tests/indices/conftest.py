@@ -10,7 +10,7 @@ from stadsdel.indices.services import index_model_save
 
 @pytest.fixture
 def stockholm_statistics(db, tmp_path):
-    from stadsdel.indicators.services import observations_import
+    from stadsdel.indicators.services.imports import observations_import
 
     path = tmp_path / "stockholm.csv"
     lines = ["indicator,area,period,value,numerator,denominator"]

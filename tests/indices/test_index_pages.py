@@ -126,7 +126,7 @@ def test_english(client, stockholm_statistics, test_model):
 @pytest.fixture
 def typology_statistics(db, tmp_path):
     """V1–V3 for six Stockholm areas in 2012 (the index is their mean, per cent)."""
-    from stadsdel.indicators.services import observations_import
+    from stadsdel.indicators.services.imports import observations_import
 
     shares = {  # area: (V1, V2, V3)
         "01800148": (40.0, 30.0, 20.0), "01800154": (30.0, 24.0, 15.0), "01800151": (45.0, 33.0, 24.0),

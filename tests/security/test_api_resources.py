@@ -136,7 +136,7 @@ def test_report_steps_and_agency_reports(client, haninge_user, ministry_user, ag
 @pytest.mark.parametrize("internal", [False, True])
 def test_national_report_figures(client, ministry_user, malmo_user, internal, tmp_path):
     from stadsdel.areas.models import District
-    from stadsdel.indicators.services import observations_import
+    from stadsdel.indicators.services.imports import observations_import
 
     # Every area of Jordbro, so the district has a figure: 600 of 1 000 in each, 60 % in all.
     jordbro = District.objects.get(name="Jordbro", kind=District.Kind.DISTRICT)

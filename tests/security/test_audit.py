@@ -156,7 +156,7 @@ def test_an_agency_sees_its_own_reports(agency_user, haninge_user):
 
 
 def test_an_import_is_one_entry_for_the_ministry(ministry_user, analyst_user, tmp_path):
-    from stadsdel.indicators.services import observations_import
+    from stadsdel.indicators.services.imports import observations_import
 
     path = tmp_path / "figures.csv"
     path.write_text("indicator,area,period,value,numerator,denominator\n"

@@ -54,7 +54,7 @@ def assert_same(after: dict, before: dict) -> None:
 def data(tmp_path, analyst_user):
     """Some of everything on top of the seed registry: a user with a membership, an
     observation import through the CSV importer, and a plan with a goal."""
-    from stadsdel.indicators.services import observations_import
+    from stadsdel.indicators.services.imports import observations_import
     from stadsdel.plans.services import goal_create, plan_create
 
     coordinator = get_user_model().objects.create_user("kristina", password="en-lösenordsfras-för-test",

@@ -192,7 +192,7 @@ def test_charts_draw_under_the_policy_without_violations(live_server, tmp_path, 
     from playwright.sync_api import expect, sync_playwright
 
     from stadsdel.areas.models import District
-    from stadsdel.indicators.services import observations_import
+    from stadsdel.indicators.services.imports import observations_import
     from stadsdel.seeds.loader import seeds_load
 
     seeds_load()

@@ -221,7 +221,7 @@ def test_the_portal_goals_csv_neutralises_goal_texts(client, start, haninge_user
 # -- statistics and index pages -------------------------------------------------------------------
 
 def _import(tmp_path, name: str, lines: list[str]) -> None:
-    from stadsdel.indicators.services import observations_import
+    from stadsdel.indicators.services.imports import observations_import
 
     path = tmp_path / name
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -34,7 +34,7 @@ from stadsdel.indicators.importers.kolada import parse_kolada
 from stadsdel.indicators.importers.pxweb import parse_pxweb
 from stadsdel.indicators.importers.tabular import COLUMNS, parse_csv, parse_xlsx
 from stadsdel.indicators.models import ImportBatch, Observation
-from stadsdel.indicators.services import observations_import
+from stadsdel.indicators.services.imports import observations_import
 from stadsdel.indices.files import data_file_read, model_file_read
 from stadsdel.lib.geojson import BoundaryFeature, GeoJSONError, boundaries_read
 from stadsdel.lib.index import IndexInputError, ModelSpec, Panel, model_parse, panel_from_frame

@@ -323,7 +323,7 @@ def world(db, haninge_user, tmp_path):
     from stadsdel.agreements.models import Agreement, Commission, CooperationAgreement, Partnership
     from stadsdel.areas.models import District
     from stadsdel.followup.models import AgencyReport, FollowUpReport, ReportSection
-    from stadsdel.indicators.services import observations_import
+    from stadsdel.indicators.services.imports import observations_import
     from stadsdel.indices.models import IndexModel
     from stadsdel.plans import services as plan_services
     from stadsdel.plans.models import DistrictPlan, GoalArea, PlanComment, ResidentDialogue

@@ -24,9 +24,9 @@ import pytest
 from django.db import connection
 
 from stadsdel.areas.models import StatisticalArea
-from stadsdel.indicators import services
 from stadsdel.indicators.models import ImportBatch, Indicator, Observation
-from stadsdel.indicators.services import observations_import
+from stadsdel.indicators.services import imports
+from stadsdel.indicators.services.imports import observations_import
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +205,7 @@ def test_an_import_that_fails_after_writing_its_observations_leaves_nothing(tmp_
         written["counts"] = counts()
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(services, "aggregates_refresh", failing_aggregation)
+    monkeypatch.setattr(imports, "aggregates_refresh", failing_aggregation)
     with pytest.raises(RuntimeError, match="the disk is full"):
         observations_import(path=path, fmt="csv")
     observations, history, batches, areas = written["counts"]

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from stadsdel.areas.models import County, District, Municipality
-from stadsdel.indicators import services
 from stadsdel.indicators.models import ExclusionRule, ImportBatch, Indicator, Level, Observation
+from stadsdel.indicators.services.units import COUNTRY_KEY
 from stadsdel.web import charts
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def alby() -> District:
 def put(batch: ImportBatch, code: str, unit, year: int, value: float | None, *, numerator=None, denominator=None,
         status: str = "ok", rule: ExclusionRule | None = None) -> Observation:
     """One stored figure for a district, municipality, county or (unit None) the country."""
-    fields = {"level": Level.COUNTRY, "unit_key": services.COUNTRY_KEY}
+    fields = {"level": Level.COUNTRY, "unit_key": COUNTRY_KEY}
     if isinstance(unit, District):
         fields = {"level": Level.DISTRICT, "unit_key": f"district:{unit.pk}", "district": unit}
     elif isinstance(unit, Municipality):

@@ -1,4 +1,5 @@
-"""Writes of the area registry: area boundaries from GeoJSON files.
+"""Writes of the area registry: statistical areas registered from the codes files use, and
+area boundaries from GeoJSON files.
 
 A boundary file goes in whole or not at all: it is read and checked completely before anything
 is written, its codes are resolved inside one transaction, and a refused file leaves neither
@@ -9,13 +10,15 @@ nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
 
-from stadsdel.areas.models import AreaBoundary, CodeSystem
+from stadsdel.areas.models import AreaBoundary, CodeSystem, Municipality, StatisticalArea
+from stadsdel.core.files import file_sha256
 from stadsdel.lib.geojson import GeoJSONError, boundaries_read
 
 Progress = Callable[[str], None]
@@ -24,6 +27,42 @@ UNKNOWN_LISTED = 10
 
 def _quiet(_msg: str) -> None:
     pass
+
+
+class AreaResolver:
+    """Turns statistical-area codes into the registry's areas, from one read of the registry.
+
+    SAMS (8 digits), DeSO and RegSO codes are unique nationally. A code that fits exactly one
+    national code system and starts with a known municipality's code is registered when first
+    seen: SCB's areas are public geography, and a file for a municipality covers all of them,
+    not only those in districts. Must run inside the loader's transaction, so a refused file
+    leaves no new areas behind.
+    """
+
+    def __init__(self) -> None:
+        self.municipalities = {m.code: m for m in Municipality.objects.all()}
+        self.systems = [s for s in CodeSystem.objects.filter(municipality_specific=False) if s.code_pattern]
+        self.areas: dict[str, StatisticalArea] = {
+            area.code: area
+            for area in StatisticalArea.objects.select_related("code_system").filter(
+                code_system__municipality_specific=False)
+        }
+        self.registered = 0
+
+    def area(self, code: str, system: CodeSystem | None = None) -> StatisticalArea | None:
+        """The area with this code (in `system`, if given), registered if new; None when the code
+        is not an area of a known municipality."""
+        if code in self.areas:
+            area = self.areas[code]
+            return area if system is None or system.code == area.code_system.code else None
+        candidates = [system] if system is not None else self.systems
+        matches = [s for s in candidates if re.fullmatch(s.code_pattern, code)]
+        if len(matches) != 1 or code[:4] not in self.municipalities:
+            return None
+        area = StatisticalArea.objects.create(code_system=matches[0], code=code, municipality=self.municipalities[code[:4]])
+        self.areas[code] = area
+        self.registered += 1
+        return area
 
 
 @dataclass
@@ -63,8 +102,6 @@ def boundaries_load(
     area's previous boundary is replaced. Raises GeoJSONError naming the file and the features.
     `user` is accepted for symmetry with the other loaders; boundaries keep no per-user history.
     """
-    from stadsdel.indicators.services import UnitResolver, file_sha256
-
     path = Path(path)
     name = path.name
     system = CodeSystem.objects.filter(code=code_system).first()
@@ -81,15 +118,15 @@ def boundaries_load(
     sha = file_sha256(path)
     outcome = BoundaryOutcome(features=len(features), dry_run=dry_run)
     with transaction.atomic():
-        resolver = UnitResolver()
+        resolver = AreaResolver()
         areas: dict[str, int] = {}
         unknown: list[str] = []
         for feature in features:
-            unit = resolver.area(feature.code, system)
-            if unit is None:
+            area = resolver.area(feature.code, system)
+            if area is None:
                 unknown.append(feature.code)
             else:
-                areas[feature.code] = unit.statistical_area_id
+                areas[feature.code] = area.pk
         if unknown:
             shown = ", ".join(unknown[:UNKNOWN_LISTED]) + (f" … and {len(unknown) - UNKNOWN_LISTED} more"
                                                            if len(unknown) > UNKNOWN_LISTED else "")

@@ -584,7 +584,7 @@ class _Loader:
     def load_indicators(self) -> None:
         # The catalogue belongs to the indicators app, which knows its rules (e.g. that a rule
         # version never changes); the loader supplies the file and its idempotent sync.
-        from stadsdel.indicators.services import catalogue_sync
+        from stadsdel.indicators.services.catalogue import catalogue_sync
 
         try:
             catalogue_sync(self.read("indicators.json"), sync=self.sync)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from stadsdel.agreements.models import CooperationAgreement, Partnership
 from stadsdel.agreements.selectors import partner_choices
 from stadsdel.areas.models import District, Municipality
-from stadsdel.indicators.services import MAX_UPLOAD_BYTES
+from stadsdel.indicators.services.imports import MAX_UPLOAD_BYTES
 
 
 class DateInput(forms.DateInput):

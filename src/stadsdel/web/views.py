@@ -26,9 +26,9 @@ from stadsdel.areas import selectors as area_selectors
 from stadsdel.core.tabular_export import csv_writer
 from stadsdel.indicators import exclusion, page_selectors
 from stadsdel.indicators import selectors as indicator_selectors
-from stadsdel.indicators import services as indicator_services
 from stadsdel.indicators.importers.base import ImportFileError
 from stadsdel.indicators.models import Level
+from stadsdel.indicators.services.imports import observations_import_upload
 from stadsdel.seeds.models import SourceIssue
 from stadsdel.seeds.selectors import source_issues_for
 from stadsdel.web import charts
@@ -459,7 +459,7 @@ def statistics_import(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                outcome = indicator_services.observations_import_upload(
+                outcome = observations_import_upload(
                     user=request.user, upload=form.cleaned_data["file"], fmt=form.cleaned_data["format"],
                     indicator=form.cleaned_data["indicator"], dry_run=form.cleaned_data["dry_run"])
             except ImportFileError as exc:

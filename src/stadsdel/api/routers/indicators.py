@@ -12,9 +12,10 @@ from ninja import Field, File, FilterSchema, Form, Router, Schema, Status, Uploa
 
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.api.core import WRITE_AUTH, Error, caller, list_and_csv
-from stadsdel.indicators import page_selectors, selectors, services
+from stadsdel.indicators import page_selectors, selectors
 from stadsdel.indicators.importers.base import ImportFileError
 from stadsdel.indicators.models import ImportBatch, Indicator, Observation
+from stadsdel.indicators.services.imports import observations_import_upload
 
 router = Router(tags=["indicators"])
 
@@ -167,7 +168,7 @@ def import_get(request, import_id: int):
              summary="Import a file of figures (all or nothing; dry_run checks without writing)")
 def import_post(request, data: Form[ImportForm], file: File[UploadedFile]):
     try:
-        outcome = services.observations_import_upload(user=request.auth, upload=file, fmt=data.format,
+        outcome = observations_import_upload(user=request.auth, upload=file, fmt=data.format,
                                                       indicator=data.indicator, dry_run=data.dry_run)
     except ImportFileError as exc:
         return Status(400, {"detail": str(exc).splitlines()[0] if str(exc) else "The file was not imported.",

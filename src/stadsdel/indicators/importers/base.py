@@ -2,7 +2,7 @@
 
 Parsers are pure: they read one file (or response) into `ParsedRow`s without touching the
 database. Resolving indicator and area codes, finding duplicate keys across the file and writing
-happen in `stadsdel.indicators.services.observations_import`, in one transaction.
+happen in `stadsdel.indicators.services.imports.observations_import`, in one transaction.
 
 A file is read in a stream and stops at the first sign that it is larger than the limits
 (`Limits`, from the settings `STADSDEL_IMPORT_MAX_*`): a hostile or mistaken file must not tie up

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from stadsdel.indicators.importers.base import ImportFileError
-from stadsdel.indicators.services import crosswalk_load
+from stadsdel.indicators.services.crosswalks import crosswalk_load
 
 # Bad input (a refused file or value, a usage error) exits 2, like argparse; 1 is left to
 # unexpected failures. The README's command-line section states the rule.

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from stadsdel.indicators.services import microdata_aggregate
+from stadsdel.indicators.services.microdata import microdata_aggregate
 from stadsdel.lib.microdata import MicrodataError
 
 # Bad input (a refused file or value, a usage error) exits 2, like argparse; 1 is left to

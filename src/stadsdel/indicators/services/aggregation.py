@@ -1,0 +1,64 @@
+"""District figures summed from their areas' numerators and denominators."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from stadsdel.areas.models import DistrictArea
+from stadsdel.indicators.models import ImportBatch, Indicator, Level, Observation
+from stadsdel.indicators.services.observations import (
+    NewObservation,
+    Progress,
+    WriteOutcome,
+    _quiet,
+    observations_write,
+)
+from stadsdel.indicators.services.units import unit_for_district
+
+
+def _district_memberships() -> dict[int, list[int]]:
+    """District id → statistical area ids, for every district with areas."""
+    result: dict[int, list[int]] = defaultdict(list)
+    for district_id, area_id in DistrictArea.objects.values_list("district_id", "area_id"):
+        result[district_id].append(area_id)
+    return result
+
+
+def aggregates_refresh(
+    *, indicator_ids: Iterable[int], periods: Iterable[int], batch: ImportBatch, user=None, progress: Progress = _quiet,
+) -> WriteOutcome:
+    """Recompute district figures from their areas' numerators and denominators.
+
+    A district gets a figure only when every one of its areas has one with numerator and
+    denominator: a sum over part of a district would be a different district. Rates are
+    Σnumerator / Σdenominator, never a mean of the areas' rates.
+    """
+    indicator_ids, periods = set(indicator_ids), set(periods)
+    if not indicator_ids or not periods:
+        return WriteOutcome()
+    indicators = {i.pk: i for i in Indicator.objects.filter(pk__in=indicator_ids)}
+    area_rows = defaultdict(dict)  # (indicator, period, sex) -> area id -> (num, den, status, crosswalk)
+    for o in Observation.objects.filter(indicator_id__in=indicator_ids, period__in=periods, level=Level.AREA).values(
+        "indicator_id", "period", "sex", "statistical_area_id", "numerator", "denominator", "status", "crosswalk_id",
+    ):
+        area_rows[(o["indicator_id"], o["period"], o["sex"])][o["statistical_area_id"]] = o
+    rows: list[NewObservation] = []
+    for district_id, area_ids in _district_memberships().items():
+        for (indicator_id, period, sex), by_area in area_rows.items():
+            parts = [by_area.get(a) for a in area_ids]
+            if not any(parts):
+                continue
+            if any(p is None or p["numerator"] is None or not p["denominator"] or p["status"] == "suppressed" for p in parts):
+                continue
+            num = sum(p["numerator"] for p in parts)
+            den = sum(p["denominator"] for p in parts)
+            status = "provisional" if any(p["status"] == "provisional" for p in parts) else "ok"
+            crosswalks = {p["crosswalk_id"] for p in parts if p["crosswalk_id"]}
+            rows.append(NewObservation(
+                indicator_id, unit_for_district(district_id), period, sex, indicators[indicator_id].scale * num / den,
+                num, den, status, crosswalk_id=min(crosswalks) if crosswalks else None,
+            ))
+    if rows:
+        progress(f"summerar {len(rows)} stadsdelsvärden från områdena")
+    return observations_write(rows, batch=batch, user=user, progress=progress)

@@ -1,0 +1,209 @@
+"""The one writer every figure goes through, whatever made it (a file, the microdata
+aggregation, a crosswalk, the district sums), and the valid ranges it checks first."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from stadsdel.indicators.importers.base import ImportFileError, Problem
+from stadsdel.indicators.models import ImportBatch, Indicator, Observation
+from stadsdel.indicators.services.units import Unit
+
+Progress = Callable[[str], None]
+_FIELDS = ("value", "numerator", "denominator", "status", "rule_id", "crosswalk_id")
+
+
+def _quiet(_msg: str) -> None:
+    pass
+
+
+# -- valid ranges --------------------------------------------------------------------------
+
+_UNIT_WORDS = {
+    Indicator.Unit.PERCENT: "procent",
+    Indicator.Unit.DAYS_PER_PERSON: "dagar per person",
+    Indicator.Unit.PER_1000: "per 1 000 invånare",
+    Indicator.Unit.COUNT: "antal",
+    Indicator.Unit.INDEX: "index",
+}
+
+
+def _shown(number: float) -> str:
+    return f"{number:.15g}"
+
+
+def range_problems(indicator: Indicator, value: float | None, numerator: float | None,
+                   denominator: float | None) -> list[str]:
+    """Why a figure cannot be right for `indicator` (its catalogue's valid range), or nothing.
+
+    Numerators and denominators are counts, never negative; a share's numerator is part of its
+    denominator. The value is checked against the indicator's range and, for counts, for being
+    whole; a value computed from a faulty numerator and denominator is not reported again.
+    """
+    problems = []
+    for word, count in (("täljaren", numerator), ("nämnaren", denominator)):
+        if count is not None and count < 0:
+            problems.append(f"{word} {_shown(count)} är negativ")
+    if indicator.is_share and numerator is not None and denominator is not None and numerator > denominator:
+        problems.append(f"täljaren {_shown(numerator)} är större än nämnaren {_shown(denominator)}; "
+                        f"{indicator.code} är en andel")
+    if problems or value is None:
+        return problems
+    unit = _UNIT_WORDS.get(indicator.unit, indicator.unit)
+    low, high = indicator.value_min, indicator.value_max
+    hint = "; är filen rätt indikator?"
+    below, above = low is not None and value < low, high is not None and value > high
+    if (below or above) and low is not None and high is not None:
+        problems.append(f"värdet {_shown(value)} ligger utanför {_shown(low)}–{_shown(high)}, det giltiga intervallet "
+                        f"för {indicator.code} ({unit}){hint}")
+    elif below:
+        problems.append(f"värdet {_shown(value)} är lägre än {_shown(low)}, det lägsta giltiga värdet för "
+                        f"{indicator.code} ({unit}){hint}")
+    elif above:
+        problems.append(f"värdet {_shown(value)} är högre än {_shown(high)}, det högsta giltiga värdet för "
+                        f"{indicator.code} ({unit}){hint}")
+    elif indicator.whole_numbers and not float(value).is_integer():
+        problems.append(f"värdet {_shown(value)} är inget heltal; {indicator.code} räknas i hela tal ({unit})")
+    return problems
+
+
+def _ranges_check(rows: list[NewObservation], *, source: str) -> None:
+    """Refuse figures outside their indicators' ranges, however they were made (a file, the
+    microdata aggregation, a crosswalk, the district sums): the last guard before writing."""
+    indicators = Indicator.objects.in_bulk({r.indicator_id for r in rows})
+    problems = []
+    for row in rows:
+        for message in range_problems(indicators[row.indicator_id], row.value, row.numerator, row.denominator):
+            problems.append(Problem(f"{row.unit.key}, {row.period}, {row.sex}", message))
+    if problems:
+        raise ImportFileError(source, problems)
+
+
+# -- writing observations ------------------------------------------------------------------
+
+@dataclass
+class WriteOutcome:
+    """What an import did (or, for a dry run, would do)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    batch: ImportBatch | None = None
+    dry_run: bool = False
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def summary(self) -> str:
+        verb = "skulle skapa" if self.dry_run else "skapade"
+        text = f"{verb} {self.created}, {'skulle uppdatera' if self.dry_run else 'uppdaterade'} {self.updated}, oförändrade {self.unchanged}"
+        if not self.changed:
+            text += " — inget att skriva"
+        return text
+
+
+@dataclass
+class NewObservation:
+    indicator_id: int
+    unit: Unit
+    period: int
+    sex: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    status: str
+    rule_id: int | None = None
+    crosswalk_id: int | None = None
+
+    def key(self) -> tuple:
+        return (self.indicator_id, self.unit.key, self.period, self.sex)
+
+
+def _user_name(user) -> str:
+    if user is not None and getattr(user, "is_authenticated", False):
+        return user.get_username()
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # pragma: no cover - containers without a passwd entry
+        return ""
+
+
+def batch_create(*, kind: str, source_name: str, user=None, **fields) -> ImportBatch:
+    """The import batch the figures about to be written will point to, naming who ran it (the
+    signed-in user, else the operating-system account of the command line)."""
+    return ImportBatch.objects.create(
+        kind=kind, source_name=source_name, created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by_name=_user_name(user), **fields,
+    )
+
+
+def batch_finish(batch: ImportBatch, outcome: WriteOutcome, *, dry_run: bool) -> WriteOutcome:
+    """Keep the batch only when it changed something and this is not a dry run."""
+    outcome.dry_run = dry_run
+    if dry_run or not outcome.changed:
+        transaction.set_rollback(True)
+        outcome.batch = None
+        return outcome
+    batch.rows_created, batch.rows_updated, batch.rows_unchanged = outcome.created, outcome.updated, outcome.unchanged
+    batch.save(update_fields=["rows_created", "rows_updated", "rows_unchanged"])
+    outcome.batch = batch
+    return outcome
+
+
+def observations_write(
+    rows: list[NewObservation], *, batch: ImportBatch, user=None, progress: Progress = _quiet,
+) -> WriteOutcome:
+    """Create or update observations from `rows` under `batch` (inside the caller's transaction).
+
+    Unchanged figures are not touched, so their `batch` stays the import that first gave them.
+    """
+    outcome = WriteOutcome()
+    if not rows:
+        return outcome
+    _ranges_check(rows, source=batch.source_name)
+    indicator_ids = {r.indicator_id for r in rows}
+    periods = {r.period for r in rows}
+    levels = {r.unit.level for r in rows}
+    existing = {
+        (o.indicator_id, o.unit_key, o.period, o.sex): o
+        for o in Observation.objects.filter(indicator_id__in=indicator_ids, period__in=periods, level__in=levels)
+    }
+    to_create, to_update = [], []
+    for row in rows:
+        current = existing.get(row.key())
+        values = {
+            "value": row.value, "numerator": row.numerator, "denominator": row.denominator, "status": row.status,
+            "rule_id": row.rule_id, "crosswalk_id": row.crosswalk_id,
+        }
+        if current is None:
+            to_create.append(Observation(
+                indicator_id=row.indicator_id, level=row.unit.level, unit_key=row.unit.key,
+                statistical_area_id=row.unit.statistical_area_id, district_id=row.unit.district_id,
+                municipality_id=row.unit.municipality_id, county_id=row.unit.county_id,
+                period=row.period, sex=row.sex, batch=batch, **values,
+            ))
+        elif any(getattr(current, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(current, name, value)
+            current.batch = batch
+            to_update.append(current)
+        else:
+            outcome.unchanged += 1
+    history_user = user if getattr(user, "is_authenticated", False) else None
+    if to_create:
+        progress(f"skapar {len(to_create)} observationer")
+        bulk_create_with_history(to_create, Observation, batch_size=2000, default_user=history_user,
+                                 default_change_reason=f"import {batch.pk}")
+    if to_update:
+        progress(f"uppdaterar {len(to_update)} observationer")
+        bulk_update_with_history(to_update, Observation, [*_FIELDS, "batch"], batch_size=2000,
+                                 default_user=history_user, default_change_reason=f"import {batch.pk}")
+    outcome.created, outcome.updated = len(to_create), len(to_update)
+    return outcome

@@ -1,0 +1,85 @@
+"""The units a figure is for — a statistical area, a district, a municipality, a county or the
+country — and the reading of the codes files use for them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from stadsdel.areas.models import County, Municipality, StatisticalArea
+from stadsdel.areas.services import AreaResolver
+from stadsdel.indicators.models import Level
+from stadsdel.indicators.selectors import code_level
+
+COUNTRY_KEY = "country:SE"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A resolved unit of an observation: its level, its key and the row it points to."""
+
+    level: str
+    key: str
+    statistical_area_id: int | None = None
+    district_id: int | None = None
+    municipality_id: int | None = None
+    county_id: int | None = None
+
+
+def unit_for_area(area: StatisticalArea, system_code: str) -> Unit:
+    return Unit(Level.AREA, f"area:{system_code}:{area.code}", statistical_area_id=area.pk)
+
+
+def unit_for_district(district_id: int) -> Unit:
+    return Unit(Level.DISTRICT, f"district:{district_id}", district_id=district_id)
+
+
+def unit_for_municipality(municipality: Municipality) -> Unit:
+    return Unit(Level.MUNICIPALITY, f"municipality:{municipality.code}", municipality_id=municipality.pk)
+
+
+def unit_for_county(county: County) -> Unit:
+    return Unit(Level.COUNTY, f"county:{county.code}", county_id=county.pk)
+
+
+COUNTRY = Unit(Level.COUNTRY, COUNTRY_KEY)
+
+
+class UnitResolver:
+    """Turns the area codes written in files into units, from one read of the registry.
+
+    SAMS (8 digits), DeSO and RegSO codes name statistical areas (registered when first seen,
+    see `AreaResolver`); 4 digits a municipality; 2 digits a county; "SE", "00" and Kolada's
+    "0000" the country; Kolada's "0001"–"0025" are the regions (county codes 01–25). Must run
+    inside the import's transaction, so a refused file leaves no new areas behind.
+    """
+
+    def __init__(self) -> None:
+        self.areas = AreaResolver()
+        self.municipalities = self.areas.municipalities
+        self.counties = {c.code: c for c in County.objects.all()}
+
+    @property
+    def registered(self) -> int:
+        """How many statistical areas this resolver registered."""
+        return self.areas.registered
+
+    def resolve(self, code: str, *, kolada: bool = False) -> Unit | None:
+        code = code.strip()
+        if kolada and code == "0000":
+            return COUNTRY
+        if kolada and re.fullmatch(r"00\d\d", code):
+            county = self.counties.get(code[2:])
+            return unit_for_county(county) if county else None
+        # The same rule `stats show --area` reads back by.
+        level = code_level(code)
+        if level == Level.COUNTRY:
+            return COUNTRY
+        if level == Level.MUNICIPALITY:
+            municipality = self.municipalities.get(code)
+            return unit_for_municipality(municipality) if municipality else None
+        if level == Level.COUNTY:
+            county = self.counties.get(code)
+            return unit_for_county(county) if county else None
+        area = self.areas.area(code)
+        return unit_for_area(area, area.code_system.code) if area is not None else None

@@ -33,7 +33,8 @@ from stadsdel.demo.logins import DemoLogin, demo_users_create
 from stadsdel.demo.selectors import synth_areas
 from stadsdel.demo.synth import synth_generate
 from stadsdel.indicators.models import Indicator
-from stadsdel.indicators.services import microdata_aggregate, observations_import
+from stadsdel.indicators.services.imports import observations_import
+from stadsdel.indicators.services.microdata import microdata_aggregate
 from stadsdel.plans import services as plan_services
 from stadsdel.plans.models import GoalArea
 from stadsdel.seeds.loader import seeds_load

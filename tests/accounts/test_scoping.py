@@ -22,6 +22,7 @@ from stadsdel.agreements.models import (
     PartnershipMember,
 )
 from stadsdel.areas.models import District, Municipality
+from stadsdel.core.versions import StaleVersionError
 
 pytestmark = pytest.mark.django_db
 
@@ -362,7 +363,7 @@ def test_services_refuse_fields_a_coordinator_may_not_set(haninge_user, haninge_
 def test_service_refuses_a_stale_version(haninge_user, haninge_hidden):
     cooperation = haninge_hidden.cooperation
     services.cooperation_update(user=haninge_user, cooperation=cooperation, version=1, fields={"title": "Första"})
-    with pytest.raises(services.StaleVersionError) as raised:
+    with pytest.raises(StaleVersionError) as raised:
         services.cooperation_update(user=haninge_user, cooperation=cooperation, version=1, fields={"title": "Andra"})
     assert raised.value.current_version == 2
     cooperation.refresh_from_db()

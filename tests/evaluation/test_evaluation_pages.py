@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from evaluation_data import EFFECT, INDICATOR, START, district_figures
 
-from stadsdel.agreements.services import StaleVersionError
+from stadsdel.core.versions import StaleVersionError
 from stadsdel.evaluation import selectors, services
 from stadsdel.evaluation.models import Evaluation
 from stadsdel.indicators.models import Indicator

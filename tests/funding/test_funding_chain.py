@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from stadsdel.agreements.services import StaleVersionError
+from stadsdel.core.versions import StaleVersionError
 from stadsdel.funding import services
 from stadsdel.funding.models import Application, Decision
 

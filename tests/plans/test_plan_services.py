@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from stadsdel.agreements.models import Organisation
-from stadsdel.agreements.services import StaleVersionError
 from stadsdel.areas.models import District
+from stadsdel.core.versions import StaleVersionError
 from stadsdel.indicators.models import Indicator
 from stadsdel.plans import services
 from stadsdel.plans.models import DistrictPlan, GoalArea

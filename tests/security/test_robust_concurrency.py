@@ -22,10 +22,11 @@ from django.db import connections
 from django.test import Client
 
 from stadsdel.accounts.models import Membership, Role
-from stadsdel.agreements import services as agreement_services
 from stadsdel.agreements.models import Organisation, Partnership
-from stadsdel.agreements.services import StaleVersionError, partnership_update
+from stadsdel.agreements.services import partnership_update
 from stadsdel.areas.models import District
+from stadsdel.core import versions
+from stadsdel.core.versions import StaleVersionError
 from stadsdel.indicators.models import Indicator
 from stadsdel.plans import services as plan_services
 from stadsdel.plans.models import Goal, GoalArea
@@ -164,14 +165,14 @@ def hold_the_winners_transaction(monkeypatch):
     """When on, the session whose compare-and-set succeeds waits inside its transaction, so the
     other session's save certainly arrives while the winner's is still open."""
     state = {"delay": 0.0}
-    real = agreement_services.version_bump
+    real = versions.version_bump
 
     def slow_bump(model, obj, version):
         real(model, obj, version)
         time.sleep(state["delay"])
 
-    monkeypatch.setattr(plan_services, "version_bump", slow_bump)
-    monkeypatch.setattr(agreement_services, "version_bump", slow_bump)
+    # Every versioned write (goals, partnerships) bumps through core's versioned_update.
+    monkeypatch.setattr(versions, "version_bump", slow_bump)
     return state
 
 

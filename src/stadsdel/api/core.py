@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -18,6 +19,7 @@ from pydantic import field_validator
 
 from stadsdel.api.models import ApiToken, token_hash
 from stadsdel.core.tabular_export import csv_writer
+from stadsdel.core.versions import StaleVersionError
 
 MAX_PAGE_SIZE = 500
 
@@ -170,10 +172,6 @@ def service_errors(api) -> None:
     """What a service's refusal becomes in the API, the same for every router: not allowed 403,
     a save on a stale version 409 with the version now stored, invalid values 422. A router
     calls the service and lets these propagate."""
-    from django.core.exceptions import PermissionDenied, ValidationError
-
-    from stadsdel.agreements.services import StaleVersionError
-
     @api.exception_handler(PermissionDenied)
     def forbidden(request, exc):
         return api.create_response(request, {"detail": str(exc) or "Not allowed."}, status=403)

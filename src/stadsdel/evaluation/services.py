@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from stadsdel.accounts.models import Membership, Role
 from stadsdel.accounts.scoping import Scope, scope_for
 from stadsdel.agreements.models import Organisation
-from stadsdel.agreements.services import version_bump
 from stadsdel.areas.models import District
+from stadsdel.core.versions import allowed_fields, versioned_update
 from stadsdel.evaluation.models import Evaluation
 from stadsdel.indicators.models import Indicator
 
@@ -48,9 +48,7 @@ def owner_for(user) -> Organisation | None:
 
 def _check(scope: Scope, *, fields: dict[str, Any], treated: list[District], outcomes: list[Indicator],
            comparison: list[District]) -> None:
-    unknown = set(fields) - FIELDS
-    if unknown:
-        raise ValueError(f"fields that cannot be set here: {', '.join(sorted(unknown))}")
+    allowed_fields(fields, FIELDS)
     if not (scope.national or scope.analyst_national) and any(
             d.municipality_id not in scope.analyst_municipality_ids for d in treated):
         raise PermissionDenied(_("An analyst may evaluate only the districts of their own municipality."))
@@ -118,10 +116,7 @@ def evaluation_update(*, user, evaluation: Evaluation, version: int, fields: dic
     comparison_now = comparison if comparison is not None else list(evaluation.comparison_districts.all())
     _check(scope, fields=merged, treated=treated_now, outcomes=outcomes_now, comparison=comparison_now)
     with transaction.atomic():
-        version_bump(Evaluation, evaluation, version)
-        for name, value in fields.items():
-            setattr(evaluation, name, value)
-        evaluation.save()
+        versioned_update(Evaluation, evaluation, version=version, fields=fields, allowed=FIELDS)
         if treated is not None:
             evaluation.treated_districts.set(treated)
         if outcomes is not None:

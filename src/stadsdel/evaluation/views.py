@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stadsdel.accounts.scoping import scope_for
-from stadsdel.agreements.services import StaleVersionError
-from stadsdel.core.versions import posted_version
+from stadsdel.core.versions import StaleVersionError, posted_version
 from stadsdel.evaluation import render as evaluation_render
 from stadsdel.evaluation import selectors, services
 from stadsdel.evaluation.forms import EvaluationForm

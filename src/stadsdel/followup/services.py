@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements.models import Organisation
-from stadsdel.agreements.services import version_bump
 from stadsdel.areas.models import Municipality
+from stadsdel.core.versions import version_bump, versioned_update
 from stadsdel.followup.models import (
     AgencyReport,
     FollowUpReport,
@@ -37,11 +37,8 @@ def section_update(*, user, section: ReportSection, version: int, text: str) -> 
         raise PermissionDenied("Only the municipality writes its follow-up.")
     if report.status == ReportStatus.RECEIVED:
         raise ValidationError("The ministry has received the report; it is no longer edited.")
-    with transaction.atomic():
-        version_bump(ReportSection, section, version)
-        section.text = text
-        section.save(update_fields=["text"])
-    return section
+    return versioned_update(ReportSection, section, version=version, fields={"text": text}, allowed={"text"},
+                            update_fields=True)
 
 
 def report_submit(*, user, report: FollowUpReport) -> FollowUpReport:
@@ -132,11 +129,8 @@ def _agency_report_get_or_create(*, user, organisation: Organisation, year: int)
 def agency_report_update(*, user, report: AgencyReport, version: int, text: str, published: bool) -> AgencyReport:
     if not scope_for(user).acts_for_agency(report.organisation_id):
         raise PermissionDenied("Only the agency's own officers write its report.")
-    with transaction.atomic():
-        version_bump(AgencyReport, report, version)
-        report.text, report.published = text, published
-        report.save(update_fields=["text", "published"])
-    return report
+    return versioned_update(AgencyReport, report, version=version, fields={"text": text, "published": published},
+                            allowed={"text", "published"}, update_fields=True)
 
 
 def agency_report_write(*, user, organisation: Organisation, year: int, version: int | None, text: str,

@@ -15,9 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements.models import Organisation
-from stadsdel.agreements.services import StaleVersionError
 from stadsdel.areas.models import Municipality
-from stadsdel.core.versions import posted_version
+from stadsdel.core.versions import StaleVersionError, posted_version
 from stadsdel.followup import render as report_render
 from stadsdel.followup import selectors, services
 from stadsdel.followup.content import followup_content, national_content

@@ -24,8 +24,8 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from stadsdel.agreements.models import Organisation
-from stadsdel.agreements.services import version_bump
 from stadsdel.areas.models import District
+from stadsdel.core.versions import allowed_fields, version_bump, versioned_update
 from stadsdel.funding import notify, rights, selectors
 from stadsdel.funding.models import (
     Application,
@@ -53,13 +53,6 @@ APPLICATION_FIELDS = frozenset({
 })
 BUDGET_LINE_FIELDS = ("year", "text", "amount", "co_financing", "co_financier")
 RESULT_FIELDS = ("text", "indicator", "measure", "baseline_value", "baseline_year", "target_value", "target_year")
-
-
-def _only(fields: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValueError(f"fields that cannot be set here: {', '.join(sorted(unknown))}")
-    return fields
 
 
 def kr(amount: int) -> str:
@@ -171,7 +164,7 @@ def application_create(*, user, round: FundRound, area: FundArea, applicant: Org
                        districts: list[District] | None = None, goals: list | None = None,
                        budget_lines: list[dict] | None = None, results: list[dict] | None = None) -> Application:
     """A draft application in an open round."""
-    fields = _only(fields, APPLICATION_FIELDS)
+    fields = allowed_fields(fields, APPLICATION_FIELDS)
     if area.fund_id != round.fund_id:
         raise ValidationError("The area is not one the fund serves.")
     if not rights.applicant_organisations(user=user, fund=round.fund).filter(pk=applicant.pk).exists():
@@ -192,13 +185,9 @@ def application_update(*, user, application: Application, version: int, fields: 
                        budget_lines: list[dict] | None = None, results: list[dict] | None = None) -> Application:
     _check_applicant(user, application)
     _check_editable(application)
-    fields = _only(fields, APPLICATION_FIELDS)
     with transaction.atomic():
-        version_bump(Application, application, version)
-        for name, value in fields.items():
-            setattr(application, name, value)
-        application.full_clean(exclude=["current_step"])
-        application.save()
+        versioned_update(Application, application, version=version, fields=fields, allowed=APPLICATION_FIELDS,
+                         full_clean=True, exclude=["current_step"])
         _relations(application, user=user, districts=districts, goals=goals)
         _parts(application, budget_lines=budget_lines, results=results)
     return application

@@ -17,8 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from stadsdel.agreements.services import StaleVersionError
-from stadsdel.core.versions import posted_version
+from stadsdel.core.versions import StaleVersionError, posted_version
 from stadsdel.funding import rights, selectors, services
 from stadsdel.funding.forms import (
     ApplicationForm,

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements.models import Organisation
-from stadsdel.agreements.services import version_bump
 from stadsdel.areas.models import District, Municipality
+from stadsdel.core.versions import allowed_fields, version_bump, versioned_update
 from stadsdel.plans.models import (
     Activity,
     DistrictPlan,
@@ -55,14 +55,6 @@ def _check_editor(user, municipality_id: int) -> None:
         raise PermissionDenied("Only the plan's municipality may change its plans.")
 
 
-def _only(fields: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValueError(f"fields that cannot be set here: {', '.join(sorted(unknown))}")
-    return fields
-
-
-
 def plan_create(*, user, district: District, year: int, period_end: int, title: str = "",
                 programme: Programme | None = None) -> DistrictPlan:
     """A new draft plan for a district and year (the first of its line; later years come from
@@ -82,14 +74,8 @@ def plan_create(*, user, district: District, year: int, period_end: int, title: 
 
 def plan_update(*, user, plan: DistrictPlan, version: int, fields: dict[str, Any]) -> DistrictPlan:
     _check_editor(user, plan.district.municipality_id)
-    fields = _only(fields, PLAN_FIELDS)
-    with transaction.atomic():
-        version_bump(DistrictPlan, plan, version)
-        for name, value in fields.items():
-            setattr(plan, name, value)
-        plan.full_clean(exclude=["previous"])
-        plan.save()
-    return plan
+    return versioned_update(DistrictPlan, plan, version=version, fields=fields, allowed=PLAN_FIELDS,
+                            full_clean=True, exclude=["previous"])
 
 
 def plan_transition(*, user, plan: DistrictPlan, to: str) -> DistrictPlan:
@@ -141,7 +127,7 @@ def _check_goal_area(plan: DistrictPlan, goal_area: GoalArea | None) -> None:
 def goal_create(*, user, plan: DistrictPlan, fields: dict[str, Any], scope_districts: list[District] | None = None,
                 indicators: list | None = None, responsible: list[Organisation] | None = None) -> Goal:
     _check_editor(user, plan.district.municipality_id)
-    fields = _only(fields, GOAL_FIELDS)
+    fields = allowed_fields(fields, GOAL_FIELDS)
     _check_goal_area(plan, fields.get("goal_area"))
     with transaction.atomic():
         goal = Goal(plan=plan, programme=plan.programme, **fields)
@@ -157,14 +143,11 @@ def goal_update(*, user, goal: Goal, version: int, fields: dict[str, Any],
     if goal.plan is None:
         raise PermissionDenied("A programme's goals are changed by loading the programme, not here.")
     _check_editor(user, goal.plan.district.municipality_id)
-    fields = _only(fields, GOAL_FIELDS)
+    fields = allowed_fields(fields, GOAL_FIELDS)
     _check_goal_area(goal.plan, fields.get("goal_area"))
     with transaction.atomic():
-        version_bump(Goal, goal, version)
-        for name, value in fields.items():
-            setattr(goal, name, value)
-        goal.full_clean(exclude=["programme", "plan"])
-        goal.save()
+        versioned_update(Goal, goal, version=version, fields=fields, allowed=GOAL_FIELDS,
+                         full_clean=True, exclude=["programme", "plan"])
         _goal_relations(goal, scope_districts=scope_districts, indicators=indicators, responsible=responsible)
     return goal
 
@@ -247,7 +230,7 @@ def dialogue_create(*, user, municipality: Municipality, fields: dict[str, Any],
                     districts: list[District] | None = None, goals: list[Goal] | None = None) -> ResidentDialogue:
     """Record a resident dialogue the municipality held (its coordinators only)."""
     _check_editor(user, municipality.pk)
-    fields = _only(fields, DIALOGUE_FIELDS)
+    fields = allowed_fields(fields, DIALOGUE_FIELDS)
     with transaction.atomic():
         dialogue = ResidentDialogue(municipality=municipality, **fields)
         dialogue.full_clean()
@@ -259,13 +242,9 @@ def dialogue_create(*, user, municipality: Municipality, fields: dict[str, Any],
 def dialogue_update(*, user, dialogue: ResidentDialogue, version: int, fields: dict[str, Any],
                     districts: list[District] | None = None, goals: list[Goal] | None = None) -> ResidentDialogue:
     _check_editor(user, dialogue.municipality_id)
-    fields = _only(fields, DIALOGUE_FIELDS)
     with transaction.atomic():
-        version_bump(ResidentDialogue, dialogue, version)
-        for name, value in fields.items():
-            setattr(dialogue, name, value)
-        dialogue.full_clean()
-        dialogue.save()
+        versioned_update(ResidentDialogue, dialogue, version=version, fields=fields, allowed=DIALOGUE_FIELDS,
+                         full_clean=True)
         _dialogue_relations(dialogue, districts=districts, goals=goals)
     return dialogue
 

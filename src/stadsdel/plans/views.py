@@ -23,8 +23,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements.models import Organisation
-from stadsdel.agreements.services import StaleVersionError
 from stadsdel.areas.models import Municipality
+from stadsdel.core.versions import StaleVersionError
 from stadsdel.plans import deadlines as deadline_math
 from stadsdel.plans import selectors, services
 from stadsdel.plans.compute import smart_check

@@ -24,6 +24,7 @@ from stadsdel.agreements import services
 from stadsdel.agreements.models import CooperationAgreement
 from stadsdel.areas import selectors as area_selectors
 from stadsdel.core.tabular_export import csv_writer
+from stadsdel.core.versions import StaleVersionError
 from stadsdel.indicators import exclusion, page_selectors
 from stadsdel.indicators import selectors as indicator_selectors
 from stadsdel.indicators.importers.base import ImportFileError
@@ -212,7 +213,7 @@ def partnership_edit(request, pk: int):
                 user=request.user, partnership=partnership, version=form.cleaned_data["version"],
                 fields=form.service_fields(), districts=form.districts(),
             )
-        except services.StaleVersionError as exc:
+        except StaleVersionError as exc:
             current = agreement_selectors.partnership_get(user=request.user, pk=pk)
             return _conflict(request, "web/partnership_form.html", form, PartnershipForm, current, exc,
                              {"section": "partnerships", "partnership": current})
@@ -266,7 +267,7 @@ def cooperation_edit(request, pk: int):
                 user=request.user, cooperation=cooperation, version=form.cleaned_data["version"],
                 fields=form.service_fields(), districts=form.districts(),
             )
-        except services.StaleVersionError as exc:
+        except StaleVersionError as exc:
             current = agreement_selectors.cooperation_get(user=request.user, pk=pk)
             return _conflict(request, "web/cooperation_form.html", form, CooperationForm, current, exc,
                              {"section": "cooperation", "cooperation": current})
@@ -297,7 +298,7 @@ def cooperation_create(request, partnership_pk: int):
     })
 
 
-def _conflict(request, template: str, form, form_class, current, exc: services.StaleVersionError, extra: dict):
+def _conflict(request, template: str, form, form_class, current, exc: StaleVersionError, extra: dict):
     """Someone else saved first: show what they saved next to what this user sent, and re-show
     the user's values with the new version, so saving again is a deliberate overwrite."""
     data = request.POST.copy()

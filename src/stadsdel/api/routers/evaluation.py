@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from stadsdel.agreements.services import StaleVersionError
 from stadsdel.api.core import (
     WRITE_AUTH,
     WRITE_ERRORS,
@@ -23,6 +22,7 @@ from stadsdel.api.core import (
     list_and_csv,
 )
 from stadsdel.areas.models import District
+from stadsdel.core.versions import StaleVersionError
 from stadsdel.evaluation import selectors, services
 from stadsdel.evaluation.models import Evaluation
 from stadsdel.indicators.models import Indicator

@@ -25,11 +25,17 @@ from stadsdel.followup.compute import (
     GoalStatus,
     goal_status,
 )
-from stadsdel.followup.models import FollowUpReport, ReportSection, ReportStatus
+from stadsdel.followup.models import AgencyReport, FollowUpReport, ReportSection, ReportStatus
+from stadsdel.funding.selectors import funded_projects
 from stadsdel.indicators.exclusion import headline_counts
 from stadsdel.indicators.models import Indicator, Level, Observation
+from stadsdel.indicators.page_selectors import district_profile, district_series
+from stadsdel.indices.models import IndexModel
+from stadsdel.indices.selectors import index_run
+from stadsdel.lib.index import IndexInputError
 from stadsdel.plans.deadlines import DONE_LATE, OVERDUE, deadline_on, deadline_status
-from stadsdel.plans.models import DistrictPlan, Goal, Programme
+from stadsdel.plans.models import NATIONAL_PROGRAMME, DistrictPlan, Goal, GoalArea, Programme
+from stadsdel.plans.selectors import dimension_labels
 
 # The district table's indicators: one per goal area where the register has it, plus the
 # measures of exclusion the agreement names first.
@@ -38,7 +44,6 @@ KEY_INDICATORS = (
     "grade9_eligible_upper_secondary", "sickness_days_per_person", "low_economic_standard_share",
 )
 GOAL_STATUSES = (ACHIEVED, ON_TRACK, OFF_TRACK, NO_DATA)
-NATIONAL_PROGRAMME = "urban_2008"
 
 
 @dataclass
@@ -237,8 +242,6 @@ def national_content(*, year: int, public: bool, today: dt.date | None = None) -
 
 
 def _agency_reports(*, year: int, public: bool) -> list:
-    from stadsdel.followup.models import AgencyReport
-
     qs = AgencyReport.objects.filter(year=year).select_related("organisation").order_by("organisation__name")
     return list(qs.filter(published=True) if public else qs.exclude(status=ReportStatus.DRAFT))
 
@@ -288,10 +291,6 @@ class FollowUpContent:
 def _index_summaries(municipality: Municipality, year: int) -> dict[int, IndexSummary]:
     """The active index model whose reference is the municipality, per district (none when the
     municipality has no model of its own: an index is relative to its reference)."""
-    from stadsdel.indices.models import IndexModel
-    from stadsdel.indices.selectors import index_run
-    from stadsdel.lib.index import IndexInputError
-
     model = IndexModel.objects.filter(active=True, reference_municipality=municipality).order_by("pk").first()
     if model is None:
         return {}
@@ -328,15 +327,13 @@ def followup_content(*, municipality: Municipality, year: int, public: bool,
     agreement in force (or with a plan that year), the indicators of each goal area against
     municipality, county and country, the seven dimensions, the risk index and the goals' status;
     with the narrative sections where the reader may see them."""
-    from stadsdel.indicators.page_selectors import district_profile, district_series
-    from stadsdel.plans.models import GoalArea
-
     today = today or dt.date.today()
     in_force = list(districts_in_force(agreements=Agreement.objects.all(), year=year, municipality=municipality))
     with_plans = District.objects.filter(plans__year=year, municipality=municipality)
     districts = sorted({*in_force, *with_plans}, key=lambda d: d.name)
     areas = list(GoalArea.objects.filter(programme__key=NATIONAL_PROGRAMME).order_by("position"))
     index = _index_summaries(municipality, year)
+    labels = dimension_labels()
     plans = _visible_plans(public).filter(year=year)
     sections = []
     for district in districts:
@@ -345,7 +342,7 @@ def followup_content(*, municipality: Municipality, year: int, public: bool,
             s.years = [y for y in s.years if y.year <= year]
         by_area = [(a.name, [s for s in series if a.key in (s.indicator.goal_areas or []) and s.years]) for a in areas]
         sections.append(DistrictSection(
-            district, by_area, district_profile(district=district, year=year), index.get(district.pk),
+            district, by_area, district_profile(district=district, year=year, labels=labels), index.get(district.pk),
             goal_rows(plans=plans.filter(district=district)),
         ))
     report = FollowUpReport.objects.filter(municipality=municipality, year=year).first()
@@ -355,7 +352,5 @@ def followup_content(*, municipality: Municipality, year: int, public: bool,
         narratives = [(label, texts.get(key, "")) for key, label in ReportSection.Key.choices]
     due = next((d for d in deadlines_due(year=year, districts=districts, public=public, today=today)
                 if d.kind == "report"), None) if districts else None
-    from stadsdel.funding.selectors import funded_projects
-
     return FollowUpContent(municipality, year, public, dt.datetime.now(dt.UTC), report, narratives, sections, due,
                            funded_projects(municipality=municipality, year=year))

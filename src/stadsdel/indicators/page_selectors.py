@@ -24,20 +24,11 @@ from stadsdel.indicators.models import (
     Observation,
 )
 
-NATIONAL_PROGRAMME = "urban_2008"
 # The levels a district is compared with, in the order charts and tables show them.
 SERIES_LEVELS = (Level.DISTRICT, Level.MUNICIPALITY, Level.COUNTY, Level.COUNTRY)
 
 
 # -- the catalogue ------------------------------------------------------------------------------
-
-
-def goal_areas_by_key() -> dict[str, object]:
-    """The national programme's goal areas (arbete, utbildning, trygghet, tillväxt) by key, for
-    naming an indicator's goal areas in the page's language."""
-    from stadsdel.plans.models import GoalArea
-
-    return {a.key: a for a in GoalArea.objects.filter(programme__key=NATIONAL_PROGRAMME)}
 
 
 @dataclass
@@ -181,20 +172,6 @@ def district_statistics_summary(*, district: District) -> dict:
 # -- the seven-dimension profile ----------------------------------------------------------------
 
 
-def dimension_labels() -> dict[str, str]:
-    """Each dimension's text as seed 000 states it ("Sysselsättningsgraden är lägre"), else the
-    dimension's name."""
-    from stadsdel.plans.models import Programme
-
-    labels = {key: str(label) for key, label in Dimension.choices}
-    programme = Programme.objects.filter(key=NATIONAL_PROGRAMME).only("exclusion_dimensions").first()
-    if programme is not None:
-        for entry in programme.exclusion_dimensions or []:
-            if entry.get("key") and entry.get("text"):
-                labels[entry["key"]] = entry["text"]
-    return labels
-
-
 @dataclass
 class ProfileRow:
     label: str
@@ -234,8 +211,11 @@ class DistrictProfile:
     verdict: compute.Classification | None
 
 
-def district_profile(*, district: District, year: int | None = None) -> DistrictProfile:
-    """The profile for `year` (default: the district's latest year with figures)."""
+def district_profile(*, district: District, year: int | None = None,
+                     labels: dict[str, str] | None = None) -> DistrictProfile:
+    """The profile for `year` (default: the district's latest year with figures). `labels` names
+    the dimensions (the national programme's texts: `plans.selectors.dimension_labels`); by
+    default each dimension's name."""
     years = exclusion.district_years(district=district)
     if year is None or year not in years:
         year = years[-1] if years else None
@@ -245,7 +225,8 @@ def district_profile(*, district: District, year: int | None = None) -> District
     dims = exclusion.dimension_indicators()
     comparisons = exclusion.district_profile(district=district, year=year, dims=dims, rule=rule)
     indicators = {i.code: i for i in dims.values()}
-    labels = dimension_labels()
+    if labels is None:
+        labels = {key: str(label) for key, label in Dimension.choices}
     rows = [ProfileRow(labels.get(c.dimension, c.dimension), indicators.get(c.indicator), c) for c in comparisons]
     verdict = None
     if rule is not None and any(c.district is not None for c in comparisons):

@@ -17,6 +17,10 @@ from simple_history.models import HistoricalRecords
 from stadsdel.agreements.models import Organisation
 from stadsdel.areas.models import District, Municipality
 
+# The national urban development programme (seed 000): its goal areas name the indicators' goal
+# areas everywhere, and its text for each of the seven dimensions of exclusion labels them.
+NATIONAL_PROGRAMME = "urban_2008"
+
 _month_day = RegexValidator(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$", _("Use MM-DD."))
 
 

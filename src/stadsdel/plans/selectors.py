@@ -9,7 +9,21 @@ from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 
 from stadsdel.accounts.scoping import scope_for, visible_q
 from stadsdel.agreements.models import Organisation
-from stadsdel.plans.models import DistrictPlan, Goal, PlanComment, ResidentDialogue, Responsibility
+from stadsdel.agreements.selectors import district_list_in_force
+from stadsdel.areas.models import Municipality
+from stadsdel.indicators.models import Dimension
+from stadsdel.plans.deadlines import Deadline, deadline_on, deadline_status
+from stadsdel.plans.diff import goals_diff
+from stadsdel.plans.models import (
+    NATIONAL_PROGRAMME,
+    DistrictPlan,
+    Goal,
+    GoalArea,
+    PlanComment,
+    Programme,
+    ResidentDialogue,
+    Responsibility,
+)
 
 
 def plan_list(*, user) -> QuerySet[DistrictPlan]:
@@ -78,8 +92,6 @@ def plan_snapshot(*, plan: DistrictPlan) -> dict:
 
 def plan_changes_since_submission(*, plan: DistrictPlan):
     """The goals' changes between the submitted snapshot and today (empty before submission)."""
-    from stadsdel.plans.diff import goals_diff
-
     if not plan.submitted_snapshot:
         return []
     return goals_diff(plan.submitted_snapshot["goals"], plan_snapshot(plan=plan)["goals"])
@@ -95,12 +107,7 @@ def plan_deadlines(*, user, year: int, today, municipality_code: str | None = No
     for that year by the programme's plan deadline; with `with_reports`, every such municipality
     also owes its follow-up by the report deadline (listed, not yet tracked: the follow-up reports
     come with their own records)."""
-    from stadsdel.agreements.selectors import district_list_in_force
-    from stadsdel.areas.models import Municipality
-    from stadsdel.plans.deadlines import Deadline, deadline_on, deadline_status
-    from stadsdel.plans.models import Programme
-
-    programme = Programme.objects.get(key="urban_2008")
+    programme = Programme.objects.get(key=NATIONAL_PROGRAMME)
     municipality = Municipality.objects.filter(code=municipality_code).first() if municipality_code else None
     districts = list(district_list_in_force(user=user, year=year, municipality=municipality))
     plans = {
@@ -122,6 +129,27 @@ def plan_deadlines(*, user, year: int, today, municipality_code: str | None = No
             items.append(Deadline("report", year, report_due, name, f"Uppföljning {year}: {name}", None,
                                   deadline_status(due=report_due, done_on=None, today=today)))
     return items
+
+
+# -- the national programme's names for the statistics -------------------------------------------
+
+
+def goal_areas_by_key() -> dict[str, GoalArea]:
+    """The national programme's goal areas (arbete, utbildning, trygghet, tillväxt) by key, for
+    naming an indicator's goal areas in the page's language."""
+    return {a.key: a for a in GoalArea.objects.filter(programme__key=NATIONAL_PROGRAMME)}
+
+
+def dimension_labels() -> dict[str, str]:
+    """Each dimension's text as seed 000 states it ("Sysselsättningsgraden är lägre"), else the
+    dimension's name; for `indicators.page_selectors.district_profile`."""
+    labels = {key: str(label) for key, label in Dimension.choices}
+    programme = Programme.objects.filter(key=NATIONAL_PROGRAMME).only("exclusion_dimensions").first()
+    if programme is not None:
+        for entry in programme.exclusion_dimensions or []:
+            if entry.get("key") and entry.get("text"):
+                labels[entry["key"]] = entry["text"]
+    return labels
 
 
 # -- residents' participation ---------------------------------------------------------------------

@@ -22,6 +22,7 @@ from stadsdel.agreements.models import Organisation
 from stadsdel.areas.models import District, Municipality
 from stadsdel.core.versions import allowed_fields, version_bump, versioned_update
 from stadsdel.plans.models import (
+    NATIONAL_PROGRAMME,
     Activity,
     DistrictPlan,
     Goal,
@@ -33,8 +34,6 @@ from stadsdel.plans.models import (
     SubCommitment,
 )
 from stadsdel.plans.selectors import dialogue_goal_choices, plan_snapshot
-
-NATIONAL_PROGRAMME = "urban_2008"
 
 PLAN_FIELDS = frozenset({"title", "summary", "period_end", "published", "comments_open"})
 GOAL_FIELDS = frozenset({

@@ -30,6 +30,7 @@ from stadsdel.indicators import selectors as indicator_selectors
 from stadsdel.indicators.importers.base import ImportFileError
 from stadsdel.indicators.models import Level
 from stadsdel.indicators.services.imports import observations_import_upload
+from stadsdel.plans import selectors as plan_selectors
 from stadsdel.seeds.models import SourceIssue
 from stadsdel.seeds.selectors import source_issues_for
 from stadsdel.web import charts
@@ -327,7 +328,7 @@ def indicator_list(request):
     return render(request, "web/indicator_list.html", {
         "section": "statistics",
         "indicators": indicator_selectors.indicator_list(),
-        "goal_areas": page_selectors.goal_areas_by_key(),
+        "goal_areas": plan_selectors.goal_areas_by_key(),
         "can_import": scope_for(request.user).imports_statistics,
     })
 
@@ -343,7 +344,7 @@ def indicator_detail(request, code: str):
     return render(request, "web/indicator_detail.html", {
         "section": "statistics",
         "indicator": indicator,
-        "goal_areas": page_selectors.goal_areas_by_key(),
+        "goal_areas": plan_selectors.goal_areas_by_key(),
         "latest": latest,
     })
 
@@ -411,7 +412,8 @@ def district_statistics(request, pk: int):
         "charts": _district_charts(district, series, labels),
         "chart_locale": charts.format_locale(get_language() or "sv"),
         "vega_version": charts.bundle_version(),
-        "profile": page_selectors.district_profile(district=district, year=_year_param(request)),
+        "profile": page_selectors.district_profile(district=district, year=_year_param(request),
+                                                   labels=plan_selectors.dimension_labels()),
         "imports": indicator_selectors.imports_for_district(district=district),
         "show_authors": scope_for(request.user).sees_import_authors,
     })

@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from stadsdel.accounts.models import Role
+from stadsdel.funding.money import kr
 
 
 def _members_emails(organisation) -> list[str]:
@@ -34,12 +35,6 @@ def _send(subject: str, body: str, recipients: list[str]) -> None:
     _on_commit(lambda: send_mail(
         subject, body, getattr(settings, "DEFAULT_FROM_EMAIL", None), recipients, fail_silently=True,
     ))
-
-
-def kr(amount: int) -> str:
-    from stadsdel.funding.services import kr as format_kr
-
-    return format_kr(amount)
 
 
 def _link(application) -> str:

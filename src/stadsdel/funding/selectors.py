@@ -13,8 +13,11 @@ from django.utils import timezone
 
 from stadsdel.funding import rights
 from stadsdel.funding.models import Application, ChainStep, Decision, FollowUp, Fund, FundRound
+from stadsdel.indicators.models import Indicator
+from stadsdel.plans.compute import GoalInput, smart_check
 from stadsdel.plans.models import Goal
 from stadsdel.plans.selectors import goal_list
+from stadsdel.plans.smart import smart_history
 
 
 def fund_list() -> QuerySet[Fund]:
@@ -123,10 +126,6 @@ def application_smart(*, application: Application, lang: str = "sv") -> list[tup
     """Each expected result through the plans' SMART check, as the check reads a plan goal: the
     application's districts are the scope, the applicant is responsible, and the result counts as
     accepted once the local steering group (the first step) has approved the application."""
-    from stadsdel.indicators.models import Indicator
-    from stadsdel.plans.compute import GoalInput, smart_check
-    from stadsdel.plans.smart import smart_history
-
     districts = tuple(d.name for d in application.districts.all())
     goal = next(iter(application.goals.all()), None)
     first = application.decisions.filter(outcome=Decision.Outcome.APPROVE).order_by("recorded_at").first()

@@ -42,6 +42,7 @@ from stadsdel.funding.models import (
     Payment,
     ResultReport,
 )
+from stadsdel.funding.money import kr
 
 
 class BudgetExceededError(ValidationError):
@@ -53,11 +54,6 @@ APPLICATION_FIELDS = frozenset({
 })
 BUDGET_LINE_FIELDS = ("year", "text", "amount", "co_financing", "co_financier")
 RESULT_FIELDS = ("text", "indicator", "measure", "baseline_value", "baseline_year", "target_value", "target_year")
-
-
-def kr(amount: int) -> str:
-    """Whole kronor with a space as thousands separator, as Swedish documents write them."""
-    return f"{amount:,}".replace(",", "\u00a0") + "\u00a0kr"
 
 
 # -- funds and rounds -----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django import template
 
-from stadsdel.funding.services import kr as format_kr
+from stadsdel.funding.money import kr as format_kr
 
 register = template.Library()
 

@@ -11,7 +11,6 @@ nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,14 +18,10 @@ from django.db import transaction
 
 from stadsdel.areas.models import AreaBoundary, CodeSystem, Municipality, StatisticalArea
 from stadsdel.core.files import file_sha256
+from stadsdel.core.progress import Progress, quiet
 from stadsdel.lib.geojson import GeoJSONError, boundaries_read
 
-Progress = Callable[[str], None]
 UNKNOWN_LISTED = 10
-
-
-def _quiet(_msg: str) -> None:
-    pass
 
 
 class AreaResolver:
@@ -91,7 +86,7 @@ class BoundaryOutcome:
 
 def boundaries_load(
     *, path: Path, code_system: str, code_field: str, user=None, dry_run: bool = False,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
 ) -> BoundaryOutcome:
     """Load one boundary per feature of a GeoJSON FeatureCollection into the areas of
     `code_system`, whose codes are in `properties[code_field]`.

@@ -36,7 +36,7 @@ import os
 import shutil
 import tempfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -51,6 +51,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, tran
 from django.db.migrations.loader import MigrationLoader
 
 import stadsdel
+from stadsdel.core.progress import Progress, quiet
 
 FORMAT = "stadsdel-backup"
 FORMAT_VERSION = 2
@@ -61,12 +62,6 @@ NOT_BACKED_UP = {"sessions.Session"}
 MAX_HEADER_BYTES = 1 << 20
 CHUNK = 1 << 20
 BATCH = 2000
-
-Progress = Callable[[str], None]
-
-
-def _quiet(_message: str) -> None:
-    pass
 
 
 class BackupError(Exception):
@@ -163,7 +158,7 @@ def _counted(objects: Iterable, counter: list[int]) -> Iterator:
         yield obj
 
 
-def backup_write(path: Path | str, *, using: str = DEFAULT_DB_ALIAS, progress: Progress = _quiet) -> dict[str, Any]:
+def backup_write(path: Path | str, *, using: str = DEFAULT_DB_ALIAS, progress: Progress = quiet) -> dict[str, Any]:
     """Write a backup of the whole database to `path` (atomically); returns its header."""
     path = Path(path)
     if not path.parent.is_dir():
@@ -430,7 +425,7 @@ def _insert(model: type[models.Model], objects: list[models.Model], *, using: st
         model._base_manager.using(using)._insert(objects[start:start + size], fields=fields, using=using, raw=True)
 
 
-def backup_restore(path: Path | str, *, using: str = DEFAULT_DB_ALIAS, progress: Progress = _quiet) -> dict[str, Any]:
+def backup_restore(path: Path | str, *, using: str = DEFAULT_DB_ALIAS, progress: Progress = quiet) -> dict[str, Any]:
     """Replace everything in the database with the backup in `path`, in one transaction, and
     then put the backup's uploaded files in place."""
     path = Path(path)

@@ -6,12 +6,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from stadsdel.areas.models import DistrictArea
+from stadsdel.core.progress import Progress, quiet
 from stadsdel.indicators.models import ImportBatch, Indicator, Level, Observation
 from stadsdel.indicators.services.observations import (
     NewObservation,
-    Progress,
     WriteOutcome,
-    _quiet,
     observations_write,
 )
 from stadsdel.indicators.services.units import unit_for_district
@@ -26,7 +25,7 @@ def _district_memberships() -> dict[int, list[int]]:
 
 
 def aggregates_refresh(
-    *, indicator_ids: Iterable[int], periods: Iterable[int], batch: ImportBatch, user=None, progress: Progress = _quiet,
+    *, indicator_ids: Iterable[int], periods: Iterable[int], batch: ImportBatch, user=None, progress: Progress = quiet,
 ) -> WriteOutcome:
     """Recompute district figures from their areas' numerators and denominators.
 

@@ -12,14 +12,13 @@ from django.db import transaction
 from stadsdel.areas.models import CodeSystem, Crosswalk, CrosswalkLink, Municipality
 from stadsdel.areas.services import AreaResolver
 from stadsdel.core.files import file_sha256
+from stadsdel.core.progress import Progress, quiet
 from stadsdel.indicators.importers.base import ImportFileError, Problem
 from stadsdel.indicators.models import ImportBatch, Indicator, Level, Observation
 from stadsdel.indicators.services.aggregation import aggregates_refresh
 from stadsdel.indicators.services.observations import (
     NewObservation,
-    Progress,
     WriteOutcome,
-    _quiet,
     batch_create,
     batch_finish,
     observations_write,
@@ -32,7 +31,7 @@ def _system_for(code: str, systems: list[CodeSystem]) -> CodeSystem | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def crosswalk_load(*, path: Path, user=None, dry_run: bool = False, progress: Progress = _quiet) -> tuple[Crosswalk | None, WriteOutcome]:
+def crosswalk_load(*, path: Path, user=None, dry_run: bool = False, progress: Progress = quiet) -> tuple[Crosswalk | None, WriteOutcome]:
     """Load a `from_code,to_code,weight` crosswalk and map the from-system's area counts onto the
     to-system's areas (and from there to districts). Mapped figures name the crosswalk."""
     path = Path(path)
@@ -117,7 +116,7 @@ def crosswalk_load(*, path: Path, user=None, dry_run: bool = False, progress: Pr
         return crosswalk, outcome
 
 
-def crosswalk_apply(*, crosswalk: Crosswalk, batch: ImportBatch, user=None, progress: Progress = _quiet) -> WriteOutcome:
+def crosswalk_apply(*, crosswalk: Crosswalk, batch: ImportBatch, user=None, progress: Progress = quiet) -> WriteOutcome:
     """Map every area observation with counts in the from-system onto the to-system's areas.
 
     Only counts map (numerator and denominator × weight); a to-area gets a figure for an

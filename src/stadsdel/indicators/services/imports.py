@@ -12,15 +12,14 @@ from django.utils.text import get_valid_filename
 
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.core.files import file_sha256
+from stadsdel.core.progress import Progress, quiet
 from stadsdel.indicators.importers import kolada, pxweb, tabular
 from stadsdel.indicators.importers.base import ImportFileError, ParsedRow, Problem
 from stadsdel.indicators.models import Indicator, Level
 from stadsdel.indicators.services.aggregation import aggregates_refresh
 from stadsdel.indicators.services.observations import (
     NewObservation,
-    Progress,
     WriteOutcome,
-    _quiet,
     batch_create,
     batch_finish,
     observations_write,
@@ -98,7 +97,7 @@ def _resolve(
 
 def observations_import(
     *, path: Path, fmt: str, indicator: str | None = None, content: str | None = None, user=None,
-    dry_run: bool = False, progress: Progress = _quiet, source_name: str | None = None,
+    dry_run: bool = False, progress: Progress = quiet, source_name: str | None = None,
 ) -> WriteOutcome:
     """Import one file. Raises ImportFileError (nothing written) on any fault."""
     path = Path(path)

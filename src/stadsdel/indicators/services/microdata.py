@@ -11,14 +11,13 @@ from django.db import transaction
 
 from stadsdel.areas.models import CodeSystem, County, DistrictArea, Municipality, StatisticalArea
 from stadsdel.areas.services import AreaResolver
+from stadsdel.core.progress import Progress, quiet
 from stadsdel.indicators.importers.base import ImportFileError
 from stadsdel.indicators.models import ExclusionRule, ImportBatch, Indicator
 from stadsdel.indicators.services.catalogue import rule_active
 from stadsdel.indicators.services.observations import (
     NewObservation,
-    Progress,
     WriteOutcome,
-    _quiet,
     batch_create,
     batch_finish,
     observations_write,
@@ -36,7 +35,7 @@ from stadsdel.lib import microdata as micro
 
 def microdata_aggregate(
     *, path: Path, code_system: str, min_cell: int = 5, user=None, dry_run: bool = False,
-    rule: ExclusionRule | None = None, national: bool = False, progress: Progress = _quiet,
+    rule: ExclusionRule | None = None, national: bool = False, progress: Progress = quiet,
 ) -> tuple[WriteOutcome, micro.AggregateResult]:
     """Aggregate a register extract and store its cells (with disclosure control applied).
 

@@ -4,22 +4,17 @@ aggregation, a crosswalk, the district sums), and the valid ranges it checks fir
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from stadsdel.core.progress import Progress, quiet
 from stadsdel.indicators.importers.base import ImportFileError, Problem
 from stadsdel.indicators.models import ImportBatch, Indicator, Observation
 from stadsdel.indicators.services.units import Unit
 
-Progress = Callable[[str], None]
 _FIELDS = ("value", "numerator", "denominator", "status", "rule_id", "crosswalk_id")
-
-
-def _quiet(_msg: str) -> None:
-    pass
 
 
 # -- valid ranges --------------------------------------------------------------------------
@@ -158,7 +153,7 @@ def batch_finish(batch: ImportBatch, outcome: WriteOutcome, *, dry_run: bool) ->
 
 
 def observations_write(
-    rows: list[NewObservation], *, batch: ImportBatch, user=None, progress: Progress = _quiet,
+    rows: list[NewObservation], *, batch: ImportBatch, user=None, progress: Progress = quiet,
 ) -> WriteOutcome:
     """Create or update observations from `rows` under `batch` (inside the caller's transaction).
 

@@ -1,4 +1,9 @@
-"""Who acts for which organisation, in which role."""
+"""Who acts for which organisation, in which role.
+
+Accounts sit under the domain apps: the organisations themselves are `agreements.Organisation`
+(with the municipalities they belong to), referred to here by label, and their kinds are defined
+here because the rights (`accounts.scoping`) turn on them.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,23 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from stadsdel.agreements.models import Organisation
+
+class OrganisationKind(models.TextChoices):
+    """What an organisation is (`agreements.Organisation.Kind`): the ministry role counts only in
+    a ministry, and a coordinator acts for the whole municipality only in the municipality's own
+    organisation."""
+
+    MINISTRY = "ministry", _("ministry")
+    STATE_AGENCY = "state_agency", _("state agency")
+    REGION = "region", _("region")
+    MUNICIPALITY = "municipality", _("municipality")
+    COMMITTEE = "committee", _("committee")
+    ADMINISTRATION = "administration", _("administration")
+    MUNICIPAL_COMPANY = "municipal_company", _("municipal company")
+    BUSINESS = "business", _("business")
+    PROPERTY_OWNER = "property_owner", _("property owner")
+    RESIDENTS_ORGANISATION = "residents_organisation", _("residents' organisation")
+    ASSOCIATION = "association", _("association")
 
 
 class Role(models.TextChoices):
@@ -27,7 +48,8 @@ class Membership(models.Model):
     the right its role gives holds for its own organisation only (`accounts.scoping`)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisation"))
+    organisation = models.ForeignKey("agreements.Organisation", on_delete=models.CASCADE, related_name="memberships",
+                                     verbose_name=_("organisation"))
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     history = HistoricalRecords()
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
-from stadsdel.accounts.models import Membership, Role
+from stadsdel.accounts.models import Membership, OrganisationKind, Role
 
 # Roles whose membership of a municipality's own organisation makes the member municipality staff.
 STAFF_ROLES = frozenset({Role.MUNICIPALITY, Role.ANALYST})
@@ -89,16 +89,21 @@ class Scope:
 ANONYMOUS_SCOPE = Scope(False, False, frozenset(), frozenset(), frozenset())
 
 
+def _organisations():
+    """The organisation model (`agreements.Organisation`, an app above this one: reached through
+    the memberships' relation rather than imported)."""
+    return Membership._meta.get_field("organisation").related_model
+
+
 def descendant_ids(root_ids: set[int]) -> set[int]:
     """The organisations with these ids and every organisation below them."""
-    from stadsdel.agreements.models import Organisation
-
+    organisations = _organisations()
     seen = set(root_ids)
     frontier = set(root_ids)
     # Organisation trees are shallow (ministry → department, agency → regional office), so a few
     # queries are enough; a recursive CTE would not pay for its complexity here.
     while frontier:
-        frontier = set(Organisation.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - seen
+        frontier = set(organisations.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - seen
         seen |= frontier
     return seen
 
@@ -110,9 +115,7 @@ _descendant_ids = descendant_ids
 def is_municipality_itself(organisation) -> bool:
     """The municipality's own organisation (not one of its committees, administrations or
     companies): the only organisation whose coordinators act for the whole municipality."""
-    from stadsdel.agreements.models import Organisation
-
-    return organisation.kind == Organisation.Kind.MUNICIPALITY and organisation.municipality_id is not None
+    return organisation.kind == OrganisationKind.MUNICIPALITY and organisation.municipality_id is not None
 
 
 def scope_for(user) -> Scope:
@@ -121,11 +124,9 @@ def scope_for(user) -> Scope:
     cached = getattr(user, "_stadsdel_scope", None)
     if cached is not None:
         return cached
-    from stadsdel.agreements.models import Organisation
-
     memberships = list(Membership.objects.filter(user=user).select_related("organisation"))
     roles = frozenset(m.role for m in memberships)
-    ministry = [m for m in memberships if m.organisation.kind == Organisation.Kind.MINISTRY]
+    ministry = [m for m in memberships if m.organisation.kind == OrganisationKind.MINISTRY]
     national = user.is_superuser or any(m.role == Role.MINISTRY for m in ministry)
     own = [m for m in memberships if is_municipality_itself(m.organisation)]
     analyst = [m for m in own + ministry if m.role == Role.ANALYST]

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from stadsdel.accounts.models import OrganisationKind
 from stadsdel.areas.models import District, Municipality
 
 
@@ -17,18 +18,7 @@ class Organisation(models.Model):
     region, a municipality or one of its committees and companies, a business, a property owner,
     a residents' organisation or an association. Users act on behalf of organisations."""
 
-    class Kind(models.TextChoices):
-        MINISTRY = "ministry", _("ministry")
-        STATE_AGENCY = "state_agency", _("state agency")
-        REGION = "region", _("region")
-        MUNICIPALITY = "municipality", _("municipality")
-        COMMITTEE = "committee", _("committee")
-        ADMINISTRATION = "administration", _("administration")
-        MUNICIPAL_COMPANY = "municipal_company", _("municipal company")
-        BUSINESS = "business", _("business")
-        PROPERTY_OWNER = "property_owner", _("property owner")
-        RESIDENTS_ORGANISATION = "residents_organisation", _("residents' organisation")
-        ASSOCIATION = "association", _("association")
+    Kind = OrganisationKind  # defined with the rights that turn on it
 
     key = models.SlugField(_("key"), max_length=100, unique=True, help_text=_("Stable identifier used by imports."))
     name = models.CharField(_("name"), max_length=200)

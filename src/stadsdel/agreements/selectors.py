@@ -7,6 +7,7 @@ Who reads what:
   owning municipality, and the member organisations (an agency reads the partnerships it belongs
   to and the cooperation agreements it is party to).
 A record outside the user's scope is "not found", so a direct URL reveals nothing.
+Also which municipalities the pages list: those with districts or a public agreement.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from stadsdel.accounts.scoping import scope_for, visible_q
 from stadsdel.agreements.models import (
@@ -27,6 +28,9 @@ from stadsdel.agreements.models import (
     PartnershipMember,
     Signatory,
 )
+from stadsdel.areas.models import District, Municipality
+from stadsdel.areas.selectors import district_list
+from stadsdel.seeds.models import SourceDocument
 
 
 def _scoped(qs: QuerySet, q: Q | None) -> QuerySet:
@@ -91,6 +95,24 @@ def partner_choices() -> QuerySet[Organisation]:
     return Organisation.objects.exclude(kind=Organisation.Kind.MINISTRY).order_by("name")
 
 
+# -- The municipalities the pages list -------------------------------------------------------------
+
+
+def municipality_list() -> QuerySet[Municipality]:
+    """The municipalities the pages list and count: those with districts or with a public local
+    development agreement (one under negotiation must not reveal itself here). The registry holds
+    all 290 municipalities, as statistics imports name any of them; areas.selectors.municipality_get
+    reads any."""
+    public_agreements = Agreement.objects.exclude(status=Agreement.Status.NEGOTIATING)
+    listed = Q(pk__in=District.objects.values("municipality")) | Q(pk__in=public_agreements.values("municipality"))
+    return Municipality.objects.select_related("county").filter(listed)
+
+
+def municipality_list_with_counts() -> QuerySet[Municipality]:
+    """Municipalities with `district_count` (districts and district committee areas)."""
+    return municipality_list().annotate(district_count=Count("districts"))
+
+
 # -- Reads for the web pages: narrower views of the scoped lists above ---------------------------
 # Every function starts from a scoped list, so a filter can never widen what the user may read.
 
@@ -131,8 +153,6 @@ def in_force(agreements: QuerySet[Agreement], *, year: int) -> QuerySet[Agreemen
 def districts_in_force(*, agreements: QuerySet[Agreement], year: int, municipality=None) -> QuerySet:
     """The district list narrowed to districts under one of `agreements` in force in `year`.
     Callers pass the agreements the reader may see, so the filter reveals no other agreement."""
-    from stadsdel.areas.selectors import district_list
-
     districts = in_force(agreements, year=year).order_by().values("districts")
     return district_list(municipality=municipality).filter(pk__in=districts)
 
@@ -175,8 +195,6 @@ def commission_get(*, pk: int) -> Commission:
 def source_documents(*, keys) -> list:
     """The source documents named by keys (e.g. an agreement's ["003"]), in the order given;
     a key without a loaded document is left out rather than failing the page."""
-    from stadsdel.seeds.models import SourceDocument
-
     by_key = SourceDocument.objects.in_bulk(list(keys), field_name="key")
     return [by_key[key] for key in keys if key in by_key]
 

@@ -1,24 +1,15 @@
-"""Reads of municipalities and districts. These records are public: everyone may read them."""
+"""Reads of municipalities and districts. These records are public: everyone may read them.
+(Which municipalities the pages list depends on their agreements: agreements.selectors.municipality_list.)"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
-from stadsdel.agreements.models import Agreement
 from stadsdel.areas.models import AreaBoundary, District, DistrictArea, Municipality
 from stadsdel.seeds.models import SourceIssue
 from stadsdel.seeds.selectors import source_issues_for
-
-
-def municipality_list() -> QuerySet[Municipality]:
-    """The municipalities the pages list and count: those with districts or with a public local
-    development agreement (one under negotiation must not reveal itself here). The registry holds
-    all 290 municipalities, as statistics imports name any of them; municipality_get reads any."""
-    public_agreements = Agreement.objects.exclude(status=Agreement.Status.NEGOTIATING)
-    listed = Q(pk__in=District.objects.values("municipality")) | Q(pk__in=public_agreements.values("municipality"))
-    return Municipality.objects.select_related("county").filter(listed)
 
 
 def district_list(*, municipality: Municipality | None = None) -> QuerySet[District]:
@@ -52,11 +43,6 @@ def district_export(districts) -> list[dict]:
             "notes": [i.message for i in recorded if i.severity == SourceIssue.Severity.NOTE],
         })
     return rows
-
-
-def municipality_list_with_counts() -> QuerySet[Municipality]:
-    """Municipalities with `district_count` (districts and district committee areas)."""
-    return municipality_list().annotate(district_count=Count("districts"))
 
 
 def municipality_get(*, code: str) -> Municipality:

@@ -61,7 +61,7 @@ def _split_issues(issues: list[SourceIssue]) -> tuple[list[SourceIssue], list[So
 def _filter_form(request) -> RegistryFilterForm:
     years = [year for year, _count in agreement_selectors.agreements_in_force_by_year(user=request.user)]
     return RegistryFilterForm(
-        request.GET or None, municipalities=area_selectors.municipality_list(), years=years[::-1]
+        request.GET or None, municipalities=agreement_selectors.municipality_list(), years=years[::-1]
     )
 
 
@@ -71,7 +71,7 @@ def _filter_form(request) -> RegistryFilterForm:
 def home(request):
     return render(request, "web/home.html", {
         "section": "home",
-        "municipality_count": area_selectors.municipality_list().count(),
+        "municipality_count": agreement_selectors.municipality_list().count(),
         "district_count": area_selectors.district_list().count(),
         "agreements_by_year": agreement_selectors.agreements_in_force_by_year(user=request.user),
         "partnership_count": agreement_selectors.partnership_list(user=request.user).count(),
@@ -86,7 +86,7 @@ def home(request):
 def municipality_list(request):
     return render(request, "web/municipality_list.html", {
         "section": "municipalities",
-        "municipalities": area_selectors.municipality_list_with_counts(),
+        "municipalities": agreement_selectors.municipality_list_with_counts(),
     })
 
 

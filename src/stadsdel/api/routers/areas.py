@@ -8,6 +8,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from ninja import FilterSchema, Query, Router, Schema
 
+from stadsdel.agreements.selectors import municipality_list
 from stadsdel.api.core import list_and_csv
 from stadsdel.areas import selectors
 from stadsdel.areas.models import AreaBoundary, District, Municipality
@@ -53,7 +54,7 @@ def _districts(request, municipality: str | None = None):
 
 
 list_and_csv(router, "/municipalities", schema=MunicipalityOut, columns=["code", "name", "county_code"],
-             rows=lambda request: selectors.municipality_list().select_related("county"), summary="Municipalities")
+             rows=lambda request: municipality_list().select_related("county"), summary="Municipalities")
 list_and_csv(router, "/districts", schema=DistrictOut,
              columns=["id", "name", "kind", "municipality_code", "parent_id", "area_codes"],
              rows=_districts, summary="Districts", filters=DistrictFilter)

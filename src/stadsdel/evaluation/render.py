@@ -11,10 +11,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from stadsdel.core.pdf import html_to_pdf
 from stadsdel.core.tabular_export import csv_writer
 from stadsdel.evaluation.models import Evaluation
 from stadsdel.evaluation.selectors import OutcomeResult, evaluation_results
-from stadsdel.followup.render import html_to_pdf
 from stadsdel.lib.evaluation import LEVEL, DesignRefused
 from stadsdel.web import charts
 

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from stadsdel.core.pdf import html_to_pdf
 from stadsdel.core.tabular_export import csv_writer, xlsx_append
 from stadsdel.followup.content import FollowUpContent, NationalContent
 from stadsdel.web import charts
@@ -52,13 +53,6 @@ def national_context(content: NationalContent, *, with_charts: bool = True) -> d
 def national_html(content: NationalContent) -> str:
     with translation.override("sv"):
         return render_to_string("followup/national_document.html", national_context(content))
-
-
-def html_to_pdf(html: str) -> bytes:
-    # Imported here: WeasyPrint loads Pango when imported, and only PDF output needs it.
-    from weasyprint import HTML
-
-    return HTML(string=html).write_pdf()
 
 
 def national_pdf(content: NationalContent) -> bytes:

@@ -13,10 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from stadsdel.core.language import page_language
 from stadsdel.core.versions import StaleVersionError, posted_version
 from stadsdel.funding import rights, selectors, services
 from stadsdel.funding.forms import (
@@ -32,10 +32,6 @@ from stadsdel.funding.forms import (
 from stadsdel.funding.models import Application, Attachment, Decision, FollowUp, Fund, FundRound
 
 log = logging.getLogger("stadsdel.funding")
-
-
-def _lang() -> str:
-    return "en" if (get_language() or "").startswith("en") else "sv"
 
 
 def _application_or_404(request, pk: int) -> Application:
@@ -185,7 +181,7 @@ def application_detail(request, pk: int, *, decision_form=None, payment_form=Non
         "section": "funding", "application": app, "fund": app.round.fund,
         "steps": [(s, rights.step_organisation(step=s, application=app)) for s in app.round.fund.steps.all()],
         "step_organisation": step_org, "decisions": app.decisions.select_related("step", "organisation"),
-        "smart": selectors.application_smart(application=app, lang=_lang()),
+        "smart": selectors.application_smart(application=app, lang=page_language()),
         "editable": editable, "problems": services.submission_problems(app) if editable else [],
         "decision_form": (decision_form or DecisionForm(initial={
             "decided_on": timezone.localdate(), "version": app.version,

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from stadsdel.core.language import page_language
 from stadsdel.core.tabular_export import csv_writer
 from stadsdel.indices import selectors
 from stadsdel.indices.page_selectors import index_page
@@ -200,7 +201,7 @@ def typology(request):
 
     municipality = request.GET.get("municipality") or None
     cutoffs, cutoffs_text = _cutoffs(request)
-    english = (get_language() or "").startswith("en")
+    english = page_language() == "en"
     context = {
         "section": "index", "municipality": municipality, "cutoffs_text": cutoffs_text or " ".join(
             f"{c:g}" for c in DEFAULT_CUTOFFS),

@@ -17,13 +17,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements.models import Organisation
 from stadsdel.areas.models import Municipality
+from stadsdel.core.language import page_language
 from stadsdel.core.versions import StaleVersionError
 from stadsdel.plans import deadlines as deadline_math
 from stadsdel.plans import selectors, services
@@ -42,10 +42,6 @@ from stadsdel.plans.models import DistrictPlan, Goal, PlanComment, Programme, Re
 from stadsdel.plans.smart import goal_input, goal_smart, smart_history
 
 LETTERS = ("S", "M", "A", "R", "T")
-
-
-def _lang() -> str:
-    return "en" if (get_language() or "").startswith("en") else "sv"
 
 
 def _plan_or_404(request, pk: int) -> DistrictPlan:
@@ -89,7 +85,7 @@ def plan_create(request):
 
 def _goal_rows(plan: DistrictPlan):
     rows = []
-    lang = _lang()
+    lang = page_language()
     for goal in selectors.plan_goals(plan=plan):
         result = goal_smart(goal=goal, lang=lang)
         rows.append({"goal": goal, "smart": [(letter, result[letter]) for letter in LETTERS]})
@@ -170,7 +166,7 @@ def _smart_from_form(form: GoalForm, plan: DistrictPlan):
         baseline_value=d.get("baseline_value"), baseline_year=d.get("baseline_year"),
         target_value=d.get("target_value"), target_year=d.get("target_year"), responsible=form.responsible(),
         accepted_by=d.get("accepted_by", ""), accepted_on=d.get("accepted_on"), text=d.get("text", ""),
-    ), smart_history(indicator=indicator), lang=_lang())
+    ), smart_history(indicator=indicator), lang=page_language())
 
 
 @login_required
@@ -182,7 +178,7 @@ def goal_edit(request, plan_pk: int, goal_pk: int | None = None):
     goal = get_object_or_404(Goal, pk=goal_pk, plan=plan) if goal_pk else None
     if request.method == "GET":
         form = GoalForm(plan=plan, initial=GoalForm.initial_for(goal) if goal else {"number": ""})
-        smart = goal_smart(goal=goal, lang=_lang()) if goal else None
+        smart = goal_smart(goal=goal, lang=page_language()) if goal else None
         return _goal_page(request, plan, goal, form, smart)
     form = GoalForm(request.POST, plan=plan)
     if not form.is_valid():

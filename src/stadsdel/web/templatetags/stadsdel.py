@@ -10,8 +10,9 @@ from django.db.models import QuerySet
 from django.template.defaultfilters import floatformat
 from django.utils import formats, timezone
 from django.utils.html import format_html
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from stadsdel.core.language import page_language
 
 register = template.Library()
 
@@ -55,7 +56,7 @@ def in_language(record) -> str:
     if record is None:
         return ""
     english = getattr(record, "name_en", "")
-    if english and (get_language() or "").startswith("en"):
+    if english and page_language() == "en":
         return english
     return record.name
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from stadsdel.accounts.scoping import scope_for
-from stadsdel.agreements.models import Organisation
+from stadsdel.agreements.models import CooperationAgreement, Organisation
 from stadsdel.areas.models import Municipality
 from stadsdel.core.versions import version_bump, versioned_update
 from stadsdel.followup.models import (
@@ -119,8 +119,6 @@ def _agency_report_get_or_create(*, user, organisation: Organisation, year: int)
     with transaction.atomic():
         report, created = AgencyReport.objects.get_or_create(organisation=organisation, year=year)
         if created:
-            from stadsdel.agreements.models import CooperationAgreement
-
             report.cooperation_agreements.set(CooperationAgreement.objects.filter(
                 partner=organisation, period_start__year__lte=year, period_end__year__gte=year))
     return report, created

@@ -15,6 +15,7 @@ from stadsdel.areas.models import District, DistrictArea
 from stadsdel.indicators.models import Level, Observation
 from stadsdel.indices.models import IndexModel
 from stadsdel.lib.index import IndexInputError, IndexResult, index_compute, panel_from_frame
+from stadsdel.lib.typology import DEFAULT_CUTOFFS, VARIABLES, TypologyError, typology_compute
 
 LEVELS = ("district", "committee_area", "area")
 
@@ -215,8 +216,6 @@ def typology_run(
     """Classify the areas with V1–V3 figures in `year` (default: the latest year with all
     three), across the country or within one municipality (`municipality` code): a local
     typology is relative to that municipality's own mean."""
-    from stadsdel.lib.typology import DEFAULT_CUTOFFS, VARIABLES, TypologyError, typology_compute
-
     qs = Observation.objects.filter(
         level=Level.AREA, indicator__code__in=list(VARIABLES.values()), sex=Observation.Sex.TOTAL,
         status__in=[Observation.Status.OK, Observation.Status.PROVISIONAL], value__isnull=False,

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from stadsdel.areas.models import Municipality
 from stadsdel.indicators.models import Indicator
+from stadsdel.indices.files import json_file_read
 from stadsdel.indices.models import IndexModel
 from stadsdel.lib.index import IndexInputError, ModelSpec, model_parse
 
@@ -103,8 +104,6 @@ def index_model_activate(*, model: IndexModel, active: bool = True) -> None:
 def index_model_load(*, path: Path, user=None) -> tuple[IndexModel, bool]:
     """`stadsdel index model load FILE.json`: the model file format plus optional
     `reference_municipality` (a code), `description` and `sources`."""
-    from stadsdel.indices.files import json_file_read
-
     source = path.name
     data = json_file_read(path)
     if not isinstance(data, dict):

@@ -11,11 +11,15 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from stadsdel.areas.models import Municipality
+from stadsdel.areas.selectors import boundary_features
 from stadsdel.core.language import page_language
 from stadsdel.core.tabular_export import csv_writer
+from stadsdel.indicators.models import Indicator
 from stadsdel.indices import selectors
 from stadsdel.indices.page_selectors import index_page
 from stadsdel.lib.index import IndexInputError
+from stadsdel.lib.typology import DEFAULT_CUTOFFS, TYPE_NAMES, TYPE_NAMES_EN
 from stadsdel.web import charts
 
 LEVEL_LABELS = {
@@ -122,8 +126,6 @@ def _map(page, *, level_name: str, model_name: str) -> dict:
     coloured by the index of the unit it belongs to (its own, for the area level), so a
     district shows as its areas in one colour. Units none of whose areas has a boundary are
     named beside the map, not left out silently."""
-    from stadsdel.areas.selectors import boundary_features
-
     members = page.run.members
     shapes = boundary_features(code_system=page.run.code_system,
                                codes={code for codes in members.values() for code in codes})
@@ -149,8 +151,6 @@ def _map(page, *, level_name: str, model_name: str) -> dict:
 def _definition(model):
     """The model's domains and indicators with their catalogue records, for the panel beside
     every figure."""
-    from stadsdel.indicators.models import Indicator
-
     spec = model.spec()
     catalogue = {i.code: i for i in Indicator.objects.filter(code__in=spec.codes)}
     domain_total = sum(d.weight for d in spec.domains)
@@ -196,9 +196,6 @@ def _cutoffs(request):
 def typology(request):
     """SCB's socio-economic area types of the areas with figures, for a year and optionally one
     municipality, with the method and the cut-offs beside the table."""
-    from stadsdel.areas.models import Municipality
-    from stadsdel.lib.typology import DEFAULT_CUTOFFS, TYPE_NAMES, TYPE_NAMES_EN
-
     municipality = request.GET.get("municipality") or None
     cutoffs, cutoffs_text = _cutoffs(request)
     english = page_language() == "en"

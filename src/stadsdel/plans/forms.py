@@ -12,6 +12,7 @@ from stadsdel.agreements.models import Organisation
 from stadsdel.areas.models import District
 from stadsdel.indicators.models import Indicator
 from stadsdel.plans.models import DistrictPlan, PlanComment, ResidentDialogue
+from stadsdel.plans.selectors import dialogue_goal_choices, dialogue_organiser_choices
 from stadsdel.web.forms import DateInput
 
 
@@ -139,8 +140,6 @@ class ResidentDialogueForm(forms.Form):
     TEXT_FIELDS = ("organiser_text", "participants_description", "themes", "outcome")
 
     def __init__(self, *args, municipality_id: int, **kwargs):
-        from stadsdel.plans.selectors import dialogue_goal_choices, dialogue_organiser_choices
-
         super().__init__(*args, **kwargs)
         self.fields["districts"].queryset = District.objects.filter(
             municipality_id=municipality_id, kind=District.Kind.DISTRICT,

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements.models import Organisation
+from stadsdel.agreements.selectors import record_history
 from stadsdel.areas.models import Municipality
 from stadsdel.core.language import page_language
 from stadsdel.core.versions import StaleVersionError
@@ -324,8 +325,6 @@ def _dialogue_or_404(request, pk: int) -> ResidentDialogue:
 
 
 def dialogue_detail(request, pk: int):
-    from stadsdel.agreements.selectors import record_history
-
     dialogue = _dialogue_or_404(request, pk)
     scope = scope_for(request.user)
     return render(request, "plans/dialogue_detail.html", {

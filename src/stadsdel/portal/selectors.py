@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from stadsdel.evaluation.models import Evaluation
 from stadsdel.followup.models import FollowUpReport, NationalReport
 from stadsdel.indicators.models import Indicator
 from stadsdel.plans.models import DistrictPlan, Goal, ResidentDialogue
@@ -116,8 +117,6 @@ def statistics_catalogue(*, q: str = "") -> QuerySet[Indicator]:
 
 def published_evaluations(*, q: str = ""):
     """Published evaluations (a match in the title or the intervention's description finds one)."""
-    from stadsdel.evaluation.models import Evaluation
-
     qs = Evaluation.objects.filter(published=True).select_related("owner", "synth_district").prefetch_related(
         "treated_districts", "outcomes")
     if q:

@@ -42,6 +42,9 @@ from stadsdel.areas.models import (
     Municipality,
     StatisticalArea,
 )
+from stadsdel.indicators.services.catalogue import catalogue_sync
+from stadsdel.indices.services import index_models_sync
+from stadsdel.lib.index import IndexInputError
 from stadsdel.lib.sams import SamsNotationError, expand_sams
 from stadsdel.plans.models import (
     Goal,
@@ -584,17 +587,12 @@ class _Loader:
     def load_indicators(self) -> None:
         # The catalogue belongs to the indicators app, which knows its rules (e.g. that a rule
         # version never changes); the loader supplies the file and its idempotent sync.
-        from stadsdel.indicators.services.catalogue import catalogue_sync
-
         try:
             catalogue_sync(self.read("indicators.json"), sync=self.sync)
         except ValueError as exc:
             raise SeedDataError(str(exc)) from exc
 
     def load_index_models(self) -> None:
-        from stadsdel.indices.services import index_models_sync
-        from stadsdel.lib.index import IndexInputError
-
         try:
             index_models_sync(self.read("index_models.json"))
         except IndexInputError as exc:

@@ -12,6 +12,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from stadsdel.areas.models import Municipality
+from stadsdel.followup import render
+from stadsdel.followup.content import followup_content, national_content
 
 
 class Command(BaseCommand):
@@ -30,9 +32,6 @@ class Command(BaseCommand):
                            help="The ministry's version: submitted plans and reports count even if unpublished.")
 
     def handle(self, *args, **options):
-        from stadsdel.followup import render
-        from stadsdel.followup.content import followup_content, national_content
-
         started = time.perf_counter()
         public = not options["internal"]
         self.stderr.write("Sammanställer rapporten …")

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from stadsdel.indicators.importers.base import ImportFileError
+from stadsdel.indicators.importers.kolada import fetch_kolada
 from stadsdel.indicators.services.imports import FORMATS, observations_import
 
 # Bad input (a refused file or value, a usage error) exits 2, like argparse; 1 is left to
@@ -46,8 +47,6 @@ def _fetch(url: str, path: Path, fmt: str) -> Path:
     import urllib.request
 
     if fmt == "kolada":
-        from stadsdel.indicators.importers.kolada import fetch_kolada
-
         pages = fetch_kolada(url)
         body = json.dumps(pages).encode()
     elif fmt == "pxweb":

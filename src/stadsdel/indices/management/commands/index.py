@@ -19,6 +19,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from stadsdel.indices.files import data_file_read, groups_file_read, model_file_read
+from stadsdel.indices.selectors import IndexModelNotFound, index_model_get, index_run, typology_run
+from stadsdel.indices.services import index_model_load
 from stadsdel.lib.index import IndexInputError, index_compute, sensitivity_analyse
 
 INPUT_ERROR = 2
@@ -87,8 +90,6 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(out, ensure_ascii=False))
 
     def compute(self, options):
-        from stadsdel.indices.files import data_file_read, groups_file_read, model_file_read
-
         from_files = options["input"] is not None or options["model_file"] is not None
         if from_files:
             if options["model"] is not None:
@@ -107,8 +108,6 @@ class Command(BaseCommand):
             raise IndexInputError("give --input and --model-file, or --model NAME")
         if options["groups"] is not None:
             raise IndexInputError("--groups goes with --input; from the database use --level")
-        from stadsdel.indices.selectors import IndexModelNotFound, index_model_get, index_run
-
         try:
             model = index_model_get(name=options["model"], version=options["version"])
         except IndexModelNotFound as exc:
@@ -129,8 +128,6 @@ class Command(BaseCommand):
                 print(f"warning: {len(unknown)} area(s) of the groups have no data: {shown}", file=sys.stderr)
 
     def typology(self, options) -> None:
-        from stadsdel.indices.selectors import typology_run
-
         try:
             cutoffs = [float(x) for x in options["cutoffs"].split(",")]
         except ValueError:
@@ -150,7 +147,5 @@ class Command(BaseCommand):
         }, ensure_ascii=False))
 
     def model_load(self, path: Path) -> None:
-        from stadsdel.indices.services import index_model_load
-
         model, created = index_model_load(path=path)
         self.stdout.write(f"{model}: " + ("saved as a new version" if created else "unchanged"))

@@ -8,10 +8,16 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 from django.db.models import OuterRef, Q, QuerySet, Subquery
-from simple_history.utils import get_m2m_reverse_field_name
 
 from stadsdel.accounts.models import Membership
 from stadsdel.accounts.scoping import scope_for
+from stadsdel.core.history import (
+    HistoryEntry,
+    RawChange,
+    history_model,
+    resolve_changes,
+    version_changes,
+)
 
 
 def membership_list(*, user) -> QuerySet[Membership]:
@@ -170,38 +176,14 @@ def audit_model_choices(*, viewer: AuditViewer) -> list[tuple[str, str]]:
 
 
 @dataclass(frozen=True)
-class AuditChange:
-    field: str
-    label: str
-    old: Any
-    new: Any
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    """One change: when, by whom, to which record, and what changed."""
-
-    when: Any
-    user: Any
-    kind: str  # "+" created, "~" changed, "-" deleted (simple-history's types)
-    model_label: str
-    model_name: str
-    object_id: Any
-    object_repr: str
-    changes: list[AuditChange]
-    note: str = ""
-
-
-@dataclass(frozen=True)
 class AuditPage:
-    entries: list[AuditEntry]
+    entries: list[HistoryEntry]
     page: int
     has_next: bool
 
 
 def _history_model(label: str):
-    model = apps.get_model(label)
-    return getattr(model, model._meta.simple_history_manager_attribute).model
+    return history_model(apps.get_model(label))
 
 
 def _keys_for(*, viewer: AuditViewer, labels: list[str], limit: int) -> list[tuple[Any, int, str]]:
@@ -222,10 +204,10 @@ def _keys_for(*, viewer: AuditViewer, labels: list[str], limit: int) -> list[tup
     return keys[:limit]
 
 
-def _changes_of(label: str, rows: list) -> dict[int, list[tuple[Any, Any, Any]]]:
+def _changes_of(label: str, rows: list) -> dict[int, list[RawChange]]:
     """history_id → [(field, old, new)] against each row's previous version: a few queries for
     the rows of one model (the previous versions, and each many-to-many field's rows), not a few
-    per row. Many-to-many values are lists of related ids."""
+    per row."""
     history = _history_model(label)
     model = apps.get_model(label)
     pk_name = model._meta.pk.attname
@@ -241,36 +223,7 @@ def _changes_of(label: str, rows: list) -> dict[int, list[tuple[Any, Any, Any]]]
         if before is not None
     }
     previous_rows = history.objects.in_bulk(list(previous_ids.values()))
-
-    m2m_fields = list(getattr(history, "_history_m2m_fields", None) or [])
-    m2m_values: dict[str, dict[int, list]] = {}
-    for field in m2m_fields:
-        through = getattr(history, field.name).model  # the field's historical through rows
-        target = get_m2m_reverse_field_name(field)
-        values: dict[int, list] = {}
-        for history_id, value in through.objects.filter(
-            history_id__in=[*previous_ids, *previous_ids.values()],
-        ).values_list("history_id", target):
-            values.setdefault(history_id, []).append(value)
-        m2m_values[field.name] = values
-
-    result: dict[int, list[tuple[Any, Any, Any]]] = {}
-    for row in rows:
-        before = previous_rows.get(previous_ids.get(row.history_id))
-        if before is None:
-            result[row.history_id] = []
-            continue
-        # simple-history compares the editable fields, so bookkeeping (the compare-and-set
-        # version, the as-submitted snapshot) does not show as a change.
-        delta = row.diff_against(before, excluded_fields=[f.name for f in m2m_fields])
-        changes = [(model._meta.get_field(change.field), change.old, change.new) for change in delta.changes]
-        for field in m2m_fields:
-            old = sorted(m2m_values[field.name].get(before.history_id, []), key=str)
-            new = sorted(m2m_values[field.name].get(row.history_id, []), key=str)
-            if old != new:
-                changes.append((field, old, new))
-        result[row.history_id] = sorted(changes, key=lambda change: change[0].name)
-    return result
+    return version_changes(model, [(row, previous_rows.get(previous_ids.get(row.history_id))) for row in rows])
 
 
 def _describe(row, model) -> str:
@@ -306,14 +259,13 @@ def audit_page(*, user, page: int = 1, model_label: str = "", page_size: int = A
     by_label: dict[str, list[int]] = {}
     for _when, pk, label in keys:
         by_label.setdefault(label, []).append(pk)
-    entries: dict[tuple[str, int], AuditEntry] = {}
-    wanted: dict[type, set] = {}
-    raw: dict[tuple[str, int], list[tuple[Any, Any, Any]]] = {}
+    entries: dict[tuple[str, int], HistoryEntry] = {}
+    raw: dict[tuple[str, int], list[RawChange]] = {}
     for label, pks in by_label.items():
         if label == IMPORT_LABEL:
             import_batch = apps.get_model(IMPORT_LABEL)
             for batch in import_batch.objects.filter(pk__in=pks).select_related("created_by"):
-                entries[(label, batch.pk)] = AuditEntry(
+                entries[(label, batch.pk)] = HistoryEntry(
                     when=batch.created_at, user=batch.created_by, kind="+", model_label=label,
                     model_name=str(import_batch._meta.verbose_name), object_id=batch.pk,
                     object_repr=str(batch), changes=[],
@@ -331,43 +283,21 @@ def audit_page(*, user, page: int = 1, model_label: str = "", page_size: int = A
         changes = _changes_of(label, rows)
         for row in rows:
             raw[(label, row.history_id)] = changes[row.history_id]
-            for field, old, new in changes[row.history_id]:
-                if field.many_to_many:
-                    wanted.setdefault(field.related_model, set()).update([*old, *new])
-                elif field.many_to_one:
-                    wanted.setdefault(field.related_model, set()).update(v for v in (old, new) if v is not None)
-            entries[(label, row.history_id)] = AuditEntry(
+            entries[(label, row.history_id)] = HistoryEntry(
                 when=row.history_date, user=row.history_user, kind=row.history_type, model_label=label,
                 model_name=str(model._meta.verbose_name), object_id=getattr(row, model._meta.pk.attname),
                 object_repr=_describe(row, model),
                 changes=[],
             )
 
-    # One query per related model for the whole page, so values read as names, not ids.
-    # (with their own parents, which __str__ often names: a district with its municipality).
-    objects = {
-        related: related._base_manager.select_related(
-            *[f.name for f in related._meta.concrete_fields if f.many_to_one],
-        ).in_bulk(ids)
-        for related, ids in wanted.items()
-    }
-
-    def resolve(field, value):
-        if field.many_to_many:
-            return [objects[field.related_model].get(pk, pk) for pk in value]
-        if field.many_to_one and value is not None:
-            return objects[field.related_model].get(value, value)
-        return value
-
+    # Values read as names, not ids: one query per related model for the whole page.
+    resolved = resolve_changes(raw)
     result = []
     for _when, pk, label in keys:
         entry = entries.get((label, pk))
         if entry is None:
             continue
-        if (label, pk) in raw:
-            entry = replace(entry, changes=[
-                AuditChange(field.name, str(field.verbose_name), resolve(field, old), resolve(field, new))
-                for field, old, new in raw[(label, pk)]
-            ])
+        if (label, pk) in resolved:
+            entry = replace(entry, changes=resolved[(label, pk)])
         result.append(entry)
     return AuditPage(result, page, has_next)

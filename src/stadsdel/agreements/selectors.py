@@ -13,8 +13,6 @@ Also which municipalities the pages list: those with districts or a public agree
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -197,75 +195,3 @@ def source_documents(*, keys) -> list:
     a key without a loaded document is left out rather than failing the page."""
     by_key = SourceDocument.objects.in_bulk(list(keys), field_name="key")
     return [by_key[key] for key in keys if key in by_key]
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    """One field's change in one saved version: values resolved to what a reader recognises
-    (an organisation rather than its id, the list of districts rather than through-rows)."""
-
-    field: str
-    label: str
-    old: Any
-    new: Any
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    when: Any
-    user: Any
-    kind: str  # simple-history's type: "+" created, "~" changed, "-" deleted
-    changes: list[FieldChange]
-
-
-def record_history(*, record) -> list[HistoryEntry]:
-    """Who changed the record, when, and which fields, newest first (from simple-history)."""
-    from simple_history.utils import get_m2m_reverse_field_name
-
-    versions = list(record.history.select_related("history_user").order_by("history_date", "history_id"))
-    model = type(record)
-    raw: list[tuple[Any, list]] = []
-    wanted: dict[type, set] = {}
-    for previous, current in zip([None, *versions], versions, strict=False):
-        if previous is None:
-            raw.append((current, []))
-            continue
-        changes = []
-        for change in current.diff_against(previous).changes:
-            field = model._meta.get_field(change.field)
-            if field.many_to_many:
-                target = get_m2m_reverse_field_name(field)
-                old = [row[target] for row in change.old]
-                new = [row[target] for row in change.new]
-                wanted.setdefault(field.related_model, set()).update(old, new)
-            elif field.many_to_one:
-                old, new = change.old, change.new
-                wanted.setdefault(field.related_model, set()).update(v for v in (old, new) if v is not None)
-            else:
-                old, new = change.old, change.new
-            changes.append((field, old, new))
-        raw.append((current, changes))
-
-    # One query per related model for the whole history, not one per change.
-    objects = {related: related._default_manager.in_bulk(ids) for related, ids in wanted.items()}
-
-    def resolve(field, value):
-        if field.many_to_many:
-            return [objects[field.related_model].get(pk, pk) for pk in value]
-        if field.many_to_one and value is not None:
-            return objects[field.related_model].get(value, value)
-        return value
-
-    entries = [
-        HistoryEntry(
-            when=version.history_date,
-            user=version.history_user,
-            kind=version.history_type,
-            changes=[
-                FieldChange(field.name, str(field.verbose_name), resolve(field, old), resolve(field, new))
-                for field, old, new in changes
-            ],
-        )
-        for version, changes in raw
-    ]
-    return entries[::-1]

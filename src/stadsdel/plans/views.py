@@ -22,8 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements.models import Organisation
-from stadsdel.agreements.selectors import record_history
 from stadsdel.areas.models import Municipality
+from stadsdel.core.history import record_history
 from stadsdel.core.language import page_language
 from stadsdel.core.versions import StaleVersionError
 from stadsdel.plans import deadlines as deadline_math

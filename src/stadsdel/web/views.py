@@ -23,6 +23,7 @@ from stadsdel.agreements import selectors as agreement_selectors
 from stadsdel.agreements import services
 from stadsdel.agreements.models import CooperationAgreement
 from stadsdel.areas import selectors as area_selectors
+from stadsdel.core.history import record_history
 from stadsdel.core.tabular_export import csv_writer
 from stadsdel.core.versions import StaleVersionError
 from stadsdel.indicators import exclusion, page_selectors
@@ -195,7 +196,7 @@ def partnership_detail(request, pk: int):
         "section": "partnerships",
         "partnership": partnership,
         "can_edit": agreement_selectors.can_edit_partnership(user=request.user, partnership=partnership),
-        "history": agreement_selectors.record_history(record=partnership),
+        "history": record_history(record=partnership),
     })
 
 
@@ -251,7 +252,7 @@ def cooperation_detail(request, pk: int):
         "cooperation": cooperation,
         "commitments_by_party": _commitments_by_party(cooperation),
         "can_edit": agreement_selectors.can_edit_cooperation(user=request.user, cooperation=cooperation),
-        "history": agreement_selectors.record_history(record=cooperation),
+        "history": record_history(record=cooperation),
     })
 
 

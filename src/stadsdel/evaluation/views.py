@@ -14,21 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stadsdel.accounts.scoping import scope_for
+from stadsdel.core.http import get_or_404
 from stadsdel.core.versions import StaleVersionError, posted_version
 from stadsdel.evaluation import render as evaluation_render
 from stadsdel.evaluation import selectors, services
 from stadsdel.evaluation.forms import EvaluationForm
-from stadsdel.evaluation.models import Evaluation
 from stadsdel.web import charts
 
 CONTENT_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8"}
-
-
-def _evaluation_or_404(request, pk: int) -> Evaluation:
-    try:
-        return selectors.evaluation_get(user=request.user, pk=pk)
-    except Evaluation.DoesNotExist:
-        raise Http404 from None
 
 
 def evaluation_list(request):
@@ -40,7 +33,7 @@ def evaluation_list(request):
 
 
 def evaluation_detail(request, pk: int):
-    evaluation = _evaluation_or_404(request, pk)
+    evaluation = get_or_404(selectors.evaluation_get, user=request.user, pk=pk)
     fmt = request.GET.get("format")
     if fmt in CONTENT_TYPES:
         writers = {"pdf": evaluation_render.evaluation_pdf, "html": evaluation_render.evaluation_html,
@@ -90,7 +83,7 @@ def evaluation_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def evaluation_edit(request, pk: int):
-    evaluation = _evaluation_or_404(request, pk)
+    evaluation = get_or_404(selectors.evaluation_get, user=request.user, pk=pk)
     scope = scope_for(request.user)
     if not services.may_edit(scope, evaluation):
         raise PermissionDenied
@@ -118,7 +111,7 @@ def evaluation_edit(request, pk: int):
 @login_required
 @require_POST
 def evaluation_publish(request, pk: int):
-    evaluation = _evaluation_or_404(request, pk)
+    evaluation = get_or_404(selectors.evaluation_get, user=request.user, pk=pk)
     if not services.may_edit(scope_for(request.user), evaluation):
         raise PermissionDenied
     version = posted_version(request.POST)

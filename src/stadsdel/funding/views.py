@@ -10,12 +10,13 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from stadsdel.core.http import get_or_404
 from stadsdel.core.language import page_language
 from stadsdel.core.versions import StaleVersionError, posted_version
 from stadsdel.funding import rights, selectors, services
@@ -32,13 +33,6 @@ from stadsdel.funding.forms import (
 from stadsdel.funding.models import Application, Attachment, Decision, FollowUp, Fund, FundRound
 
 log = logging.getLogger("stadsdel.funding")
-
-
-def _application_or_404(request, pk: int) -> Application:
-    try:
-        return selectors.application_get(user=request.user, pk=pk)
-    except Application.DoesNotExist:
-        raise Http404 from None
 
 
 def _errors(exc: ValidationError) -> str:
@@ -119,7 +113,7 @@ def application_create(request, round_pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_edit(request, pk: int):
-    app = _application_or_404(request, pk)
+    app = get_or_404(selectors.application_get, user=request.user, pk=pk)
     fund = app.round.fund
     if not rights.acts_for_applicant(user=request.user, application=app):
         raise PermissionDenied
@@ -169,7 +163,7 @@ def application_edit(request, pk: int):
 
 def application_detail(request, pk: int, *, decision_form=None, payment_form=None, attachment_form=None,
                        status: int = 200):
-    app = _application_or_404(request, pk)
+    app = get_or_404(selectors.application_get, user=request.user, pk=pk)
     user = request.user
     step_org = rights.step_organisation(step=app.current_step, application=app) if app.current_step else None
     may_decide = step_org is not None and rights.decides(user=user, organisation=step_org)
@@ -197,7 +191,7 @@ def application_detail(request, pk: int, *, decision_form=None, payment_form=Non
 @login_required
 @require_POST
 def application_submit(request, pk: int):
-    app = _application_or_404(request, pk)
+    app = get_or_404(selectors.application_get, user=request.user, pk=pk)
     try:
         services.application_submit(user=request.user, application=app,
                                     version=posted_version(request.POST))
@@ -213,7 +207,7 @@ def application_submit(request, pk: int):
 @login_required
 @require_POST
 def application_decide(request, pk: int):
-    app = _application_or_404(request, pk)
+    app = get_or_404(selectors.application_get, user=request.user, pk=pk)
     step_org = rights.step_organisation(step=app.current_step, application=app) if app.current_step else None
     if not rights.decides(user=request.user, organisation=step_org):
         raise PermissionDenied
@@ -238,7 +232,7 @@ def application_decide(request, pk: int):
 @login_required
 @require_POST
 def attachment_upload(request, pk: int):
-    app = _application_or_404(request, pk)
+    app = get_or_404(selectors.application_get, user=request.user, pk=pk)
     if not rights.acts_for_applicant(user=request.user, application=app):
         raise PermissionDenied
     form = AttachmentForm(request.POST, request.FILES)
@@ -255,7 +249,7 @@ def attachment_upload(request, pk: int):
 @login_required
 def attachment_download(request, pk: int):
     attachment = get_object_or_404(Attachment, pk=pk)
-    application = _application_or_404(request, attachment.application_id)  # the application's readers only
+    application = get_or_404(selectors.application_get, user=request.user, pk=attachment.application_id)  # the application's readers only
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
@@ -271,7 +265,7 @@ def attachment_download(request, pk: int):
 @login_required
 @require_POST
 def payment_create(request, pk: int):
-    app = _application_or_404(request, pk)
+    app = get_or_404(selectors.application_get, user=request.user, pk=pk)
     if not rights.manages_fund(user=request.user, fund=app.round.fund):
         raise PermissionDenied
     form = PaymentForm(request.POST)
@@ -312,7 +306,7 @@ def followup_list(request):
 @require_http_methods(["GET", "POST"])
 def followup_edit(request, pk: int):
     follow_up = get_object_or_404(FollowUp.objects.select_related("application"), pk=pk)
-    app = _application_or_404(request, follow_up.application_id)
+    app = get_or_404(selectors.application_get, user=request.user, pk=follow_up.application_id)
     if not rights.acts_for_applicant(user=request.user, application=app):
         raise PermissionDenied
     expected = list(app.expected_results.all())

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements.models import Organisation
 from stadsdel.areas.models import Municipality
 from stadsdel.core.history import record_history
+from stadsdel.core.http import get_or_404
 from stadsdel.core.language import page_language
 from stadsdel.core.versions import StaleVersionError
 from stadsdel.plans import deadlines as deadline_math
@@ -39,17 +40,10 @@ from stadsdel.plans.forms import (
     ResidentDialogueForm,
     ReviseForm,
 )
-from stadsdel.plans.models import DistrictPlan, Goal, PlanComment, Programme, ResidentDialogue
+from stadsdel.plans.models import DistrictPlan, Goal, PlanComment, Programme
 from stadsdel.plans.smart import goal_input, goal_smart, smart_history
 
 LETTERS = ("S", "M", "A", "R", "T")
-
-
-def _plan_or_404(request, pk: int) -> DistrictPlan:
-    try:
-        return selectors.plan_get(user=request.user, pk=pk)
-    except DistrictPlan.DoesNotExist:
-        raise Http404 from None
 
 
 def plan_list(request):
@@ -94,7 +88,7 @@ def _goal_rows(plan: DistrictPlan):
 
 
 def plan_detail(request, pk: int):
-    plan = _plan_or_404(request, pk)
+    plan = get_or_404(selectors.plan_get, user=request.user, pk=pk)
     scope = scope_for(request.user)
     editable = scope.edits_own_municipality(plan.district.municipality_id)
     rows = _goal_rows(plan)
@@ -128,7 +122,7 @@ def _versions(plan: DistrictPlan) -> list[DistrictPlan]:
 @login_required
 @require_POST
 def plan_transition(request, pk: int):
-    plan = _plan_or_404(request, pk)
+    plan = get_or_404(selectors.plan_get, user=request.user, pk=pk)
     try:
         services.plan_transition(user=request.user, plan=plan, to=request.POST.get("to", ""))
     except ValidationError as exc:
@@ -143,7 +137,7 @@ def plan_transition(request, pk: int):
 @login_required
 @require_POST
 def plan_revise(request, pk: int):
-    plan = _plan_or_404(request, pk)
+    plan = get_or_404(selectors.plan_get, user=request.user, pk=pk)
     form = ReviseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the year of the revised plan."))
@@ -173,7 +167,7 @@ def _smart_from_form(form: GoalForm, plan: DistrictPlan):
 @login_required
 @require_http_methods(["GET", "POST"])
 def goal_edit(request, plan_pk: int, goal_pk: int | None = None):
-    plan = _plan_or_404(request, plan_pk)
+    plan = get_or_404(selectors.plan_get, user=request.user, pk=plan_pk)
     if not scope_for(request.user).edits_own_municipality(plan.district.municipality_id):
         raise PermissionDenied
     goal = get_object_or_404(Goal, pk=goal_pk, plan=plan) if goal_pk else None
@@ -217,7 +211,7 @@ def _goal_page(request, plan, goal, form, smart, status=200):
 @require_POST
 def smart_preview(request, plan_pk: int):
     """The SMART result of the goal form as it is now (an htmx fragment; nothing is saved)."""
-    plan = _plan_or_404(request, plan_pk)
+    plan = get_or_404(selectors.plan_get, user=request.user, pk=plan_pk)
     form = GoalForm(request.POST, plan=plan)
     smart = _smart_from_form(form, plan) if form.is_valid() else None
     return render(request, "plans/_smart.html", {
@@ -317,15 +311,8 @@ def participation(request, code: str):
     })
 
 
-def _dialogue_or_404(request, pk: int) -> ResidentDialogue:
-    try:
-        return selectors.dialogue_get(user=request.user, pk=pk)
-    except ResidentDialogue.DoesNotExist:
-        raise Http404 from None
-
-
 def dialogue_detail(request, pk: int):
-    dialogue = _dialogue_or_404(request, pk)
+    dialogue = get_or_404(selectors.dialogue_get, user=request.user, pk=pk)
     scope = scope_for(request.user)
     return render(request, "plans/dialogue_detail.html", {
         "section": "plans", "dialogue": dialogue,
@@ -364,7 +351,7 @@ def dialogue_create(request, code: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def dialogue_edit(request, pk: int):
-    dialogue = _dialogue_or_404(request, pk)
+    dialogue = get_or_404(selectors.dialogue_get, user=request.user, pk=pk)
     if not scope_for(request.user).edits_own_municipality(dialogue.municipality_id):
         raise PermissionDenied
     if request.method == "GET":
@@ -400,13 +387,6 @@ def _client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _commentable_or_404(pk: int) -> DistrictPlan:
-    try:
-        return selectors.plan_commentable_get(pk=pk)
-    except DistrictPlan.DoesNotExist:
-        raise Http404 from None
-
-
 def _comment_page(request, plan, form, status=200, refusal=""):
     return render(request, "plans/plan_comments.html", {
         "section": "plans", "plan": plan, "form": form, "refusal": refusal,
@@ -420,7 +400,7 @@ def _comment_page(request, plan, form, status=200, refusal=""):
 def plan_comments(request, pk: int):
     """The public comment page of a plan: anyone, without an account, reads the plan open for
     comments and its approved comments with the answers, and sends a comment for moderation."""
-    plan = _commentable_or_404(pk)
+    plan = get_or_404(selectors.plan_commentable_get, pk=pk)
     if request.method == "GET":
         return _comment_page(request, plan, PlanCommentForm() if plan.comments_open else None)
     if not plan.comments_open:
@@ -459,7 +439,7 @@ def plan_comments(request, pk: int):
 
 
 def _moderated_plan(request, pk: int) -> DistrictPlan:
-    plan = _plan_or_404(request, pk)
+    plan = get_or_404(selectors.plan_get, user=request.user, pk=pk)
     if not scope_for(request.user).edits_own_municipality(plan.district.municipality_id):
         raise PermissionDenied
     return plan

@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
+from stadsdel.core.http import get_or_404
 from stadsdel.core.tabular_export import csv_writer
-from stadsdel.plans.models import DistrictPlan, ResidentDialogue
 from stadsdel.plans.selectors import plan_snapshot
 from stadsdel.portal import selectors
 
@@ -58,13 +58,6 @@ def index(request):
     })
 
 
-def _published_plan_or_404(pk: int) -> DistrictPlan:
-    try:
-        return selectors.published_plan_get(pk=pk)
-    except DistrictPlan.DoesNotExist:
-        raise Http404 from None
-
-
 def _json_download(data: dict, filename: str) -> HttpResponse:
     response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
                             content_type="application/json; charset=utf-8")
@@ -76,7 +69,7 @@ def _json_download(data: dict, filename: str) -> HttpResponse:
 def plan_json(request, pk: int):
     """A published plan and its goals as JSON: the same record a submission keeps
     (`plans.selectors.plan_snapshot`), with where it comes from."""
-    plan = _published_plan_or_404(pk)
+    plan = get_or_404(selectors.published_plan_get, pk=pk)
     data = {
         "id": plan.pk,
         "url": request.build_absolute_uri(plan.get_absolute_url()),
@@ -103,7 +96,7 @@ def _cell(value) -> str:
 def plan_goals_csv(request, pk: int):
     """A published plan's goals as CSV, one row a goal; lists (districts, indicators, responsible
     bodies in order) are joined with "; "."""
-    plan = _published_plan_or_404(pk)
+    plan = get_or_404(selectors.published_plan_get, pk=pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="stadsdelsplan-{plan.pk}-{plan.year}-mal.csv"'
     writer = csv_writer(response)
@@ -116,10 +109,7 @@ def plan_goals_csv(request, pk: int):
 @require_GET
 def dialogue_json(request, pk: int):
     """A published resident dialogue as JSON (the goals it fed, as far as they are public)."""
-    try:
-        dialogue = selectors.published_dialogue_get(pk=pk)
-    except ResidentDialogue.DoesNotExist:
-        raise Http404 from None
+    dialogue = get_or_404(selectors.published_dialogue_get, pk=pk)
     data = {
         "id": dialogue.pk,
         "url": request.build_absolute_uri(dialogue.get_absolute_url()),

@@ -9,7 +9,7 @@ import copy
 from axes.helpers import get_cool_off, get_failure_limit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -24,6 +24,7 @@ from stadsdel.agreements import services
 from stadsdel.agreements.models import CooperationAgreement
 from stadsdel.areas import selectors as area_selectors
 from stadsdel.core.history import record_history
+from stadsdel.core.http import get_or_404
 from stadsdel.core.tabular_export import csv_writer
 from stadsdel.core.versions import StaleVersionError
 from stadsdel.indicators import exclusion, page_selectors
@@ -42,15 +43,6 @@ from stadsdel.web.forms import (
     RegistryFilterForm,
     StatisticsImportForm,
 )
-
-
-def _get_or_404(selector, **kwargs):
-    # Scoped *_get selectors raise DoesNotExist for records outside the user's read scope as well
-    # as for missing ones, so a direct URL never reveals that a hidden record exists.
-    try:
-        return selector(**kwargs)
-    except ObjectDoesNotExist:
-        raise Http404 from None
 
 
 def _split_issues(issues: list[SourceIssue]) -> tuple[list[SourceIssue], list[SourceIssue]]:
@@ -92,7 +84,7 @@ def municipality_list(request):
 
 
 def municipality_detail(request, code: str):
-    municipality = _get_or_404(area_selectors.municipality_get, code=code)
+    municipality = get_or_404(area_selectors.municipality_get, code=code)
     user = request.user
     return render(request, "web/municipality_detail.html", {
         "section": "municipalities",
@@ -125,7 +117,7 @@ def district_list(request):
 
 
 def district_detail(request, pk: int):
-    district = _get_or_404(area_selectors.district_get, pk=pk)
+    district = get_or_404(area_selectors.district_get, pk=pk)
     errors, notes = _split_issues(source_issues_for([district]).get(district.pk, []))
     user = request.user
     return render(request, "web/district_detail.html", {
@@ -157,7 +149,7 @@ def agreement_list(request):
 
 
 def agreement_detail(request, pk: int):
-    agreement = _get_or_404(agreement_selectors.agreement_get, user=request.user, pk=pk)
+    agreement = get_or_404(agreement_selectors.agreement_get, user=request.user, pk=pk)
     return render(request, "web/agreement_detail.html", {
         "section": "agreements",
         "agreement": agreement,
@@ -172,7 +164,7 @@ def commission_list(request):
 
 
 def commission_detail(request, pk: int):
-    commission = _get_or_404(agreement_selectors.commission_get, pk=pk)
+    commission = get_or_404(agreement_selectors.commission_get, pk=pk)
     return render(request, "web/commission_detail.html", {
         "section": "commissions",
         "commission": commission,
@@ -191,7 +183,7 @@ def partnership_list(request):
 
 
 def partnership_detail(request, pk: int):
-    partnership = _get_or_404(agreement_selectors.partnership_get, user=request.user, pk=pk)
+    partnership = get_or_404(agreement_selectors.partnership_get, user=request.user, pk=pk)
     return render(request, "web/partnership_detail.html", {
         "section": "partnerships",
         "partnership": partnership,
@@ -203,7 +195,7 @@ def partnership_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def partnership_edit(request, pk: int):
-    partnership = _get_or_404(agreement_selectors.partnership_get, user=request.user, pk=pk)
+    partnership = get_or_404(agreement_selectors.partnership_get, user=request.user, pk=pk)
     if not agreement_selectors.can_edit_partnership(user=request.user, partnership=partnership):
         raise PermissionDenied
     # The form works on a copy: validating a model form writes the submitted values onto its
@@ -246,7 +238,7 @@ def _commitments_by_party(cooperation: CooperationAgreement) -> list[tuple]:
 
 
 def cooperation_detail(request, pk: int):
-    cooperation = _get_or_404(agreement_selectors.cooperation_get, user=request.user, pk=pk)
+    cooperation = get_or_404(agreement_selectors.cooperation_get, user=request.user, pk=pk)
     return render(request, "web/cooperation_detail.html", {
         "section": "cooperation",
         "cooperation": cooperation,
@@ -259,7 +251,7 @@ def cooperation_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def cooperation_edit(request, pk: int):
-    cooperation = _get_or_404(agreement_selectors.cooperation_get, user=request.user, pk=pk)
+    cooperation = get_or_404(agreement_selectors.cooperation_get, user=request.user, pk=pk)
     if not agreement_selectors.can_edit_cooperation(user=request.user, cooperation=cooperation):
         raise PermissionDenied
     form = CooperationForm(request.POST or None, instance=copy.copy(cooperation))
@@ -283,7 +275,7 @@ def cooperation_edit(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def cooperation_create(request, partnership_pk: int):
-    partnership = _get_or_404(agreement_selectors.partnership_get, user=request.user, pk=partnership_pk)
+    partnership = get_or_404(agreement_selectors.partnership_get, user=request.user, pk=partnership_pk)
     if not agreement_selectors.can_edit_partnership(user=request.user, partnership=partnership):
         raise PermissionDenied
     draft = CooperationAgreement(partnership=partnership, municipality=partnership.municipality)
@@ -403,7 +395,7 @@ def _district_charts(district, series_list: list[page_selectors.IndicatorSeries]
 
 
 def district_statistics(request, pk: int):
-    district = _get_or_404(area_selectors.district_get, pk=pk)
+    district = get_or_404(area_selectors.district_get, pk=pk)
     labels = _level_labels(district)
     series = page_selectors.district_series(district=district)
     return render(request, "web/district_statistics.html", {
@@ -441,7 +433,7 @@ def exclusion_overview(request):
 
 
 def import_detail(request, pk: int):
-    batch = _get_or_404(page_selectors.import_get, pk=pk)
+    batch = get_or_404(page_selectors.import_get, pk=pk)
     return render(request, "web/import_detail.html", {
         "section": "statistics",
         "batch": batch,

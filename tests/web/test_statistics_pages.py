@@ -13,7 +13,7 @@ from django.urls import reverse
 from stadsdel.areas.models import County, District, Municipality
 from stadsdel.indicators.models import ExclusionRule, ImportBatch, Indicator, Level, Observation
 from stadsdel.indicators.services.units import COUNTRY_KEY
-from stadsdel.web import charts
+from stadsdel.ui import charts
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from stadsdel.core.tabular_export import csv_writer
 from stadsdel.evaluation.models import Evaluation
 from stadsdel.evaluation.selectors import OutcomeResult, evaluation_results
 from stadsdel.lib.evaluation import LEVEL, DesignRefused
-from stadsdel.web import charts
+from stadsdel.ui import charts
 
 ASSUMPTIONS = {
     "parallel_trends": gettext_lazy(

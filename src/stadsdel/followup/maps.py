@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 from stadsdel.areas.models import DistrictArea
 from stadsdel.areas.selectors import boundary_features
 from stadsdel.followup.content import NationalContent
-from stadsdel.web import charts
+from stadsdel.ui import charts
 
 
 def national_map(content: NationalContent, *, indicator_index: int = 0) -> dict:

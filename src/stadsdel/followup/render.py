@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from stadsdel.core.pdf import html_to_pdf
 from stadsdel.core.tabular_export import csv_writer, xlsx_append
 from stadsdel.followup.content import FollowUpContent, NationalContent
-from stadsdel.web import charts
+from stadsdel.ui import charts
 
 STATUS_LABELS = {
     "achieved": "uppnått", "on_track": "i fas", "off_track": "ej i fas", "no_data": "data saknas",

@@ -17,10 +17,7 @@ from stadsdel.funding.models import (
     FundArea,
 )
 from stadsdel.indicators.models import Indicator
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+from stadsdel.ui.widgets import DateInput
 
 
 class ApplicationForm(forms.ModelForm):

@@ -20,7 +20,7 @@ from stadsdel.indices import selectors
 from stadsdel.indices.page_selectors import index_page
 from stadsdel.lib.index import IndexInputError
 from stadsdel.lib.typology import DEFAULT_CUTOFFS, TYPE_NAMES, TYPE_NAMES_EN
-from stadsdel.web import charts
+from stadsdel.ui import charts
 
 LEVEL_LABELS = {
     "committee_area": lambda: _("District committee areas"),

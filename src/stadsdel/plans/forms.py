@@ -13,7 +13,7 @@ from stadsdel.areas.models import District
 from stadsdel.indicators.models import Indicator
 from stadsdel.plans.models import DistrictPlan, PlanComment, ResidentDialogue
 from stadsdel.plans.selectors import dialogue_goal_choices, dialogue_organiser_choices
-from stadsdel.web.forms import DateInput
+from stadsdel.ui.widgets import DateInput
 
 
 def _responsible_choices(municipality_id: int):

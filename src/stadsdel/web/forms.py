@@ -17,16 +17,7 @@ from stadsdel.agreements.models import CooperationAgreement, Partnership
 from stadsdel.agreements.selectors import partner_choices
 from stadsdel.areas.models import District, Municipality
 from stadsdel.indicators.services.imports import MAX_UPLOAD_BYTES
-
-
-class DateInput(forms.DateInput):
-    """The browser's own date picker; ISO format is what <input type=date> reads and sends."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
+from stadsdel.ui.widgets import DateInput
 
 # -- list filters ---------------------------------------------------------------------------------
 
@@ -93,28 +84,6 @@ class VersionedModelForm(RegistryEditForm):
         self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
         if not self.is_bound:
             self.initial["version"] = self.instance.version
-
-    def comparison(self, current) -> list[dict[str, Any]]:
-        """Each field's saved value (someone else's save) next to the value the user sent."""
-        rows = []
-        for name in self._meta.fields:
-            if name == "districts":
-                saved = list(current.districts.order_by("name"))
-                yours = sorted(self.cleaned_data.get(name) or [], key=lambda d: d.name)
-                differs = {d.pk for d in saved} != {d.pk for d in yours}
-            else:
-                saved = getattr(current, name)
-                yours = self.cleaned_data.get(name)
-                differs = _normalise(saved) != _normalise(yours)
-            rows.append({"label": self.fields[name].label, "saved": saved, "yours": yours, "differs": differs})
-        return rows
-
-
-def _normalise(value):
-    # Browsers send text areas with CRLF line ends; that alone is not a difference.
-    if isinstance(value, str):
-        return value.replace("\r\n", "\n").strip()
-    return value
 
 
 class PartnershipForm(VersionedModelForm):

@@ -12,9 +12,11 @@ STAMP := $(VENV)/.installed
 demo: $(STAMP)
 	$(BIN)/stadsdel demo
 
-# The whole test suite: lint, migration check and pytest (unit, property, page, browser tests).
+# The whole test suite: lint, the layer contracts (pyproject.toml), migration check and pytest
+# (unit, property, page, browser tests).
 test: $(STAMP)
 	$(BIN)/ruff check src tests
+	PYTHONPATH=src $(BIN)/lint-imports
 	$(BIN)/stadsdel makemigrations --check --dry-run
 	$(BIN)/pytest
 

@@ -9,10 +9,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db.models import Manager, Model, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.text import capfirst
 
 from stadsdel.core.versions import StaleVersionError
 
@@ -66,7 +67,22 @@ def _shown(value: Any) -> Any:
 
 
 def difference(label: Any, saved: Any, yours: Any) -> Difference:
-    return Difference(str(label), _shown(saved), _shown(yours), _comparable(saved) != _comparable(yours))
+    """One field: its label (a model field's verbose name, a form field's label), the value saved
+    now and the user's; whether they differ ignores line ends, blank-or-empty and list order."""
+    return Difference(capfirst(str(label)), _shown(saved), _shown(yours), _comparable(saved) != _comparable(yours))
+
+
+def record_values(record, names: Iterable[str]) -> dict[str, Any]:
+    """The stored values of those of `names` that are fields of `record` (a many-to-many as the
+    list of its records): the record in a model form's terms, for `form_differences`."""
+    values = {}
+    for name in names:
+        try:
+            field = record._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        values[name] = list(getattr(record, name).all()) if field.many_to_many else getattr(record, name)
+    return values
 
 
 def form_differences(form, saved: Mapping[str, Any], *, fields: Iterable[str] | None = None) -> list[Difference]:

@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stadsdel.accounts.scoping import scope_for
-from stadsdel.core.http import get_or_404
+from stadsdel.core.http import difference, form_differences, get_or_404, stale_save
 from stadsdel.core.versions import StaleVersionError, posted_version
 from stadsdel.evaluation import render as evaluation_render
 from stadsdel.evaluation import selectors, services
 from stadsdel.evaluation.forms import EvaluationForm
-from stadsdel.web import charts
+from stadsdel.evaluation.models import Evaluation
+from stadsdel.ui import charts
 
 CONTENT_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8"}
 
@@ -97,10 +98,11 @@ def evaluation_edit(request, pk: int):
         services.evaluation_update(user=request.user, evaluation=evaluation,
                                    version=form.cleaned_data["version"] or 0, fields=form.service_fields(),
                                    **form.relations())
-    except StaleVersionError:
-        form.add_error(None, _("Someone saved this evaluation after you opened it. Your changes were not saved; "
-                               "open the evaluation again to see the current version."))
-        return _form_page(request, form, evaluation, status=409)
+    except StaleVersionError as exc:
+        current = Evaluation.objects.get(pk=evaluation.pk)
+        return stale_save(request, "evaluation/evaluation_form.html",
+                          {"section": "evaluation", "form": form, "evaluation": current}, error=exc,
+                          differences=form_differences(form, EvaluationForm.initial_for(current)), form=form)
     except ValidationError as exc:
         form.add_error(None, exc)
         return _form_page(request, form, evaluation, status=400)
@@ -118,8 +120,12 @@ def evaluation_publish(request, pk: int):
     publish = request.POST.get("published", "1") == "1"
     try:
         services.evaluation_publish(user=request.user, evaluation=evaluation, version=version, published=publish)
-    except StaleVersionError:
-        messages.error(request, _("The evaluation changed while you were looking at it; look again and retry."))
+    except StaleVersionError as exc:
+        current = Evaluation.objects.get(pk=evaluation.pk)
+        return stale_save(request, "web/conflict.html",
+                          {"section": "evaluation", "back_url": evaluation.get_absolute_url()}, error=exc,
+                          differences=[difference(Evaluation._meta.get_field("published").verbose_name,
+                                                  current.published, publish)])
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
     else:

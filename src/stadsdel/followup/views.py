@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements.models import Organisation
 from stadsdel.areas.models import Municipality
+from stadsdel.core.http import difference, stale_save
 from stadsdel.core.versions import StaleVersionError, posted_version
 from stadsdel.followup import render as report_render
 from stadsdel.followup import selectors, services
@@ -130,7 +131,6 @@ def report_edit(request, code: str, year: int):
     municipality = get_object_or_404(Municipality, code=code)
     report = services.report_start(user=request.user, municipality=municipality, year=year)
     sections = list(report.sections.all())
-    conflict = False
     if request.method == "POST":
         try:
             for section in sections:
@@ -138,22 +138,24 @@ def report_edit(request, code: str, year: int):
                 if text != section.text:
                     services.section_update(user=request.user, section=section,
                                             version=posted_version(request.POST, f"version-{section.key}"), text=text)
-        except StaleVersionError:
-            conflict = True
-            messages.error(request, _("Someone saved the report after you opened it. Your text is below; the "
-                                      "saved version is shown beside it. Nothing was overwritten."))
+        except StaleVersionError as exc:
+            # Each section keeps the user's text, now at the version stored, beside the saved one.
+            current = {s.key: ReportSection.objects.get(pk=s.pk) for s in sections}
+            yours = {s.key: request.POST.get(f"text-{s.key}", s.text) for s in sections}
+            return stale_save(request, "followup/report_edit.html", {
+                "section": "reports", "report": report, "municipality": municipality, "year": year,
+                "sections": [(s, yours[s.key], current[s.key].version) for s in sections],
+            }, error=exc, differences=[difference(s.get_key_display(), current[s.key].text, yours[s.key])
+                                       for s in sections])
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
         else:
             messages.success(request, _("The report was saved."))
             return redirect(report)
-    status = 409 if conflict else 200
-    current = {s.key: ReportSection.objects.get(pk=s.pk) for s in sections} if conflict else {}
     return render(request, "followup/report_edit.html", {
         "section": "reports", "report": report, "municipality": municipality, "year": year,
-        "sections": [(s, request.POST.get(f"text-{s.key}", s.text) if conflict else s.text, current.get(s.key))
-                     for s in sections],
-    }, status=status)
+        "sections": [(s, s.text, s.version) for s in sections],
+    })
 
 
 @login_required
@@ -161,10 +163,22 @@ def report_edit(request, code: str, year: int):
 def report_status(request, code: str, year: int):
     municipality = get_object_or_404(Municipality, code=code)
     report = get_object_or_404(FollowUpReport, municipality=municipality, year=year)
+    action = request.POST.get("action", "")
     try:
-        services.report_step(user=request.user, report=report, action=request.POST.get("action", ""))
-    except (ValidationError, StaleVersionError) as exc:
-        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+        services.report_step(user=request.user, report=report, action=action)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    except StaleVersionError as exc:
+        current = FollowUpReport.objects.get(pk=report.pk)
+        if action in ("publish", "unpublish"):
+            step = difference(FollowUpReport._meta.get_field("published").verbose_name, current.published,
+                              action == "publish")
+        else:
+            wanted = {"submit": ReportStatus.SUBMITTED, "receive": ReportStatus.RECEIVED}.get(action)
+            step = difference(FollowUpReport._meta.get_field("status").verbose_name, current.get_status_display(),
+                              wanted.label if wanted else action)
+        return stale_save(request, "web/conflict.html", {"section": "reports", "back_url": report.get_absolute_url()},
+                          error=exc, differences=[step])
     return redirect(report)
 
 
@@ -187,13 +201,15 @@ def agency_report(request, key: str, year: int):
                 services.agency_report_update(
                     user=request.user, report=report, version=posted_version(request.POST),
                     text=request.POST.get("text", ""), published=request.POST.get("published") == "on")
-        except StaleVersionError:
-            messages.error(request, _("Someone saved the report after you opened it. Your text is below; the "
-                                      "saved version is shown beside it. Nothing was overwritten."))
-            return render(request, "followup/agency_report.html", {
+        except StaleVersionError as exc:
+            text, published = request.POST.get("text", ""), request.POST.get("published") == "on"
+            return stale_save(request, "followup/agency_report.html", {
                 "section": "reports", "organisation": organisation, "year": year, "report": report,
-                "writer": writer, "text": request.POST.get("text", ""), "conflict": True, "offices": [],
-            }, status=409)
+                "writer": writer, "text": text, "published": published, "offices": [],
+            }, error=exc, differences=[
+                difference(AgencyReport._meta.get_field("text").verbose_name, report.text, text),
+                difference(AgencyReport._meta.get_field("published").verbose_name, report.published, published),
+            ])
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
         else:
@@ -206,6 +222,7 @@ def agency_report(request, key: str, year: int):
         raise Http404
     return render(request, "followup/agency_report.html", {
         "section": "reports", "organisation": organisation, "year": year, "report": report if visible else None,
-        "writer": writer, "text": report.text if report else "", "offices": offices,
+        "writer": writer, "text": report.text if report else "", "published": report.published if report else False,
+        "offices": offices,
         "agreements": report.cooperation_agreements.all() if report else [],
     })

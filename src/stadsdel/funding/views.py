@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from stadsdel.core.http import get_or_404
+from stadsdel.core.http import difference, form_differences, get_or_404, record_values, stale_save
 from stadsdel.core.language import page_language
 from stadsdel.core.versions import StaleVersionError, posted_version
 from stadsdel.funding import rights, selectors, services
@@ -64,6 +64,25 @@ def fund_detail(request, pk: int):
         "applications": selectors.application_list(user=request.user, fund=fund)[:200],
         "manages": rights.manages_fund(user=request.user, fund=fund),
     })
+
+
+def _stale_action(request, app: Application, error: StaleVersionError, differences):
+    """A button on an application (submit, decide) pressed over a newer version: the shared 409
+    page with the state saved now beside the user's, and the button again."""
+    return stale_save(request, "web/conflict.html", {"section": "funding", "back_url": app.get_absolute_url()},
+                      error=error, differences=differences)
+
+
+def _followup_initial(follow_up: FollowUp, expected) -> dict:
+    """The follow-up as stored, in the form's fields."""
+    reported = {r.expected_result_id: r for r in follow_up.result_reports.all()}
+    initial = {"results": follow_up.results, "implementation_plan": follow_up.implementation_plan,
+               "version": follow_up.version}
+    for result in expected:
+        if result.pk in reported:
+            initial[f"value_{result.pk}"] = reported[result.pk].value
+            initial[f"comment_{result.pk}"] = reported[result.pk].comment
+    return initial
 
 
 def _form_context(request, *, fund: Fund, form, budget, results, application=None) -> dict:
@@ -137,10 +156,12 @@ def application_edit(request, pk: int):
                     budget_lines=filled(budget), results=filled(results),
                 )
             except StaleVersionError as exc:
-                form.add_error(None, _("Someone else saved the application after you opened it (now version "
-                                       "%(version)s). Reload the page and make your change again.")
-                               % {"version": exc.current_version})
-                status = 409
+                current = Application.objects.get(pk=app.pk)
+                return stale_save(request, "funding/application_form.html",
+                                  _form_context(request, fund=fund, form=form, budget=budget, results=results,
+                                                application=current), error=exc,
+                                  differences=form_differences(form, record_values(current, form.fields)),
+                                  form=form)
             except ValidationError as exc:
                 form.add_error(None, _errors(exc))
                 status = 400
@@ -195,8 +216,11 @@ def application_submit(request, pk: int):
     try:
         services.application_submit(user=request.user, application=app,
                                     version=posted_version(request.POST))
-    except StaleVersionError:
-        messages.error(request, _("The application changed after you opened it; check it and submit again."))
+    except StaleVersionError as exc:
+        current = Application.objects.get(pk=app.pk)
+        return _stale_action(request, app, exc, [difference(
+            Application._meta.get_field("status").verbose_name, current.get_status_display(),
+            Application.Status.IN_REVIEW.label)])
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
@@ -218,9 +242,11 @@ def application_decide(request, pk: int):
             services.application_decide(user=request.user, application=app, version=data["version"],
                                         outcome=data["outcome"], text=data["text"], decided_on=data["decided_on"],
                                         amount=data["amount"])
-        except StaleVersionError:
-            form.add_error(None, _("The application changed after you opened it; reload and decide again."))
-            return application_detail(request, pk, decision_form=form, status=409)
+        except StaleVersionError as exc:
+            last = Decision.objects.filter(application=app).order_by("-pk").first()
+            return _stale_action(request, app, exc, [difference(
+                Decision._meta.get_field("outcome").verbose_name, last.get_outcome_display() if last else None,
+                Decision.Outcome(data["outcome"]).label)])
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
         else:
@@ -249,7 +275,8 @@ def attachment_upload(request, pk: int):
 @login_required
 def attachment_download(request, pk: int):
     attachment = get_object_or_404(Attachment, pk=pk)
-    application = get_or_404(selectors.application_get, user=request.user, pk=attachment.application_id)  # the application's readers only
+    # The application's readers only.
+    application = get_or_404(selectors.application_get, user=request.user, pk=attachment.application_id)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
@@ -320,9 +347,11 @@ def followup_edit(request, pk: int):
                     results=form.cleaned_data["results"],
                     implementation_plan=form.cleaned_data["implementation_plan"], values=form.values(),
                 )
-            except StaleVersionError:
-                form.add_error(None, _("The follow-up changed after you opened it; reload and try again."))
-                status = 409
+            except StaleVersionError as exc:
+                current = FollowUp.objects.get(pk=follow_up.pk)
+                return stale_save(request, "funding/followup_form.html", {
+                    "section": "funding", "form": form, "follow_up": current, "application": app,
+                }, error=exc, differences=form_differences(form, _followup_initial(current, expected)), form=form)
             except ValidationError as exc:
                 form.add_error(None, _errors(exc))
                 status = 400
@@ -332,14 +361,7 @@ def followup_edit(request, pk: int):
         else:
             status = 400
     else:
-        reported = {r.expected_result_id: r for r in follow_up.result_reports.all()}
-        initial = {"results": follow_up.results, "implementation_plan": follow_up.implementation_plan,
-                   "version": follow_up.version}
-        for result in expected:
-            if result.pk in reported:
-                initial[f"value_{result.pk}"] = reported[result.pk].value
-                initial[f"comment_{result.pk}"] = reported[result.pk].comment
-        form = FollowUpForm(initial=initial, expected_results=expected)
+        form = FollowUpForm(initial=_followup_initial(follow_up, expected), expected_results=expected)
     return render(request, "funding/followup_form.html", {
         "section": "funding", "form": form, "follow_up": follow_up, "application": app,
     }, status=status)

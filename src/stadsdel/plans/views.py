@@ -24,7 +24,7 @@ from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements.models import Organisation
 from stadsdel.areas.models import Municipality
 from stadsdel.core.history import record_history
-from stadsdel.core.http import get_or_404
+from stadsdel.core.http import difference, form_differences, get_or_404, stale_save
 from stadsdel.core.language import page_language
 from stadsdel.core.versions import StaleVersionError
 from stadsdel.plans import deadlines as deadline_math
@@ -40,7 +40,7 @@ from stadsdel.plans.forms import (
     ResidentDialogueForm,
     ReviseForm,
 )
-from stadsdel.plans.models import DistrictPlan, Goal, PlanComment, Programme
+from stadsdel.plans.models import DistrictPlan, Goal, PlanComment, Programme, ResidentDialogue
 from stadsdel.plans.smart import goal_input, goal_smart, smart_history
 
 LETTERS = ("S", "M", "A", "R", "T")
@@ -127,11 +127,23 @@ def plan_transition(request, pk: int):
         services.plan_transition(user=request.user, plan=plan, to=request.POST.get("to", ""))
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
-    except StaleVersionError:
-        messages.error(request, _("The plan changed while you were looking at it; look again and retry."))
+    except StaleVersionError as exc:
+        current = DistrictPlan.objects.get(pk=plan.pk)
+        to = request.POST.get("to", "")
+        return _stale_action(request, plan, exc, [difference(
+            DistrictPlan._meta.get_field("status").verbose_name, current.get_status_display(),
+            DistrictPlan.Status(to).label if to in DistrictPlan.Status.values else to)])
     else:
         messages.success(request, _("The plan is now %(status)s.") % {"status": plan.get_status_display()})
     return redirect(plan)
+
+
+def _stale_action(request, plan: DistrictPlan, error: StaleVersionError, differences, back_url: str = ""):
+    """A button on a plan (a step, a moderation) pressed over a newer version: the shared 409 page
+    with the state saved now beside the user's, and the button again."""
+    return stale_save(request, "web/conflict.html",
+                      {"section": "plans", "back_url": back_url or plan.get_absolute_url()},
+                      error=error, differences=differences)
 
 
 @login_required
@@ -187,10 +199,10 @@ def goal_edit(request, plan_pk: int, goal_pk: int | None = None):
         else:
             goal = services.goal_update(user=request.user, goal=goal, version=form.cleaned_data["version"] or 0,
                                         fields=form.service_fields(), **relations)
-    except StaleVersionError:
-        form.add_error(None, _("Someone saved this goal after you opened it. Your changes were not saved; "
-                               "open the goal again to see the current version."))
-        return _goal_page(request, plan, goal, form, None, status=409)
+    except StaleVersionError as exc:
+        current = Goal.objects.get(pk=goal.pk)
+        return stale_save(request, "plans/goal_form.html", _goal_context(plan, goal, form, None), error=exc,
+                          differences=form_differences(form, GoalForm.initial_for(current)), form=form)
     except ValidationError as exc:
         form.add_error(None, exc)
         return _goal_page(request, plan, goal, form, None, status=400)
@@ -198,13 +210,17 @@ def goal_edit(request, plan_pk: int, goal_pk: int | None = None):
     return redirect(f"{plan.get_absolute_url()}#goal-{goal.pk}")
 
 
-def _goal_page(request, plan, goal, form, smart, status=200):
+def _goal_context(plan, goal, form, smart) -> dict:
     if smart is None and form.is_bound and form.is_valid():
         smart = _smart_from_form(form, plan)
-    return render(request, "plans/goal_form.html", {
+    return {
         "section": "plans", "plan": plan, "goal": goal, "form": form,
         "smart": [(letter, smart[letter]) for letter in LETTERS] if smart else None,
-    }, status=status)
+    }
+
+
+def _goal_page(request, plan, goal, form, smart, status=200):
+    return render(request, "plans/goal_form.html", _goal_context(plan, goal, form, smart), status=status)
 
 
 @login_required
@@ -367,10 +383,11 @@ def dialogue_edit(request, pk: int):
                 services.dialogue_update(user=request.user, dialogue=dialogue,
                                          version=form.cleaned_data["version"] or 0,
                                          fields=form.service_fields(), **_dialogue_relations(form))
-            except StaleVersionError:
-                form.add_error(None, _("Someone saved this dialogue after you opened it. Your changes were not "
-                                       "saved; open the dialogue again to see the current version."))
-                status = 409
+            except StaleVersionError as exc:
+                current = ResidentDialogue.objects.get(pk=dialogue.pk)
+                return stale_save(request, "plans/dialogue_form.html", {
+                    "section": "plans", "municipality": current.municipality, "dialogue": current, "form": form,
+                }, error=exc, differences=form_differences(form, ResidentDialogueForm.initial_for(current)), form=form)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -465,8 +482,8 @@ def _moderated_comment(request, pk: int, comment_pk: int) -> tuple[DistrictPlan,
     return plan, get_object_or_404(PlanComment.objects.select_related("plan__district"), pk=comment_pk, plan=plan)
 
 
-def _stale_comment() -> str:
-    return _("Someone else handled this comment at the same time; look at it again.")
+def _moderation_url(plan: DistrictPlan, comment: PlanComment) -> str:
+    return f"{reverse('plans:plan_moderation', args=[plan.pk])}#comment-{comment.pk}"
 
 
 @login_required
@@ -478,11 +495,16 @@ def comment_moderate(request, pk: int, comment_pk: int):
         try:
             services.comment_moderate(user=request.user, comment=comment, version=form.cleaned_data["version"],
                                       status=form.cleaned_data["status"])
-        except StaleVersionError:
-            messages.error(request, _stale_comment())
+        except StaleVersionError as exc:
+            current = PlanComment.objects.get(pk=comment.pk)
+            status = form.cleaned_data["status"]
+            return _stale_action(request, plan, exc, [difference(
+                PlanComment._meta.get_field("status").verbose_name, current.get_status_display(),
+                PlanComment.Status(status).label if status in PlanComment.Status.values else status)],
+                back_url=_moderation_url(plan, comment))
         else:
             messages.success(request, _("The comment is now %(status)s.") % {"status": comment.get_status_display()})
-    return redirect(f"{reverse('plans:plan_moderation', args=[plan.pk])}#comment-{comment.pk}")
+    return redirect(_moderation_url(plan, comment))
 
 
 @login_required
@@ -494,13 +516,16 @@ def comment_answer(request, pk: int, comment_pk: int):
         try:
             services.comment_answer(user=request.user, comment=comment, version=form.cleaned_data["version"],
                                     answer=form.cleaned_data["answer"])
-        except StaleVersionError:
-            messages.error(request, _stale_comment())
+        except StaleVersionError as exc:
+            current = PlanComment.objects.get(pk=comment.pk)
+            return _stale_action(request, plan, exc, [difference(
+                PlanComment._meta.get_field("answer").verbose_name, current.answer, form.cleaned_data["answer"])],
+                back_url=_moderation_url(plan, comment))
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
         else:
             messages.success(request, _("The answer was saved."))
-    return redirect(f"{reverse('plans:plan_moderation', args=[plan.pk])}#comment-{comment.pk}")
+    return redirect(_moderation_url(plan, comment))
 
 
 @login_required
@@ -512,8 +537,11 @@ def plan_comments_open(request, pk: int):
         try:
             services.plan_update(user=request.user, plan=plan, version=form.cleaned_data["version"],
                                  fields={"comments_open": form.cleaned_data["comments_open"]})
-        except StaleVersionError:
-            messages.error(request, _("The plan changed while you were looking at it; look again and retry."))
+        except StaleVersionError as exc:
+            current = DistrictPlan.objects.get(pk=plan.pk)
+            return _stale_action(request, plan, exc, [difference(
+                DistrictPlan._meta.get_field("comments_open").verbose_name, current.comments_open,
+                form.cleaned_data["comments_open"])], back_url=reverse("plans:plan_moderation", args=[plan.pk]))
         else:
             messages.success(request, _("The plan is now open for comments.") if plan.comments_open
                              else _("The plan is now closed for comments."))

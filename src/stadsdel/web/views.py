@@ -24,7 +24,7 @@ from stadsdel.agreements import services
 from stadsdel.agreements.models import CooperationAgreement
 from stadsdel.areas import selectors as area_selectors
 from stadsdel.core.history import record_history
-from stadsdel.core.http import get_or_404
+from stadsdel.core.http import form_differences, get_or_404, record_values, stale_save
 from stadsdel.core.tabular_export import csv_writer
 from stadsdel.core.versions import StaleVersionError
 from stadsdel.indicators import exclusion, page_selectors
@@ -35,7 +35,7 @@ from stadsdel.indicators.services.imports import observations_import_upload
 from stadsdel.plans import selectors as plan_selectors
 from stadsdel.seeds.models import SourceIssue
 from stadsdel.seeds.selectors import source_issues_for
-from stadsdel.web import charts
+from stadsdel.ui import charts
 from stadsdel.web.forms import (
     CooperationCreateForm,
     CooperationForm,
@@ -209,8 +209,9 @@ def partnership_edit(request, pk: int):
             )
         except StaleVersionError as exc:
             current = agreement_selectors.partnership_get(user=request.user, pk=pk)
-            return _conflict(request, "web/partnership_form.html", form, PartnershipForm, current, exc,
-                             {"section": "partnerships", "partnership": current})
+            return stale_save(request, "web/partnership_form.html",
+                              {"section": "partnerships", "form": form, "partnership": current}, error=exc,
+                              differences=form_differences(form, record_values(current, form.fields)), form=form)
         messages.success(request, _("The partnership has been saved."))
         return redirect(partnership)
     return render(request, "web/partnership_form.html", {
@@ -263,8 +264,9 @@ def cooperation_edit(request, pk: int):
             )
         except StaleVersionError as exc:
             current = agreement_selectors.cooperation_get(user=request.user, pk=pk)
-            return _conflict(request, "web/cooperation_form.html", form, CooperationForm, current, exc,
-                             {"section": "cooperation", "cooperation": current})
+            return stale_save(request, "web/cooperation_form.html",
+                              {"section": "cooperation", "form": form, "cooperation": current}, error=exc,
+                              differences=form_differences(form, record_values(current, form.fields)), form=form)
         messages.success(request, _("The cooperation agreement has been saved."))
         return redirect(cooperation)
     return render(request, "web/cooperation_form.html", {
@@ -290,20 +292,6 @@ def cooperation_create(request, partnership_pk: int):
     return render(request, "web/cooperation_form.html", {
         "section": "cooperation", "form": form, "partnership": partnership, "creating": True,
     })
-
-
-def _conflict(request, template: str, form, form_class, current, exc: StaleVersionError, extra: dict):
-    """Someone else saved first: show what they saved next to what this user sent, and re-show
-    the user's values with the new version, so saving again is a deliberate overwrite."""
-    data = request.POST.copy()
-    data["version"] = str(exc.current_version)
-    context = {
-        "form": form_class(data, instance=copy.copy(current)),
-        "conflict": form.comparison(current),
-        "current_version": exc.current_version,
-        **extra,
-    }
-    return render(request, template, context, status=409)
 
 
 # -- statistics -----------------------------------------------------------------------------------

@@ -98,10 +98,11 @@ def form_differences(form, saved: Mapping[str, Any], *, fields: Iterable[str] | 
 def stale_save(request, template: str, context: Mapping[str, Any], *, error: StaleVersionError,
                differences: list[Difference], form=None, version_field: str = "version") -> HttpResponse:
     """The one answer to a save refused as stale: 409 and the page again (`template` with
-    `context`, which includes the shared comparison `conflict`), with the saved values beside
-    the user's. The user's values stay in `form` (or, for a page without one, in `resubmit`: the
-    posted fields for a form that sends them again), now with the version stored, so saving
-    again is a deliberate overwrite and not a second refusal."""
+    `context`; the template includes the shared comparison table, which reads `conflict` and
+    `current_version`), with the saved values beside the user's. The user's values stay in
+    `form` (or, for a page without one, in `resubmit`: the posted fields, for a form that sends
+    them again), now with the version stored, so saving again is a deliberate overwrite and not
+    a second refusal."""
     current = str(error.current_version)
     if form is not None:
         data = form.data.copy()

@@ -7,9 +7,8 @@ or the national report for a new year) needs no version."""
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
 
+import funding_cast
 import pytest
 from django.core import serializers
 from django.db.models import F
@@ -22,15 +21,6 @@ pytestmark = pytest.mark.django_db
 def bearer(user) -> dict:
     _record, token = ApiToken.issue(user=user)
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-
-
-def _funding_cast():
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "funding"))
-    try:
-        import funding_cast
-    finally:
-        sys.path.pop(0)
-    return funding_cast
 
 
 def _plan(user):
@@ -102,7 +92,7 @@ def _evaluation(user):
 
 
 def _application(*, submit: bool):
-    cast = _funding_cast()
+    cast = funding_cast
     world = cast.world_create()
     app = cast.application_make(world, submit=submit)
     return app, world["steering" if submit else "applicant"]

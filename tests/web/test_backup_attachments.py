@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import funding_cast
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -28,22 +29,13 @@ pytestmark = pytest.mark.django_db
 CONTENT = b"%PDF-1.4\n% budget for Laxhjalp i Rinkeby\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
 
 
-def _funding_cast():
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "funding"))
-    try:
-        import funding_cast
-    finally:
-        sys.path.pop(0)
-    return funding_cast
-
-
 @pytest.fixture
 def attached(settings, tmp_path):
     """A draft application with one uploaded PDF, its applicant, and the page that serves it."""
     from stadsdel.funding import services
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    cast = _funding_cast()
+    cast = funding_cast
     world = cast.world_create()
     app = cast.application_make(world)
     attachment = services.attachment_add(user=world["applicant"], application=app,

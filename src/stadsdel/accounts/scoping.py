@@ -108,8 +108,6 @@ def descendant_ids(root_ids: set[int]) -> set[int]:
     return seen
 
 
-# The earlier private name, kept for the modules that import it.
-_descendant_ids = descendant_ids
 
 
 def is_municipality_itself(organisation) -> bool:

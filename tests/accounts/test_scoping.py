@@ -67,10 +67,10 @@ def malmo_hidden(db) -> Hidden:
 def urls(hidden: Hidden) -> dict[str, str]:
     return {
         "partnership": hidden.partnership.get_absolute_url(),
-        "partnership_edit": reverse("web:partnership_edit", args=[hidden.partnership.pk]),
+        "partnership_edit": reverse("agreements:partnership_edit", args=[hidden.partnership.pk]),
         "cooperation": hidden.cooperation.get_absolute_url(),
-        "cooperation_edit": reverse("web:cooperation_edit", args=[hidden.cooperation.pk]),
-        "cooperation_create": reverse("web:cooperation_create", args=[hidden.partnership.pk]),
+        "cooperation_edit": reverse("agreements:cooperation_edit", args=[hidden.cooperation.pk]),
+        "cooperation_create": reverse("agreements:cooperation_create", args=[hidden.partnership.pk]),
     }
 
 
@@ -107,15 +107,15 @@ def page(client, url: str) -> str:
 
 def test_malmo_does_not_see_haninges_hidden_records_in_lists(client, malmo_user, haninge_hidden, malmo_hidden):
     client.force_login(malmo_user)
-    for url in (reverse("web:partnership_list"), reverse("web:cooperation_list"),
-                reverse("web:municipality_detail", args=["0136"]),
+    for url in (reverse("agreements:partnership_list"), reverse("agreements:cooperation_list"),
+                reverse("areas:municipality_detail", args=["0136"]),
                 District.objects.get(name="Jordbro").get_absolute_url()):
         content = page(client, url)
         assert "Opublicera" not in content.replace("Opublicerat partnerskap Malmö", "").replace(
             "Opublicerad samverkansöverenskommelse Malmö", ""), url
     # Its own hidden records are listed.
-    assert "Opublicerat partnerskap Malmö" in page(client, reverse("web:partnership_list"))
-    assert "Opublicerad samverkansöverenskommelse Malmö" in page(client, reverse("web:cooperation_list"))
+    assert "Opublicerat partnerskap Malmö" in page(client, reverse("agreements:partnership_list"))
+    assert "Opublicerad samverkansöverenskommelse Malmö" in page(client, reverse("agreements:cooperation_list"))
 
 
 def test_malmo_gets_404_on_haninges_hidden_detail_and_edit_urls(client, malmo_user, haninge_hidden):
@@ -144,7 +144,7 @@ def test_malmo_cannot_edit_haninges_published_partnership(client, malmo_user):
     partnership = Partnership.objects.get(key="jordbro")
     client.force_login(malmo_user)
     assert client.get(partnership.get_absolute_url()).status_code == 200  # published: readable
-    edit = reverse("web:partnership_edit", args=[partnership.pk])
+    edit = reverse("agreements:partnership_edit", args=[partnership.pk])
     assert client.get(edit).status_code == 403
     assert client.post(edit, partnership_post(partnership, name="Kapat")).status_code == 403
     partnership.refresh_from_db()
@@ -158,8 +158,8 @@ def test_haninge_reads_its_hidden_records(client, haninge_user, haninge_hidden, 
     client.force_login(haninge_user)
     for url in (urls(haninge_hidden)["partnership"], urls(haninge_hidden)["cooperation"]):
         assert "Ej publicera" in page(client, url)
-    assert "Opublicerat partnerskap Haninge" in page(client, reverse("web:partnership_list"))
-    assert "Opublicerat partnerskap Malmö" not in page(client, reverse("web:partnership_list"))
+    assert "Opublicerat partnerskap Haninge" in page(client, reverse("agreements:partnership_list"))
+    assert "Opublicerat partnerskap Malmö" not in page(client, reverse("agreements:partnership_list"))
     assert client.get(urls(malmo_hidden)["cooperation"]).status_code == 404
 
 
@@ -241,7 +241,7 @@ def test_haninge_creates_a_cooperation_agreement_from_its_partnership(client, ha
 
 def test_ministry_reads_everything(client, ministry_user, haninge_hidden, malmo_hidden):
     client.force_login(ministry_user)
-    listing = page(client, reverse("web:cooperation_list"))
+    listing = page(client, reverse("agreements:cooperation_list"))
     assert "Opublicerad samverkansöverenskommelse Haninge" in listing
     assert "Opublicerad samverkansöverenskommelse Malmö" in listing
     for hidden in (haninge_hidden, malmo_hidden):
@@ -257,7 +257,7 @@ def test_agency_reads_the_cooperation_agreement_it_is_party_to_but_cannot_edit(c
     assert "Opublicerad samverkansöverenskommelse Haninge" in detail
     assert "Redigera samverkansöverenskommelse" not in detail
     assert "Opublicerat partnerskap Haninge" in page(client, u["partnership"])  # a member
-    assert "Opublicerad samverkansöverenskommelse Haninge" in page(client, reverse("web:cooperation_list"))
+    assert "Opublicerad samverkansöverenskommelse Haninge" in page(client, reverse("agreements:cooperation_list"))
 
     assert client.get(u["cooperation_edit"]).status_code == 403
     response = client.post(u["cooperation_edit"], cooperation_post(haninge_hidden.cooperation, title="Ändrad"))
@@ -279,7 +279,7 @@ def test_analyst_and_committee_member_of_stockholm_do_not_read_haninges_hidden_r
 
 
 def test_anonymous_sees_only_published_records(client, haninge_hidden, malmo_hidden):
-    listing = page(client, reverse("web:partnership_list")) + page(client, reverse("web:cooperation_list"))
+    listing = page(client, reverse("agreements:partnership_list")) + page(client, reverse("agreements:cooperation_list"))
     assert "Opublicera" not in listing
     assert Partnership.objects.get(key="jordbro").name in listing
     for hidden in (haninge_hidden, malmo_hidden):

@@ -188,7 +188,7 @@ def test_the_api_answers_400_naming_the_limit_and_writes_nothing(client, analyst
 @pytest.mark.django_db
 def test_the_import_page_answers_400_naming_the_limit(client, analyst_user, bomb):
     client.force_login(analyst_user)
-    response = client.post(reverse("web:statistics_import"),
+    response = client.post(reverse("indicators:statistics_import"),
                            {"format": "xlsx", "file": SimpleUploadedFile("bomb.xlsx", bomb.read_bytes())})
     assert response.status_code == 400
     page = response.content.decode()

@@ -38,7 +38,7 @@ def edited(client, haninge_user, jordbro) -> Partnership:
     }
     if jordbro.published:
         data["published"] = "on"
-    response = client.post(reverse("web:partnership_edit", args=[jordbro.pk]), data)
+    response = client.post(reverse("agreements:partnership_edit", args=[jordbro.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     client.logout()
     jordbro.refresh_from_db()

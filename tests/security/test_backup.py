@@ -23,8 +23,8 @@ from stadsdel.accounts.models import Membership, Role
 from stadsdel.agreements.models import Organisation, Partnership
 from stadsdel.areas.models import District
 from stadsdel.indicators.models import ImportBatch, Observation
+from stadsdel.ops.backup import backed_up_models, backup_read_header
 from stadsdel.plans.models import DistrictPlan
-from stadsdel.web.backup import backed_up_models, backup_read_header
 
 pytestmark = pytest.mark.django_db
 

@@ -144,7 +144,7 @@ def test_every_page_carries_the_policy(client):
 def test_a_view_may_set_its_own_policy(rf):
     from django.http import HttpResponse
 
-    from stadsdel.web.middleware import ContentSecurityPolicyMiddleware
+    from stadsdel.ui.middleware import ContentSecurityPolicyMiddleware
 
     def own_policy(request):
         response = HttpResponse("x")

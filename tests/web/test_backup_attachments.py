@@ -22,7 +22,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from stadsdel.funding.models import Attachment
-from stadsdel.web.backup import backup_read_header
+from stadsdel.ops.backup import backup_read_header
 
 pytestmark = pytest.mark.django_db
 

@@ -39,7 +39,7 @@ def text(response) -> str:
 
 
 def test_home_describes_stadsdel_and_counts_the_registry(client):
-    page = text(client.get(reverse("web:home")))
+    page = text(client.get(reverse("start:home")))
     assert '<html lang="sv">' in page
     assert f"Stadsdel {DASH} registret över områdesbaserat urbant utvecklingsarbete" in page
     # The registry holds all 290 municipalities; the start page counts those with districts or agreements.
@@ -52,12 +52,12 @@ def test_home_describes_stadsdel_and_counts_the_registry(client):
 
 def test_home_counts_offered_agreements_for_the_ministry(client, ministry_user):
     client.force_login(ministry_user)
-    page = text(client.get(reverse("web:home")))
+    page = text(client.get(reverse("start:home")))
     assert '?year=2011">2011</a></th><td class="num">21</td>' in page
 
 
 def test_pages_are_swedish_by_default_and_english_after_set_language(client):
-    url = reverse("web:district_list")
+    url = reverse("areas:district_list")
     swedish = text(client.get(url))
     assert '<html lang="sv">' in swedish
     assert "<h1>Stadsdelar</h1>" in swedish
@@ -75,13 +75,13 @@ def test_pages_are_swedish_by_default_and_english_after_set_language(client):
 
 
 def test_an_english_browser_still_gets_swedish_until_the_user_chooses(client):
-    url = reverse("web:district_list")
+    url = reverse("areas:district_list")
     page = text(client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"))
     assert '<html lang="sv">' in page and "<h1>Stadsdelar</h1>" in page
 
 
 def test_language_switch_names_each_language_in_itself(client):
-    page = text(client.get(reverse("web:home")))
+    page = text(client.get(reverse("start:home")))
     assert 'action="/i18n/setlang/"' in page
     assert 'value="sv" lang="sv"' in page and ">Svenska</button>" in page
     assert 'value="en" lang="en"' in page and ">English</button>" in page
@@ -90,7 +90,7 @@ def test_language_switch_names_each_language_in_itself(client):
 def test_footer_names_the_version(client):
     from stadsdel import __version__
 
-    assert f"Stadsdel version {__version__}" in text(client.get(reverse("web:home")))
+    assert f"Stadsdel version {__version__}" in text(client.get(reverse("start:home")))
 
 
 def test_sign_in_through_the_form_shows_the_user_menu_with_memberships(client, haninge_user):
@@ -98,15 +98,15 @@ def test_sign_in_through_the_form_shows_the_user_menu_with_memberships(client, h
     assert "<h1>Logga in</h1>" in page
     response = client.post(reverse("login"), {"username": "haninge", "password": "pw-haninge"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("web:home")
+    assert response["Location"] == reverse("start:home")
 
-    page = text(client.get(reverse("web:home")))
+    page = text(client.get(reverse("start:home")))
     assert "Inloggad som haninge" in page
     assert '<span class="org">Haninge kommun</span> <span class="role">kommunens samordnare</span>' in page
 
     response = client.post(reverse("logout"))
     assert response.status_code == 302
-    assert "Inloggad som" not in text(client.get(reverse("web:home")))
+    assert "Inloggad som" not in text(client.get(reverse("start:home")))
 
 
 def test_wrong_password_is_reported_in_swedish(client, haninge_user):
@@ -119,7 +119,7 @@ def test_wrong_password_is_reported_in_swedish(client, haninge_user):
 
 def test_municipality_list_shows_code_name_county_and_district_count(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
-        page = text(client.get(reverse("web:municipality_list")))
+        page = text(client.get(reverse("areas:municipality_list")))
     haninge = Municipality.objects.get(code="0136")
     assert page.count('<td class="code">') == listed_municipalities().count() == 21
     assert "Kiruna" not in page
@@ -130,7 +130,7 @@ def test_municipality_list_shows_code_name_county_and_district_count(client, dja
 
 
 def test_municipality_detail_lists_districts_agreements_and_partnerships(client):
-    page = text(client.get(reverse("web:municipality_detail", args=["0136"])))
+    page = text(client.get(reverse("areas:municipality_detail", args=["0136"])))
     assert "Haninge kommun" in page
     assert district("Jordbro").get_absolute_url() in page
     assert PERIOD_2008 in page
@@ -139,12 +139,12 @@ def test_municipality_detail_lists_districts_agreements_and_partnerships(client)
 
 
 def test_a_municipality_without_agreement_has_a_detail_page(client):
-    page = text(client.get(reverse("web:municipality_detail", args=["2584"])))
+    page = text(client.get(reverse("areas:municipality_detail", args=["2584"])))
     assert "Kiruna" in page and "Norrbottens län" in page
 
 
 def test_unknown_municipality_is_404(client):
-    assert client.get(reverse("web:municipality_detail", args=["9999"])).status_code == 404
+    assert client.get(reverse("areas:municipality_detail", args=["9999"])).status_code == 404
 
 
 # -- districts ------------------------------------------------------------------------------------
@@ -152,7 +152,7 @@ def test_unknown_municipality_is_404(client):
 
 def test_district_list_shows_code_system_area_count_and_source_fault_marker(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
-        page = text(client.get(reverse("web:district_list")))
+        page = text(client.get(reverse("areas:district_list")))
     assert page.count('<th scope="row">') == District.objects.count()
     hassleholmen = district("Hässleholmen")
     # The marker links straight to the district's fault box.
@@ -161,7 +161,7 @@ def test_district_list_shows_code_system_area_count_and_source_fault_marker(clie
 
 
 def test_district_list_filters_by_municipality(client):
-    page = text(client.get(reverse("web:district_list"), {"municipality": "1280"}))
+    page = text(client.get(reverse("areas:district_list"), {"municipality": "1280"}))
     assert "4 stadsdelar" in page
     for name in ("Fosie", "Hyllie", "Rosengård", "Södra Innerstan"):
         assert f">{name}</a>" in page
@@ -170,27 +170,27 @@ def test_district_list_filters_by_municipality(client):
 
 def test_district_list_filters_by_agreement_year_counting_only_readable_agreements(client, ministry_user):
     # 2009: only Haninge's approved agreement names its districts (Jordbro).
-    page = text(client.get(reverse("web:district_list"), {"year": "2009"}))
+    page = text(client.get(reverse("areas:district_list"), {"year": "2009"}))
     assert "1 stadsdel<" in page and ">Jordbro</a>" in page
 
     # The 2011 offer is a public decision: its 38 districts for everyone.
-    page = text(client.get(reverse("web:district_list"), {"year": "2011"}))
+    page = text(client.get(reverse("areas:district_list"), {"year": "2011"}))
     assert "38 stadsdelar" in page
 
     # Agreements under negotiation are not public: the year is then no choice for anonymous
     # visitors, and the invalid choice is reported and ignored, not a server error.
     Agreement.objects.filter(period_start__year=2011).update(status=Agreement.Status.NEGOTIATING)
-    page = text(client.get(reverse("web:district_list"), {"year": "2011"}))
+    page = text(client.get(reverse("areas:district_list"), {"year": "2011"}))
     assert "Ett filtervärde var ogiltigt" in page
     assert f"{District.objects.count()} stadsdelar" in page
 
     client.force_login(ministry_user)
-    page = text(client.get(reverse("web:district_list"), {"year": "2011"}))
+    page = text(client.get(reverse("areas:district_list"), {"year": "2011"}))
     assert "38 stadsdelar" in page
 
 
 def test_district_list_ignores_a_malformed_filter(client):
-    page = text(client.get(reverse("web:district_list"), {"year": "abc", "municipality": "nope"}))
+    page = text(client.get(reverse("areas:district_list"), {"year": "abc", "municipality": "nope"}))
     assert "Ett filtervärde var ogiltigt" in page
 
 
@@ -238,7 +238,7 @@ def test_district_page_shows_nesting(client):
 
 
 def test_unknown_district_is_404(client):
-    response = client.get(reverse("web:district_detail", args=[999999]))
+    response = client.get(reverse("areas:district_detail", args=[999999]))
     assert response.status_code == 404
     assert "Sidan finns inte" in response.content.decode()
 
@@ -248,7 +248,7 @@ def test_unknown_district_is_404(client):
 
 def test_agreement_list_groups_public_agreements_by_period(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
-        page = text(client.get(reverse("web:agreement_list")))
+        page = text(client.get(reverse("agreements:agreement_list")))
     assert f"Perioden {PERIOD_2008}" in page
     assert "21 avtal" in page
     assert "ej angivet i källorna" in page
@@ -259,7 +259,7 @@ def test_agreement_list_groups_public_agreements_by_period(client, django_assert
 
 def test_agreement_list_filters_by_municipality(client, ministry_user):
     client.force_login(ministry_user)
-    page = text(client.get(reverse("web:agreement_list"), {"municipality": "1280"}))
+    page = text(client.get(reverse("agreements:agreement_list"), {"municipality": "1280"}))
     assert "Perioden 2011" in page and f"Perioden {PERIOD_2008}" in page
     assert "erbjudet" in page
     assert page.count('<span class="status') == 2
@@ -292,11 +292,11 @@ def test_negotiating_agreement_is_hidden_from_the_public_and_shows_sections_to_t
 
 def test_commission_list_and_detail(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(5):
-        page = text(client.get(reverse("web:commission_list")))
+        page = text(client.get(reverse("agreements:commission_list")))
     assert "Uppdrag att samverka med kommuner som har lokala utvecklingsavtal" in page
 
     commission = Commission.objects.get(key="2008")
-    page = text(client.get(reverse("web:commission_detail", args=[commission.pk])))
+    page = text(client.get(reverse("agreements:commission_detail", args=[commission.pk])))
     for expected in ("Rikspolisstyrelsen", "Försäkringskassan", "Arbetsförmedlingen", "13 §",
                      "Förordning (2008:348) om urbant utvecklingsarbete", "Nyamko Sabuni", "Samordnare",
                      "Redovisningsskyldighet"):
@@ -308,7 +308,7 @@ def test_commission_list_and_detail(client, django_assert_max_num_queries):
 
 def test_partnership_list_and_detail(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(5):
-        page = text(client.get(reverse("web:partnership_list")))
+        page = text(client.get(reverse("agreements:partnership_list")))
     partnership = Partnership.objects.get(key="jordbro")
     assert f'<a href="{partnership.get_absolute_url()}">{partnership.name}</a>' in page
 
@@ -333,7 +333,7 @@ def test_partnership_edit_button_only_for_its_municipality(client, haninge_user,
 
 def test_cooperation_list(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
-        page = text(client.get(reverse("web:cooperation_list")))
+        page = text(client.get(reverse("agreements:cooperation_list")))
     assert jordbro_cooperation().get_absolute_url() in page
     assert "Försäkringskassan" in page
 

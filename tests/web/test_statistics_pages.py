@@ -87,7 +87,7 @@ def alby_figures(analyst_user):
 
 def test_indicator_list_shows_the_catalogue(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
-        page = text(client.get(reverse("web:indicator_list")))
+        page = text(client.get(reverse("indicators:indicator_list")))
     assert "<h1>Indikatorer</h1>" in page
     employment = Indicator.objects.get(code="employment_rate_20_64")
     assert f'<a href="{employment.get_absolute_url()}">employment_rate_20_64</a>' in page
@@ -101,7 +101,7 @@ def test_indicator_list_shows_the_catalogue(client, django_assert_max_num_querie
 
 def test_indicator_list_in_english_uses_the_english_names(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    page = text(client.get(reverse("web:indicator_list")))
+    page = text(client.get(reverse("indicators:indicator_list")))
     employment = Indicator.objects.get(code="employment_rate_20_64")
     assert f"<th scope=\"row\">{employment.name_en}</th>" in page
     assert "<h1>Indicators</h1>" in page and "Work" in page
@@ -123,7 +123,7 @@ def test_indicator_detail_shows_the_definition_and_the_latest_figures(client, al
 
 
 def test_indicator_detail_csv_has_the_unrounded_values(client, alby_figures):
-    response = client.get(reverse("web:indicator_detail", args=["employment_rate_20_64"]), {"format": "csv"})
+    response = client.get(reverse("indicators:indicator_detail", args=["employment_rate_20_64"]), {"format": "csv"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "employment_rate_20_64_2012.csv" in response["Content-Disposition"]
@@ -134,7 +134,7 @@ def test_indicator_detail_csv_has_the_unrounded_values(client, alby_figures):
 
 
 def test_unknown_indicator_is_404(client):
-    assert client.get(reverse("web:indicator_detail", args=["no_such_indicator"])).status_code == 404
+    assert client.get(reverse("indicators:indicator_detail", args=["no_such_indicator"])).status_code == 404
 
 
 # -- a district's statistics ----------------------------------------------------------------------
@@ -149,7 +149,7 @@ def _chart_spec(page: str, code: str) -> dict:
 def test_district_statistics_charts_the_district_against_its_references(client, alby_figures, django_assert_max_num_queries):
     district = alby()
     with django_assert_max_num_queries(14):
-        page = text(client.get(reverse("web:district_statistics", args=[district.pk])))
+        page = text(client.get(reverse("indicators:district_statistics", args=[district.pk])))
     assert "<h1>Statistik för Alby</h1>" in page
     spec = _chart_spec(page, "employment_rate_20_64")
     values = spec["data"]["values"]
@@ -164,19 +164,19 @@ def test_district_statistics_charts_the_district_against_its_references(client, 
     assert '<abbr title="undertryckt (röjandekontroll)">–</abbr>' in page
     assert "<td>undertryckt (röjandekontroll)</td>" in page
     # Charts come from the app itself, never from a CDN.
-    assert f'src="{reverse("web:vega_bundle")}?v={charts.bundle_version()}"' in page
+    assert f'src="{reverse("ui:vega_bundle")}?v={charts.bundle_version()}"' in page
     assert "cdn" not in page.lower()
 
 
 def test_district_chart_spec_renders_to_svg_offline(client, alby_figures):
-    page = text(client.get(reverse("web:district_statistics", args=[alby().pk])))
+    page = text(client.get(reverse("indicators:district_statistics", args=[alby().pk])))
     svg = charts.chart_svg(_chart_spec(page, "employment_rate_20_64"))
     assert svg.startswith("<svg") and "Botkyrka" in svg and "Alby" in svg
 
 
 def test_district_profile_compares_the_seven_dimensions_and_names_the_rule(client, alby_figures):
     district = alby()
-    page = text(client.get(reverse("web:district_statistics", args=[district.pk]), {"year": 2010}))
+    page = text(client.get(reverse("indicators:district_statistics", args=[district.pk]), {"year": 2010}))
     assert "Sysselsättningsgraden är lägre" in page  # seed 000's wording of the dimension
     assert "Beroendet av försörjningsstöd är större" in page
     assert "Alby är präglad av utanförskap 2010." in page
@@ -188,7 +188,7 @@ def test_district_profile_compares_the_seven_dimensions_and_names_the_rule(clien
 
 
 def test_district_profile_defaults_to_the_latest_year_and_ignores_a_bad_year(client, alby_figures):
-    url = reverse("web:district_statistics", args=[alby().pk])
+    url = reverse("indicators:district_statistics", args=[alby().pk])
     page = text(client.get(url, {"year": "abc"}))
     assert '<option value="2012" selected>' in page
     # 2012 has only employment figures: too few dimensions for the rule to decide.
@@ -196,17 +196,17 @@ def test_district_profile_defaults_to_the_latest_year_and_ignores_a_bad_year(cli
 
 
 def test_district_statistics_lists_the_imports_and_shows_who_only_to_staff(client, alby_figures, haninge_user):
-    url = reverse("web:district_statistics", args=[alby().pk])
+    url = reverse("indicators:district_statistics", args=[alby().pk])
     page = text(client.get(url))
     assert "alby_2010_2012.csv" in page
-    assert reverse("web:import_detail", args=[alby_figures.pk]) in page
+    assert reverse("indicators:import_detail", args=[alby_figures.pk]) in page
     assert ">analyst<" not in page
     client.force_login(haninge_user)
     assert ">analyst</td>" in text(client.get(url))
 
 
 def test_district_without_figures_says_so(client):
-    page = text(client.get(reverse("web:district_statistics", args=[alby().pk])))
+    page = text(client.get(reverse("indicators:district_statistics", args=[alby().pk])))
     assert "Inga värden har importerats för stadsdelen ännu." in page
     assert "vega.js" not in page
 
@@ -214,7 +214,7 @@ def test_district_without_figures_says_so(client):
 def test_district_detail_links_its_statistics(client, alby_figures):
     district = alby()
     page = text(client.get(district.get_absolute_url()))
-    assert reverse("web:district_statistics", args=[district.pk]) in page
+    assert reverse("indicators:district_statistics", args=[district.pk]) in page
     assert "5 indikatorer har värden för stadsdelen, 2010–2012." in page
 
 
@@ -226,12 +226,12 @@ def test_mapped_figures_say_through_which_crosswalk(client, alby_figures):
         name="SAMS → DeSO",
     )
     Observation.objects.filter(district=alby(), period=2012).update(crosswalk=crosswalk)
-    page = text(client.get(reverse("web:district_statistics", args=[alby().pk])))
+    page = text(client.get(reverse("indicators:district_statistics", args=[alby().pk])))
     assert "<td>omräknad via SAMS → DeSO</td>" in page
 
 
 def test_vega_bundle_is_served_by_the_app_with_long_cache(client):
-    response = client.get(reverse("web:vega_bundle"), {"v": charts.bundle_version()})
+    response = client.get(reverse("ui:vega_bundle"), {"v": charts.bundle_version()})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/javascript")
     assert "max-age=31536000" in response["Cache-Control"]
@@ -243,21 +243,21 @@ def test_vega_bundle_is_served_by_the_app_with_long_cache(client):
 
 def test_exclusion_overview_counts_individuals_and_marked_districts(client, alby_figures, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
-        page = text(client.get(reverse("web:exclusion_overview")))
+        page = text(client.get(reverse("indicators:exclusion_overview")))
     assert "stadsdel-standard" in page and "version 1" in page
     assert "individ-standard v1" in page
     # Botkyrka's individuals in exclusion, year over year (5 000, then 4 800: −200).
     assert "5\xa0000" in page and "4\xa0800" in page and "(\u2212200)" in page
     # The district table for the latest year with district figures (2012): Alby cannot be decided.
     assert '<option value="2012" selected>' in page
-    page_2010 = text(client.get(reverse("web:exclusion_overview"), {"year": 2010}))
+    page_2010 = text(client.get(reverse("indicators:exclusion_overview"), {"year": 2010}))
     row = re.search(r'<th scope="row"><a href="[^"]+">Alby</a></th>(.*?)</tr>', page_2010, re.S).group(1)
     assert "präglad av utanförskap" in row and "5 av 5" in row
     assert "Präglade av utanförskap: 1." in page_2010
 
 
 def test_exclusion_overview_without_figures(client):
-    page = text(client.get(reverse("web:exclusion_overview")))
+    page = text(client.get(reverse("indicators:exclusion_overview")))
     assert "<h1>Utanförskap: de övergripande målen</h1>" in page
 
 
@@ -281,15 +281,15 @@ def upload(content: str, name: str = "botkyrka_2010.csv") -> SimpleUploadedFile:
 
 
 def test_import_page_needs_sign_in(client):
-    response = client.get(reverse("web:statistics_import"))
+    response = client.get(reverse("indicators:statistics_import"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
 
 def test_import_page_is_forbidden_to_a_municipality_coordinator(client, haninge_user):
     client.force_login(haninge_user)
-    assert client.get(reverse("web:statistics_import")).status_code == 403
-    assert client.post(reverse("web:statistics_import"), {"format": "csv", "file": upload(GOOD_CSV)}).status_code == 403
+    assert client.get(reverse("indicators:statistics_import")).status_code == 403
+    assert client.post(reverse("indicators:statistics_import"), {"format": "csv", "file": upload(GOOD_CSV)}).status_code == 403
     assert not Observation.objects.exists()
 
 
@@ -300,35 +300,35 @@ def test_import_page_for_an_analyst(client, analyst_user, django_assert_max_num_
     # Session, user, the scope (memberships and organisation tree), the catalogue, the user
     # menu, the imports: a fixed number whatever the number of imports listed.
     with django_assert_max_num_queries(10):
-        page = text(client.get(reverse("web:statistics_import")))
+        page = text(client.get(reverse("indicators:statistics_import")))
     assert "<h1>Importera statistik</h1>" in page
     assert 'enctype="multipart/form-data"' in page
     assert '<option value="employment_rate_20_64">' in page
     assert "Importerar … (det kan ta en stund)" in page  # shown on submit by busy.js
     assert "fil2.csv" in page and ">analyst</td>" in page
-    assert "Importera statistik" in text(client.get(reverse("web:home")))  # in the user menu
+    assert "Importera statistik" in text(client.get(reverse("start:home")))  # in the user menu
 
 
 def test_a_good_csv_file_is_imported(client, analyst_user):
     client.force_login(analyst_user)
-    response = client.post(reverse("web:statistics_import"), {"format": "csv", "file": upload(GOOD_CSV)})
+    response = client.post(reverse("indicators:statistics_import"), {"format": "csv", "file": upload(GOOD_CSV)})
     page = text(response)
     batch = ImportBatch.objects.get()
     assert batch.source_name == "botkyrka_2010.csv" and batch.created_by == analyst_user
     assert '<dd class="num" id="import-created">3</dd>' in page
     assert '<dd class="num" id="import-updated">0</dd>' in page
-    assert reverse("web:import_detail", args=[batch.pk]) in page
+    assert reverse("indicators:import_detail", args=[batch.pk]) in page
     stored = {(o.unit_key, o.value) for o in Observation.objects.filter(batch=batch)}
     assert stored == {("area:SAMS:01270001", 55.5), ("area:SAMS:01270002", 60.0), ("municipality:0127", 70.125)}
     # The same file again changes nothing.
-    page = text(client.post(reverse("web:statistics_import"), {"format": "csv", "file": upload(GOOD_CSV)}))
+    page = text(client.post(reverse("indicators:statistics_import"), {"format": "csv", "file": upload(GOOD_CSV)}))
     assert '<dd class="num" id="import-unchanged">3</dd>' in page
     assert ImportBatch.objects.count() == 1
 
 
 def test_a_dry_run_counts_and_saves_nothing(client, analyst_user):
     client.force_login(analyst_user)
-    page = text(client.post(reverse("web:statistics_import"),
+    page = text(client.post(reverse("indicators:statistics_import"),
                             {"format": "csv", "file": upload(GOOD_CSV), "dry_run": "on"}))
     assert "Provkörning: ingenting har sparats" in page
     assert '<dd class="num" id="import-created">3</dd>' in page
@@ -337,7 +337,7 @@ def test_a_dry_run_counts_and_saves_nothing(client, analyst_user):
 
 def test_a_bad_file_is_reported_row_by_row_and_nothing_is_saved(client, analyst_user):
     client.force_login(analyst_user)
-    response = client.post(reverse("web:statistics_import"), {"format": "csv", "file": upload(BAD_CSV)})
+    response = client.post(reverse("indicators:statistics_import"), {"format": "csv", "file": upload(BAD_CSV)})
     assert response.status_code == 400
     page = response.content.decode()
     assert "botkyrka_2010.csv kunde inte importeras" in page
@@ -348,7 +348,7 @@ def test_a_bad_file_is_reported_row_by_row_and_nothing_is_saved(client, analyst_
 
 def test_pxweb_needs_an_indicator(client, analyst_user):
     client.force_login(analyst_user)
-    response = client.post(reverse("web:statistics_import"),
+    response = client.post(reverse("indicators:statistics_import"),
                            {"format": "pxweb", "file": upload("{}", "tab.json")})
     assert response.status_code == 400
     assert "En PxWeb-fil behöver" in response.content.decode()
@@ -357,7 +357,7 @@ def test_pxweb_needs_an_indicator(client, analyst_user):
 def test_import_detail_shows_what_the_import_set(client, alby_figures, haninge_user):
     alby_figures.source_name = "/home/analyst/register/alby_2010_2012.csv"
     alby_figures.save()
-    url = reverse("web:import_detail", args=[alby_figures.pk])
+    url = reverse("indicators:import_detail", args=[alby_figures.pk])
     page = text(client.get(url))
     assert ">employment_rate_20_64</a>" in page and "2010–2012" in page
     # Who imported, and from which folder on their machine, is staff information.
@@ -368,5 +368,5 @@ def test_import_detail_shows_what_the_import_set(client, alby_figures, haninge_u
 
 
 def test_statistics_is_in_the_main_navigation(client):
-    page = text(client.get(reverse("web:home")))
-    assert f'<a href="{reverse("web:indicator_list")}">Statistik</a>' in page
+    page = text(client.get(reverse("start:home")))
+    assert f'<a href="{reverse("indicators:indicator_list")}">Statistik</a>' in page

@@ -81,7 +81,7 @@ class Agreement(models.Model):
         return f"{self.municipality.name} {self.period_label}"
 
     def get_absolute_url(self) -> str:
-        return reverse("web:agreement_detail", args=[self.pk])
+        return reverse("agreements:agreement_detail", args=[self.pk])
 
     @property
     def period_label(self) -> str:
@@ -176,7 +176,7 @@ class Partnership(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("web:partnership_detail", args=[self.pk])
+        return reverse("agreements:partnership_detail", args=[self.pk])
 
 
 class PartnershipMember(models.Model):
@@ -245,7 +245,7 @@ class CooperationAgreement(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("web:cooperation_detail", args=[self.pk])
+        return reverse("agreements:cooperation_detail", args=[self.pk])
 
 
 class Commitment(models.Model):

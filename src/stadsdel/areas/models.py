@@ -44,7 +44,7 @@ class Municipality(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("web:municipality_detail", args=[self.code])
+        return reverse("areas:municipality_detail", args=[self.code])
 
 
 class CodeSystem(models.Model):
@@ -140,7 +140,7 @@ class District(models.Model):
         return f"{self.name} ({self.municipality.name})"
 
     def get_absolute_url(self) -> str:
-        return reverse("web:district_detail", args=[self.pk])
+        return reverse("areas:district_detail", args=[self.pk])
 
 
 class DistrictArea(models.Model):

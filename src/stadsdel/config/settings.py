@@ -121,7 +121,9 @@ INSTALLED_APPS = [
     "stadsdel.funding",
     "stadsdel.evaluation",
     "stadsdel.seeds",
-    "stadsdel.web",
+    "stadsdel.ui",
+    "stadsdel.ops",
+    "stadsdel.start",
     "stadsdel.portal",
     "stadsdel.api",
     "stadsdel.demo",
@@ -130,12 +132,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # Outermost, so every response carries the policy, even SecurityMiddleware's HTTPS redirect.
-    "stadsdel.web.middleware.ContentSecurityPolicyMiddleware",
+    "stadsdel.ui.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "stadsdel.web.middleware.RejectNulMiddleware",
+    "stadsdel.ui.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "stadsdel.web.middleware.SwedishFirstLocaleMiddleware",
+    "stadsdel.ui.middleware.SwedishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -161,7 +163,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "stadsdel.web.context.site",
+                "stadsdel.accounts.context.site",
             ],
         },
     }
@@ -179,8 +181,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "web:home"
-LOGOUT_REDIRECT_URL = "web:home"
+LOGIN_REDIRECT_URL = "start:home"
+LOGOUT_REDIRECT_URL = "start:home"
 
 # Swedish first; English available through the language switch.
 LANGUAGE_CODE = "sv"
@@ -215,7 +217,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
-# Sent on every response by stadsdel.web.middleware.ContentSecurityPolicyMiddleware (Django 5.2
+# Sent on every response by stadsdel.ui.middleware.ContentSecurityPolicyMiddleware (Django 5.2
 # has no CSP of its own). Everything the pages use comes from the site itself: the stylesheet,
 # the static scripts, htmx and the Vega bundle (/assets/vega.js); chart specs and locales are
 # JSON in <script type="application/json"> elements, which are data, not code.
@@ -261,7 +263,7 @@ AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_LOCKOUT_CALLABLE = "stadsdel.web.views.lockout"  # web/lockout.html, HTTP 429
+AXES_LOCKOUT_CALLABLE = "stadsdel.ops.views.lockout"  # ops/lockout.html, HTTP 429
 # The client's address is REMOTE_ADDR unless the operator says how many proxies stand in front
 # (each appends the address it saw to X-Forwarded-For); trusting that header without the count
 # would let anyone choose the address their failures are counted against.

@@ -1,3 +1,6 @@
+"""Every app's pages under one root. An app's URL module names its namespace (`app_name`); the
+paths are the product's public addresses and stay as they are when code moves."""
+
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,5 +16,11 @@ urlpatterns = [
     path("funding/", include("stadsdel.funding.urls")),
     path("evaluation/", include("stadsdel.evaluation.urls")),
     path("portal/", include("stadsdel.portal.urls")),
-    path("", include("stadsdel.web.urls")),
+    path("", include("stadsdel.accounts.urls")),
+    path("", include("stadsdel.start.urls")),
+    path("", include("stadsdel.areas.urls")),
+    path("", include("stadsdel.agreements.urls")),
+    path("", include("stadsdel.indicators.urls")),
+    path("", include("stadsdel.ops.urls")),
+    path("", include("stadsdel.ui.urls")),
 ]

@@ -122,7 +122,7 @@ def evaluation_publish(request, pk: int):
         services.evaluation_publish(user=request.user, evaluation=evaluation, version=version, published=publish)
     except StaleVersionError as exc:
         current = Evaluation.objects.get(pk=evaluation.pk)
-        return stale_save(request, "web/conflict.html",
+        return stale_save(request, "ui/conflict.html",
                           {"section": "evaluation", "back_url": evaluation.get_absolute_url()}, error=exc,
                           differences=[difference(Evaluation._meta.get_field("published").verbose_name,
                                                   current.published, publish)])

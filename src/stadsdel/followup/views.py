@@ -177,7 +177,7 @@ def report_status(request, code: str, year: int):
             wanted = {"submit": ReportStatus.SUBMITTED, "receive": ReportStatus.RECEIVED}.get(action)
             step = difference(FollowUpReport._meta.get_field("status").verbose_name, current.get_status_display(),
                               wanted.label if wanted else action)
-        return stale_save(request, "web/conflict.html", {"section": "reports", "back_url": report.get_absolute_url()},
+        return stale_save(request, "ui/conflict.html", {"section": "reports", "back_url": report.get_absolute_url()},
                           error=exc, differences=[step])
     return redirect(report)
 

@@ -69,7 +69,7 @@ def fund_detail(request, pk: int):
 def _stale_action(request, app: Application, error: StaleVersionError, differences):
     """A button on an application (submit, decide) pressed over a newer version: the shared 409
     page with the state saved now beside the user's, and the button again."""
-    return stale_save(request, "web/conflict.html", {"section": "funding", "back_url": app.get_absolute_url()},
+    return stale_save(request, "ui/conflict.html", {"section": "funding", "back_url": app.get_absolute_url()},
                       error=error, differences=differences)
 
 

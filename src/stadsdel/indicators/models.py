@@ -108,7 +108,7 @@ class Indicator(models.Model):
         return self.code
 
     def get_absolute_url(self) -> str:
-        return reverse("web:indicator_detail", args=[self.code])
+        return reverse("indicators:indicator_detail", args=[self.code])
 
 
 class ExclusionRule(models.Model):

@@ -141,7 +141,7 @@ def plan_transition(request, pk: int):
 def _stale_action(request, plan: DistrictPlan, error: StaleVersionError, differences, back_url: str = ""):
     """A button on a plan (a step, a moderation) pressed over a newer version: the shared 409 page
     with the state saved now beside the user's, and the button again."""
-    return stale_save(request, "web/conflict.html",
+    return stale_save(request, "ui/conflict.html",
                       {"section": "plans", "back_url": back_url or plan.get_absolute_url()},
                       error=error, differences=differences)
 

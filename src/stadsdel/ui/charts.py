@@ -1,7 +1,7 @@
 """Charts as Vega-Lite specs, built with Altair in pure functions on plain rows.
 
 One spec serves twice: in the page, vega-embed renders it interactively from the JavaScript
-bundle that vl-convert ships (served by `web:vega_bundle`, so no page loads anything from a
+bundle that vl-convert ships (served by `ui:vega_bundle`, so no page loads anything from a
 CDN); for PDFs, `chart_svg` renders the same spec to SVG with vl-convert, offline. The data keep
 the stored values unrounded; axes and tooltips round them for display.
 """

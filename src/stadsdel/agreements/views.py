@@ -1,0 +1,180 @@
+"""The registry pages of agreements, commissions, partnerships and cooperation agreements. Views stay
+thin: reads go through the selectors (which apply the user's scope) and writes through the services
+(which check scope and version); a view only maps their outcomes to HTTP (not in scope → 404, not
+allowed → 403, stale version → 409)."""
+
+from __future__ import annotations
+
+import copy
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from stadsdel.agreements import selectors as agreement_selectors
+from stadsdel.agreements import services
+from stadsdel.agreements.forms import (
+    CooperationCreateForm,
+    CooperationForm,
+    PartnershipForm,
+    registry_filter_form,
+)
+from stadsdel.agreements.models import CooperationAgreement
+from stadsdel.core.history import record_history
+from stadsdel.core.http import form_differences, get_or_404, record_values, stale_save
+from stadsdel.core.versions import StaleVersionError
+
+
+def agreement_list(request):
+    form = registry_filter_form(request)
+    filters = form.filters()
+    return render(request, "agreements/agreement_list.html", {
+        "section": "agreements",
+        "form": form,
+        "agreements": agreement_selectors.agreement_list_for(
+            user=request.user, year=filters["year"], municipality=filters["municipality"]
+        ),
+    })
+
+
+def agreement_detail(request, pk: int):
+    agreement = get_or_404(agreement_selectors.agreement_get, user=request.user, pk=pk)
+    return render(request, "agreements/agreement_detail.html", {
+        "section": "agreements",
+        "agreement": agreement,
+        "sources": agreement_selectors.source_documents(keys=agreement.sources),
+    })
+
+
+def commission_list(request):
+    return render(request, "agreements/commission_list.html", {
+        "section": "commissions", "commissions": agreement_selectors.commission_list(),
+    })
+
+
+def commission_detail(request, pk: int):
+    commission = get_or_404(agreement_selectors.commission_get, pk=pk)
+    return render(request, "agreements/commission_detail.html", {
+        "section": "commissions",
+        "commission": commission,
+        "sources": agreement_selectors.source_documents(keys=[commission.source] if commission.source else []),
+    })
+
+
+def partnership_list(request):
+    return render(request, "agreements/partnership_list.html", {
+        "section": "partnerships",
+        "partnerships": agreement_selectors.partnership_list_for(user=request.user),
+    })
+
+
+def partnership_detail(request, pk: int):
+    partnership = get_or_404(agreement_selectors.partnership_get, user=request.user, pk=pk)
+    return render(request, "agreements/partnership_detail.html", {
+        "section": "partnerships",
+        "partnership": partnership,
+        "can_edit": agreement_selectors.can_edit_partnership(user=request.user, partnership=partnership),
+        "history": record_history(record=partnership),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partnership_edit(request, pk: int):
+    partnership = get_or_404(agreement_selectors.partnership_get, user=request.user, pk=pk)
+    if not agreement_selectors.can_edit_partnership(user=request.user, partnership=partnership):
+        raise PermissionDenied
+    # The form works on a copy: validating a model form writes the submitted values onto its
+    # instance, and the record itself must keep its saved values until the service has run.
+    form = PartnershipForm(request.POST or None, instance=copy.copy(partnership))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partnership_update(
+                user=request.user, partnership=partnership, version=form.cleaned_data["version"],
+                fields=form.service_fields(), districts=form.districts(),
+            )
+        except StaleVersionError as exc:
+            current = agreement_selectors.partnership_get(user=request.user, pk=pk)
+            return stale_save(request, "agreements/partnership_form.html",
+                              {"section": "partnerships", "form": form, "partnership": current}, error=exc,
+                              differences=form_differences(form, record_values(current, form.fields)), form=form)
+        messages.success(request, _("The partnership has been saved."))
+        return redirect(partnership)
+    return render(request, "agreements/partnership_form.html", {
+        "section": "partnerships", "form": form, "partnership": partnership,
+    })
+
+
+def cooperation_list(request):
+    return render(request, "agreements/cooperation_list.html", {
+        "section": "cooperation",
+        "cooperations": agreement_selectors.cooperation_list_for(user=request.user),
+    })
+
+
+def _commitments_by_party(cooperation: CooperationAgreement) -> list[tuple]:
+    # In the document the parties' undertakings alternate; the page groups them per party, in
+    # the order the parties first appear.
+    groups: dict[int, tuple] = {}
+    for commitment in cooperation.commitments.all():
+        groups.setdefault(commitment.party_id, (commitment.party, []))[1].append(commitment)
+    return list(groups.values())
+
+
+def cooperation_detail(request, pk: int):
+    cooperation = get_or_404(agreement_selectors.cooperation_get, user=request.user, pk=pk)
+    return render(request, "agreements/cooperation_detail.html", {
+        "section": "cooperation",
+        "cooperation": cooperation,
+        "commitments_by_party": _commitments_by_party(cooperation),
+        "can_edit": agreement_selectors.can_edit_cooperation(user=request.user, cooperation=cooperation),
+        "history": record_history(record=cooperation),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cooperation_edit(request, pk: int):
+    cooperation = get_or_404(agreement_selectors.cooperation_get, user=request.user, pk=pk)
+    if not agreement_selectors.can_edit_cooperation(user=request.user, cooperation=cooperation):
+        raise PermissionDenied
+    form = CooperationForm(request.POST or None, instance=copy.copy(cooperation))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cooperation_update(
+                user=request.user, cooperation=cooperation, version=form.cleaned_data["version"],
+                fields=form.service_fields(), districts=form.districts(),
+            )
+        except StaleVersionError as exc:
+            current = agreement_selectors.cooperation_get(user=request.user, pk=pk)
+            return stale_save(request, "agreements/cooperation_form.html",
+                              {"section": "cooperation", "form": form, "cooperation": current}, error=exc,
+                              differences=form_differences(form, record_values(current, form.fields)), form=form)
+        messages.success(request, _("The cooperation agreement has been saved."))
+        return redirect(cooperation)
+    return render(request, "agreements/cooperation_form.html", {
+        "section": "cooperation", "form": form, "cooperation": cooperation,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cooperation_create(request, partnership_pk: int):
+    partnership = get_or_404(agreement_selectors.partnership_get, user=request.user, pk=partnership_pk)
+    if not agreement_selectors.can_edit_partnership(user=request.user, partnership=partnership):
+        raise PermissionDenied
+    draft = CooperationAgreement(partnership=partnership, municipality=partnership.municipality)
+    initial = {"districts": list(partnership.districts.all()), "place": partnership.municipality.name}
+    form = CooperationCreateForm(request.POST or None, instance=draft, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        cooperation = services.cooperation_create(
+            user=request.user, partnership=partnership, fields=form.service_fields(), districts=form.districts(),
+        )
+        messages.success(request, _("The cooperation agreement has been created."))
+        return redirect(cooperation)
+    return render(request, "agreements/cooperation_form.html", {
+        "section": "cooperation", "form": form, "partnership": partnership, "creating": True,
+    })

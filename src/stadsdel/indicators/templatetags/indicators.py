@@ -1,0 +1,52 @@
+"""Template filters of the statistics: an observation's value and status as a table cell shows them,
+dimension and level names. Load with `{% load indicators %}`."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from stadsdel.indicators.models import Dimension, Level
+from stadsdel.ui.templatetags.stadsdel import NO_FIGURE, SUPPRESSED, figure
+
+register = template.Library()
+
+
+@register.filter
+def observation_value(observation, decimals=1) -> str:
+    """An observation's value as a table cell shows it: "–" for a suppressed cell and ".." for
+    no figure, each explained in its title."""
+    if observation is None or (observation.value is None and observation.status != "suppressed"):
+        return format_html('<abbr title="{}">{}</abbr>', _("no figure"), NO_FIGURE)
+    if observation.status == "suppressed":
+        return format_html('<abbr title="{}">{}</abbr>', _("suppressed (disclosure control)"), SUPPRESSED)
+    return figure(observation.value, decimals)
+
+
+@register.filter
+def observation_status(observation) -> str:
+    """What a reader needs to know about a figure beyond its value (nothing for a plain one)."""
+    if observation is None:
+        return ""
+    notes = []
+    if observation.status == "suppressed":
+        notes.append(_("suppressed (disclosure control)"))
+    elif observation.status != "ok":
+        notes.append(observation.get_status_display())
+    if observation.crosswalk_id:
+        notes.append(_("mapped via %(crosswalk)s") % {"crosswalk": observation.crosswalk.name})
+    return "; ".join(notes)
+
+
+@register.filter
+def dimension_names(keys) -> str:
+    """Dimension keys ("employment", …) as their names in the page language, joined."""
+    labels = dict(Dimension.choices)
+    return ", ".join(str(labels.get(key, key)) for key in keys or ())
+
+
+@register.filter
+def level_name(level) -> str:
+    """An observation level ("district") as its name in the page language."""
+    return str(dict(Level.choices).get(level, level))

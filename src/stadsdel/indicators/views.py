@@ -1,0 +1,191 @@
+"""The statistics pages: the indicator catalogue, an indicator's latest figures, a district's
+statistics, the exclusion overview and statistics imports. Views stay thin: reads go through the
+selectors, writes (imports) through the services."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from stadsdel.accounts.scoping import scope_for
+from stadsdel.areas import selectors as area_selectors
+from stadsdel.core.http import get_or_404
+from stadsdel.core.tabular_export import csv_writer
+from stadsdel.indicators import exclusion, page_selectors
+from stadsdel.indicators import selectors as indicator_selectors
+from stadsdel.indicators.forms import StatisticsImportForm
+from stadsdel.indicators.importers.base import ImportFileError
+from stadsdel.indicators.models import Level
+from stadsdel.indicators.services.imports import observations_import_upload
+from stadsdel.plans import selectors as plan_selectors
+from stadsdel.ui import charts
+
+
+def _year_param(request) -> int | None:
+    # A malformed ?year= is ignored (the page shows its default year), not a server error.
+    try:
+        return int(request.GET.get("year", ""))
+    except ValueError:
+        return None
+
+
+def indicator_list(request):
+    return render(request, "indicators/indicator_list.html", {
+        "section": "statistics",
+        "indicators": indicator_selectors.indicator_list(),
+        "goal_areas": plan_selectors.goal_areas_by_key(),
+        "can_import": scope_for(request.user).imports_statistics,
+    })
+
+
+def indicator_detail(request, code: str):
+    try:
+        indicator = indicator_selectors.indicator_get(code=code)
+    except indicator_selectors.UnitNotFound:
+        raise Http404 from None
+    latest = page_selectors.indicator_latest_table(indicator=indicator)
+    if request.GET.get("format") == "csv":
+        return _latest_csv(indicator, latest)
+    return render(request, "indicators/indicator_detail.html", {
+        "section": "statistics",
+        "indicator": indicator,
+        "goal_areas": plan_selectors.goal_areas_by_key(),
+        "latest": latest,
+    })
+
+
+def _latest_csv(indicator, latest: page_selectors.LatestTable) -> HttpResponse:
+    """The latest-year table as CSV: values unrounded, a suppressed cell's value empty."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{indicator.code}_{latest.year or "none"}.csv"'
+    writer = csv_writer(response)
+    writer.writerow(["indicator", "level", "unit", "municipality_code", "period", "sex", "value", "numerator",
+                     "denominator", "status", "mapped_through", "import"])
+    for o in latest.rows:
+        if o.level == Level.MUNICIPALITY:
+            unit, municipality_code = o.municipality.name, o.municipality.code
+        else:
+            unit, municipality_code = o.district.name, o.district.municipality.code
+        writer.writerow([
+            indicator.code, o.level, unit, municipality_code, o.period, o.sex,
+            o.value, o.numerator, o.denominator,
+            o.status, o.crosswalk.name if o.crosswalk else "", o.batch_id,
+        ])
+    return response
+
+
+def _level_labels(district) -> dict[str, str]:
+    municipality = district.municipality
+    return {
+        Level.DISTRICT: district.name,
+        Level.MUNICIPALITY: municipality.name,
+        Level.COUNTY: municipality.county.name,
+        Level.COUNTRY: _("Sweden"),
+    }
+
+
+def _district_charts(district, series_list: list[page_selectors.IndicatorSeries], labels: dict[str, str]) -> list[dict]:
+    items = []
+    for series in series_list:
+        indicator = series.indicator
+        shown = {level: labels[level] for level in series.levels}
+        references = [name for level, name in shown.items() if level != Level.DISTRICT]
+        description = _("%(indicator)s in %(district)s, %(first)s–%(last)s, compared with %(references)s.") % {
+            "indicator": indicator.name, "district": district.name,
+            "first": series.years[0].year, "last": series.years[-1].year,
+            "references": ", ".join(references) or "—",
+        }
+        items.append({
+            "series": series,
+            "chart_id": f"chart-{indicator.code}",
+            "spec": charts.series_chart(
+                series.long_rows(shown), y_title=str(indicator.get_unit_display()), decimals=indicator.decimals,
+                labels=shown, description=description,
+            ),
+        })
+    return items
+
+
+def district_statistics(request, pk: int):
+    district = get_or_404(area_selectors.district_get, pk=pk)
+    labels = _level_labels(district)
+    series = page_selectors.district_series(district=district)
+    return render(request, "indicators/district_statistics.html", {
+        "section": "districts",
+        "district": district,
+        "labels": labels,
+        "charts": _district_charts(district, series, labels),
+        "chart_locale": charts.format_locale(get_language() or "sv"),
+        "vega_version": charts.bundle_version(),
+        "profile": page_selectors.district_profile(district=district, year=_year_param(request),
+                                                   labels=plan_selectors.dimension_labels()),
+        "imports": indicator_selectors.imports_for_district(district=district),
+        "show_authors": scope_for(request.user).sees_import_authors,
+    })
+
+
+def exclusion_overview(request):
+    headline = exclusion.headline_counts()
+    years = sorted(headline.marked)
+    year = _year_param(request)
+    if year not in years:
+        year = years[-1] if years else None
+    districts = page_selectors.districts_marked(headline=headline, year=year)
+    verdicts = [row.verdict.marked if row.verdict else None for row in districts]
+    return render(request, "indicators/exclusion_overview.html", {
+        "section": "statistics",
+        "headline": headline,
+        "national": list(zip(headline.individuals_national, headline.districts_marked_national, strict=True)),
+        "years": years,
+        "year": year,
+        "districts": districts,
+        "tally": {"marked": verdicts.count(True), "not_marked": verdicts.count(False),
+                  "unknown": verdicts.count(None)},
+    })
+
+
+def import_detail(request, pk: int):
+    batch = get_or_404(page_selectors.import_get, pk=pk)
+    return render(request, "indicators/import_detail.html", {
+        "section": "statistics",
+        "batch": batch,
+        "contents": page_selectors.import_contents(batch=batch),
+        "show_authors": scope_for(request.user).sees_import_authors,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def statistics_import(request):
+    if not scope_for(request.user).imports_statistics:
+        raise PermissionDenied
+    indicators = indicator_selectors.indicator_list()
+    bound = request.method == "POST"
+    form = StatisticsImportForm(request.POST if bound else None, request.FILES if bound else None, indicators=indicators)
+    outcome = failure = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                outcome = observations_import_upload(
+                    user=request.user, upload=form.cleaned_data["file"], fmt=form.cleaned_data["format"],
+                    indicator=form.cleaned_data["indicator"], dry_run=form.cleaned_data["dry_run"])
+            except ImportFileError as exc:
+                failure, status = exc, 400
+            else:
+                form = StatisticsImportForm(indicators=indicators)
+        else:
+            status = 400
+    return render(request, "indicators/statistics_import.html", {
+        "section": "statistics",
+        "form": form,
+        "outcome": outcome,
+        "failure": failure,
+        "imports": indicator_selectors.import_list(limit=20),
+        "show_authors": scope_for(request.user).sees_import_authors,
+    }, status=status)

@@ -1,0 +1,1 @@
+"""The start page: what a visitor or a signed-in user sees first."""

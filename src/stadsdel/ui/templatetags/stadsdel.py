@@ -1,0 +1,111 @@
+"""Template filters shared by the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import PureWindowsPath
+
+from django import template
+from django.db.models import QuerySet
+from django.template.defaultfilters import floatformat
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from stadsdel.core.language import page_language
+
+register = template.Library()
+
+
+@register.filter
+def display(value) -> str:
+    """A value as a reader should see it in a comparison or a change history: yes/no for
+    booleans, names joined for lists, local dates, a dash for nothing."""
+    if value is None or value == "" or (isinstance(value, list | tuple | set) and not value):
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list | tuple | set | QuerySet):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, dt.datetime):
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(value, dt.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    return str(value)
+
+
+# -- statistics -----------------------------------------------------------------------------------
+# Stored values are unrounded; these filters round for reading only, in the page's language
+# (Swedish: decimal comma and a space between thousands).
+
+NO_FIGURE = ".."  # SCB's sign for "uppgift saknas"
+SUPPRESSED = "–"
+
+
+def _decimals(decimals) -> int:
+    # A missing template variable arrives as ""; one decimal is the catalogue's default.
+    try:
+        return max(int(decimals), 0)
+    except (TypeError, ValueError):
+        return 1
+
+
+@register.filter
+def in_language(record) -> str:
+    """A record's name in the page language: `name_en` in English when it has one, else `name`."""
+    if record is None:
+        return ""
+    english = getattr(record, "name_en", "")
+    if english and page_language() == "en":
+        return english
+    return record.name
+
+
+@register.filter
+def figure(value, decimals=1) -> str:
+    """A value rounded to `decimals` for display; no value is SCB's "..". """
+    if value is None:
+        return NO_FIGURE
+    return floatformat(value, f"{_decimals(decimals)}g")
+
+
+@register.filter
+def signed(value, decimals=1) -> str:
+    """A difference with its sign (the minus sign, not a hyphen)."""
+    if value is None:
+        return NO_FIGURE
+    text = floatformat(abs(value), f"{_decimals(decimals)}g")
+    if text.strip("0,. ") == "":
+        return text
+    return ("+" if value > 0 else "\u2212") + text
+
+
+@register.filter
+def percent(value, decimals=0) -> str:
+    """A share (0–1) in per cent: 0.25 → "25 %"."""
+    if value is None:
+        return NO_FIGURE
+    return f"{floatformat(100 * value, f'{_decimals(decimals)}g')} %"
+
+
+@register.filter
+def count(value) -> str:
+    """A count: whole numbers without decimals (mapped counts may carry a fraction)."""
+    if value is None:
+        return NO_FIGURE
+    return floatformat(value, "-1g")
+
+
+@register.filter
+def get_item(mapping, key):
+    """`mapping[key]`, or None: a dict lookup by a variable key, which templates cannot write."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.filter
+def file_name(source: str) -> str:
+    """The last part of an import's source: a microdata run records the analyst's local path,
+    whose folders (often a user name) are nobody else's business."""
+    return PureWindowsPath(source).name if source else ""

@@ -13,7 +13,7 @@ from stadsdel.agreements.models import (
     PartnershipMember,
     Signatory,
 )
-from stadsdel.seeds.admin import SourceIssueInline
+from stadsdel.sources.admin import SourceIssueInline
 
 
 @admin.register(Organisation)

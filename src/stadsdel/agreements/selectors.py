@@ -28,7 +28,7 @@ from stadsdel.agreements.models import (
 )
 from stadsdel.areas.models import District, Municipality
 from stadsdel.areas.selectors import district_list
-from stadsdel.seeds.models import SourceDocument
+from stadsdel.sources.models import SourceDocument
 
 
 def _scoped(qs: QuerySet, q: Q | None) -> QuerySet:

@@ -13,7 +13,7 @@ from stadsdel.areas.models import (
     Municipality,
     StatisticalArea,
 )
-from stadsdel.seeds.admin import SourceIssueInline
+from stadsdel.sources.admin import SourceIssueInline
 
 
 @admin.register(County)

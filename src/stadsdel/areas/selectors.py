@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from django.db.models import Count, Prefetch, QuerySet
 
 from stadsdel.areas.models import AreaBoundary, District, DistrictArea, Municipality
-from stadsdel.seeds.models import SourceIssue
-from stadsdel.seeds.selectors import source_issues_for
+from stadsdel.sources.models import SourceIssue
+from stadsdel.sources.selectors import source_issues_for
 
 
 def district_list(*, municipality: Municipality | None = None) -> QuerySet[District]:

@@ -13,8 +13,8 @@ from stadsdel.agreements.forms import (
 from stadsdel.areas import selectors as area_selectors
 from stadsdel.core.http import get_or_404
 from stadsdel.indicators import page_selectors
-from stadsdel.seeds.models import SourceIssue
-from stadsdel.seeds.selectors import source_issues_for
+from stadsdel.sources.models import SourceIssue
+from stadsdel.sources.selectors import source_issues_for
 
 
 def _split_issues(issues: list[SourceIssue]) -> tuple[list[SourceIssue], list[SourceIssue]]:

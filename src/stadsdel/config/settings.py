@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "axes",
+    "stadsdel.sources",
     "stadsdel.accounts",
     "stadsdel.areas",
     "stadsdel.agreements",

@@ -1,4 +1,5 @@
-"""The seed registry: source documents, their curated data and the loader."""
+"""The seed registry: the curated data of the source documents and its loader (`stadsdel seeds`).
+The documents and faults it records live in `stadsdel.sources`."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -6,4 +7,4 @@ from django.utils.translation import gettext_lazy as _
 
 class SeedsConfig(AppConfig):
     name = "stadsdel.seeds"
-    verbose_name = _("Sources")
+    verbose_name = _("Seed registry")

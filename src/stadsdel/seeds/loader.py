@@ -54,7 +54,7 @@ from stadsdel.plans.models import (
     Responsibility,
     SubCommitment,
 )
-from stadsdel.seeds.models import SourceDocument, SourceIssue
+from stadsdel.sources.models import SourceDocument, SourceIssue
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 BILAGA_2 = "Bilaga 2 (2011)"

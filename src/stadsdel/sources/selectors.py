@@ -7,7 +7,7 @@ from collections import defaultdict
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from stadsdel.seeds.models import SourceIssue
+from stadsdel.sources.models import SourceIssue
 
 
 def source_issues_for(objs: list[models.Model]) -> dict[int, list[SourceIssue]]:

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
-from stadsdel.seeds.models import SourceDocument, SourceIssue
+from stadsdel.sources.models import SourceDocument, SourceIssue
 
 
 class SourceIssueInline(GenericTabularInline):

@@ -1,4 +1,7 @@
-"""The documents the registry was loaded from, and the faults found in them."""
+"""The documents the registry was loaded from, and the faults found in them.
+
+The tables keep the names they had when these models lived in the seed app (`seeds_…`): the move
+changed where the code lives, not the stored data (migration sources/0001 is state only)."""
 
 from __future__ import annotations
 
@@ -18,9 +21,10 @@ class SourceDocument(models.Model):
     title = models.CharField(_("title"), max_length=300)
     issued = models.CharField(_("issued"), max_length=10, blank=True)
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(table_name="seeds_historicalsourcedocument")
 
     class Meta:
+        db_table = "seeds_sourcedocument"
         ordering = ["key"]
         verbose_name = _("source document")
         verbose_name_plural = _("source documents")
@@ -48,13 +52,14 @@ class SourceIssue(models.Model):
     )
     fragment = models.CharField(_("fragment"), max_length=300, blank=True, help_text=_("The text in the source."))
     message = models.TextField(_("message"))
-    history = HistoricalRecords()
+    history = HistoricalRecords(table_name="seeds_historicalsourceissue")
 
     class Meta:
+        db_table = "seeds_sourceissue"
         ordering = ["content_type", "object_id", "severity", "code"]
         verbose_name = _("source issue")
         verbose_name_plural = _("source issues")
-        indexes = [models.Index(fields=["content_type", "object_id"])]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="seeds_sourc_content_e6569d_idx")]
         constraints = [
             # One record per fault: reloading the seeds must not duplicate issues.
             models.UniqueConstraint(fields=["content_type", "object_id", "code", "fragment"], name="source_issue_unique"),

@@ -81,31 +81,36 @@ def partnership_detail(request, pk: int):
     })
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def partnership_edit(request, pk: int):
-    partnership = get_or_404(agreement_selectors.partnership_get, user=request.user, pk=pk)
-    if not agreement_selectors.can_edit_partnership(user=request.user, partnership=partnership):
+def _registry_edit(request, pk: int, *, name: str, section: str, form_class, get, can_edit, update, saved: str):
+    """The edit page of a partnership or a cooperation agreement (`name` is the record's context
+    name and template stem): the record as the user may read it (else 404) and edit it (else
+    403), the form, the service's update and the stale-save comparison (409)."""
+    record = get_or_404(get, user=request.user, pk=pk)
+    if not can_edit(user=request.user, **{name: record}):
         raise PermissionDenied
     # The form works on a copy: validating a model form writes the submitted values onto its
     # instance, and the record itself must keep its saved values until the service has run.
-    form = PartnershipForm(request.POST or None, instance=copy.copy(partnership))
+    form = form_class(request.POST or None, instance=copy.copy(record))
+    template = f"agreements/{name}_form.html"
     if request.method == "POST" and form.is_valid():
         try:
-            services.partnership_update(
-                user=request.user, partnership=partnership, version=form.cleaned_data["version"],
-                fields=form.service_fields(), districts=form.districts(),
-            )
+            update(user=request.user, version=form.cleaned_data["version"], fields=form.service_fields(),
+                   districts=form.districts(), **{name: record})
         except StaleVersionError as exc:
-            current = agreement_selectors.partnership_get(user=request.user, pk=pk)
-            return stale_save(request, "agreements/partnership_form.html",
-                              {"section": "partnerships", "form": form, "partnership": current}, error=exc,
+            current = get(user=request.user, pk=record.pk)
+            return stale_save(request, template, {"section": section, "form": form, name: current}, error=exc,
                               differences=form_differences(form, record_values(current, form.fields)), form=form)
-        messages.success(request, _("The partnership has been saved."))
-        return redirect(partnership)
-    return render(request, "agreements/partnership_form.html", {
-        "section": "partnerships", "form": form, "partnership": partnership,
-    })
+        messages.success(request, saved)
+        return redirect(record)
+    return render(request, template, {"section": section, "form": form, name: record})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partnership_edit(request, pk: int):
+    return _registry_edit(request, pk, name="partnership", section="partnerships", form_class=PartnershipForm,
+                          get=agreement_selectors.partnership_get, can_edit=agreement_selectors.can_edit_partnership,
+                          update=services.partnership_update, saved=_("The partnership has been saved."))
 
 
 def cooperation_list(request):
@@ -138,26 +143,9 @@ def cooperation_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def cooperation_edit(request, pk: int):
-    cooperation = get_or_404(agreement_selectors.cooperation_get, user=request.user, pk=pk)
-    if not agreement_selectors.can_edit_cooperation(user=request.user, cooperation=cooperation):
-        raise PermissionDenied
-    form = CooperationForm(request.POST or None, instance=copy.copy(cooperation))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cooperation_update(
-                user=request.user, cooperation=cooperation, version=form.cleaned_data["version"],
-                fields=form.service_fields(), districts=form.districts(),
-            )
-        except StaleVersionError as exc:
-            current = agreement_selectors.cooperation_get(user=request.user, pk=pk)
-            return stale_save(request, "agreements/cooperation_form.html",
-                              {"section": "cooperation", "form": form, "cooperation": current}, error=exc,
-                              differences=form_differences(form, record_values(current, form.fields)), form=form)
-        messages.success(request, _("The cooperation agreement has been saved."))
-        return redirect(cooperation)
-    return render(request, "agreements/cooperation_form.html", {
-        "section": "cooperation", "form": form, "cooperation": cooperation,
-    })
+    return _registry_edit(request, pk, name="cooperation", section="cooperation", form_class=CooperationForm,
+                          get=agreement_selectors.cooperation_get, can_edit=agreement_selectors.can_edit_cooperation,
+                          update=services.cooperation_update, saved=_("The cooperation agreement has been saved."))
 
 
 @login_required

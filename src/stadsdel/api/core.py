@@ -18,6 +18,7 @@ from ninja.security import HttpBearer, SessionAuth
 from pydantic import field_validator
 
 from stadsdel.api.models import ApiToken, token_hash
+from stadsdel.areas.models import Municipality
 from stadsdel.core.tabular_export import csv_writer
 from stadsdel.core.versions import StaleVersionError
 
@@ -155,6 +156,14 @@ def by_ids(readable: QuerySet, ids: list[int], *, field: str, noun: str) -> list
     if len(found) != len(set(ids)):
         raise HttpError(422, f"{field}: unknown {noun}")
     return found
+
+
+def municipality_by_code(code: str, *, field: str = "municipality_code") -> Municipality:
+    """The municipality a body names by its code (the registry is public), or 422 naming the field."""
+    municipality = Municipality.objects.filter(code=code).first()
+    if municipality is None:
+        raise HttpError(422, f"{field}: no municipality {code!r}")
+    return municipality
 
 
 class Error(Schema):

@@ -1,18 +1,21 @@
 """What every page answers the same way: a record the user may not read is "not found"
-(`get_or_404`), and a save over a newer version is refused with one 409 page that shows the
-version saved now beside the user's own (`stale_save`)."""
+(`get_or_404`), a save over a newer version is refused with one 409 page that shows the
+version saved now beside the user's own (`stale_save`), and a form's save runs through
+`form_save` (stale → that page, refused by a rule → the form's errors, saved → a message and
+a redirect)."""
 
 from __future__ import annotations
 
 import decimal
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.db.models import Manager, Model, QuerySet
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import capfirst
 
 from stadsdel.core.versions import StaleVersionError
@@ -114,3 +117,23 @@ def stale_save(request, template: str, context: Mapping[str, Any], *, error: Sta
     return render(request, template, {
         **context, "conflict": differences, "current_version": error.current_version, "resubmit": resubmit,
     }, status=409)
+
+
+def form_save(request, form, save: Callable[[], Any], *, saved: str, to=None,
+              stale: Callable[[StaleVersionError], HttpResponse] | None = None) -> HttpResponse | None:
+    """Run a page's save (`save()` calls the service) and answer it: a stale version with
+    `stale(error)` (which returns `stale_save(...)`), success with the message `saved` and a
+    redirect to `to` (by default to the record `save()` returns). A refusal by the service's
+    rules (ValidationError) goes onto `form` as an error of the whole form and the result is
+    None: the caller shows the form again, with 400."""
+    try:
+        record = save()
+    except StaleVersionError as exc:
+        if stale is None:
+            raise
+        return stale(exc)
+    except ValidationError as exc:
+        form.add_error(None, exc.messages)
+        return None
+    messages.success(request, saved)
+    return redirect(to if to is not None else record)

@@ -12,6 +12,7 @@ from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from stadsdel.core.pdf import html_to_pdf
 from stadsdel.core.tabular_export import csv_writer, xlsx_append
@@ -117,16 +118,25 @@ SHEET_TITLES = {
 }
 
 
-def national_xlsx(content: NationalContent) -> bytes:
+def _workbook(tables: dict[str, tuple[list[str], list[list]]], titles: dict[str, str], *, front: str,
+              heading: str) -> tuple[Workbook, Worksheet]:
+    """A report's workbook: one sheet per table (named by `titles`) after a first sheet `front`
+    headed `heading`, which the caller goes on to fill."""
     wb = Workbook()
     wb.remove(wb.active)
+    for key, (header, rows) in tables.items():
+        _sheet(wb, titles[key], header, rows)
+    ws = wb.create_sheet(front, 0)
+    xlsx_append(ws, [heading])
+    ws["A1"].font = Font(bold=True, size=14)
+    return wb, ws
+
+
+def national_xlsx(content: NationalContent) -> bytes:
     # In Swedish whatever the reader's language, like the HTML and PDF.
     with translation.override("sv"):
-        for key, (header, rows) in national_tables(content).items():
-            _sheet(wb, SHEET_TITLES[key], header, rows)
-        ws = wb.create_sheet("Om rapporten", 0)
-        xlsx_append(ws, [f"Nationell redovisning {content.year}"])
-        ws["A1"].font = Font(bold=True, size=14)
+        wb, ws = _workbook(national_tables(content), SHEET_TITLES, front="Om rapporten",
+                           heading=f"Nationell redovisning {content.year}")
         xlsx_append(ws, ["Version", "publik" if content.public
                          else "Regeringskansliets (med inlämnade, ej publicerade planer)"])
         xlsx_append(ws, ["Skapad (UTC)", content.generated.strftime("%Y-%m-%d %H:%M")])
@@ -209,17 +219,12 @@ def followup_tables(content: FollowUpContent) -> dict[str, tuple[list[str], list
 
 
 def followup_xlsx(content: FollowUpContent) -> bytes:
-    wb = Workbook()
-    wb.remove(wb.active)
     titles = {"indikatorer": "Indikatorer", "mal": "Mål", "index": "Riskindex"}
     # The section titles are lazy translations: in Swedish like the HTML and PDF (xlsx_append
     # turns them into text, which openpyxl needs).
     with translation.override("sv"):
-        for key, (header, rows) in followup_tables(content).items():
-            _sheet(wb, titles[key], header, rows)
-        ws = wb.create_sheet("Redovisning", 0)
-        xlsx_append(ws, [f"Uppföljning {content.year}: {content.municipality.name}"])
-        ws["A1"].font = Font(bold=True, size=14)
+        wb, ws = _workbook(followup_tables(content), titles, front="Redovisning",
+                           heading=f"Uppföljning {content.year}: {content.municipality.name}")
         for title, text in content.narratives:
             xlsx_append(ws, [title, text])
     out = io.BytesIO()

@@ -41,16 +41,24 @@ def section_update(*, user, section: ReportSection, version: int, text: str) -> 
                             update_fields=True)
 
 
+def _report_step(report: FollowUpReport, *, user, to: str, stamp: str) -> FollowUpReport:
+    # A step of the report's way to the ministry: the new status, when and by whom
+    # (`<stamp>_at`, `<stamp>_by`), as one versioned write.
+    with transaction.atomic():
+        version_bump(FollowUpReport, report, report.version)
+        report.status = to
+        setattr(report, f"{stamp}_at", timezone.now())
+        setattr(report, f"{stamp}_by", user)
+        report.save()
+    return report
+
+
 def report_submit(*, user, report: FollowUpReport) -> FollowUpReport:
     if not scope_for(user).edits_own_municipality(report.municipality_id):
         raise PermissionDenied("Only the municipality submits its follow-up.")
     if report.status != ReportStatus.DRAFT:
         raise ValidationError("The report has already been submitted.")
-    with transaction.atomic():
-        version_bump(FollowUpReport, report, report.version)
-        report.status, report.submitted_at, report.submitted_by = ReportStatus.SUBMITTED, timezone.now(), user
-        report.save()
-    return report
+    return _report_step(report, user=user, to=ReportStatus.SUBMITTED, stamp="submitted")
 
 
 def report_receive(*, user, report: FollowUpReport) -> FollowUpReport:
@@ -58,11 +66,7 @@ def report_receive(*, user, report: FollowUpReport) -> FollowUpReport:
         raise PermissionDenied("Only the ministry receives follow-up reports.")
     if report.status != ReportStatus.SUBMITTED:
         raise ValidationError("Only a submitted report can be received.")
-    with transaction.atomic():
-        version_bump(FollowUpReport, report, report.version)
-        report.status, report.received_at, report.received_by = ReportStatus.RECEIVED, timezone.now(), user
-        report.save()
-    return report
+    return _report_step(report, user=user, to=ReportStatus.RECEIVED, stamp="received")
 
 
 def report_publish(*, user, report: FollowUpReport, published: bool) -> FollowUpReport:

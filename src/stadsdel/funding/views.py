@@ -10,13 +10,20 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from stadsdel.core.http import difference, form_differences, get_or_404, record_values, stale_save
+from stadsdel.core.http import (
+    difference,
+    form_differences,
+    form_save,
+    get_or_404,
+    record_values,
+    stale_save,
+)
 from stadsdel.core.language import page_language
 from stadsdel.core.versions import StaleVersionError, posted_version
 from stadsdel.funding import rights, selectors, services
@@ -129,6 +136,14 @@ def application_create(request, round_pk: int):
     return render(request, "funding/application_form.html", context, status=status)
 
 
+def _application_stale(request, exc, form, app: Application, *, budget, results) -> HttpResponse:
+    current = Application.objects.get(pk=app.pk)
+    return stale_save(request, "funding/application_form.html",
+                      _form_context(request, fund=app.round.fund, form=form, budget=budget, results=results,
+                                    application=current),
+                      error=exc, differences=form_differences(form, record_values(current, form.fields)), form=form)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_edit(request, pk: int):
@@ -148,28 +163,17 @@ def application_edit(request, pk: int):
         results = ResultFormSet(request.POST, prefix="results")
         if form.is_valid() and budget.is_valid() and results.is_valid():
             data = form.cleaned_data
-            try:
-                services.application_update(
+            answer = form_save(
+                request, form, lambda: services.application_update(
                     user=request.user, application=Application.objects.get(pk=app.pk),
                     version=data.get("version") or 0, fields={k: data[k] for k in services.APPLICATION_FIELDS},
                     districts=list(data["districts"]), goals=list(data["goals"]),
-                    budget_lines=filled(budget), results=filled(results),
-                )
-            except StaleVersionError as exc:
-                current = Application.objects.get(pk=app.pk)
-                return stale_save(request, "funding/application_form.html",
-                                  _form_context(request, fund=fund, form=form, budget=budget, results=results,
-                                                application=current), error=exc,
-                                  differences=form_differences(form, record_values(current, form.fields)),
-                                  form=form)
-            except ValidationError as exc:
-                form.add_error(None, _errors(exc))
-                status = 400
-            else:
-                messages.success(request, _("The application is saved."))
-                return redirect(app)
-        else:
-            status = 400
+                    budget_lines=filled(budget), results=filled(results)),
+                stale=lambda exc: _application_stale(request, exc, form, app, budget=budget, results=results),
+                saved=_("The application is saved."), to=app)
+            if answer:
+                return answer
+        status = 400
     else:
         form = ApplicationForm(instance=app, fund=fund, applicants=applicants, user=request.user, editing=True,
                                initial={"version": app.version})
@@ -255,21 +259,33 @@ def application_decide(request, pk: int):
     return application_detail(request, pk, decision_form=form, status=400)
 
 
+def _application_post(request, pk: int, form, *, shown_as: str, may, act, field: str | None = None,
+                      done: str = ""):
+    """A form posted on an application's page: `may(app)` or 403; a valid form runs
+    `act(app, data)`. A refusal goes onto the form (on `field`, else the whole form) and the
+    page comes again with the form as `shown_as` and status 400."""
+    app = get_or_404(selectors.application_get, user=request.user, pk=pk)
+    if not may(app):
+        raise PermissionDenied
+    if form.is_valid():
+        try:
+            act(app, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(field, _errors(exc))
+        else:
+            if done:
+                messages.success(request, done)
+            return redirect(app)
+    return application_detail(request, pk, status=400, **{shown_as: form})
+
+
 @login_required
 @require_POST
 def attachment_upload(request, pk: int):
-    app = get_or_404(selectors.application_get, user=request.user, pk=pk)
-    if not rights.acts_for_applicant(user=request.user, application=app):
-        raise PermissionDenied
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.attachment_add(user=request.user, application=app, file=form.cleaned_data["file"])
-        except ValidationError as exc:
-            form.add_error("file", _errors(exc))
-        else:
-            return redirect(app)
-    return application_detail(request, pk, attachment_form=form, status=400)
+    return _application_post(
+        request, pk, AttachmentForm(request.POST, request.FILES), shown_as="attachment_form", field="file",
+        may=lambda app: rights.acts_for_applicant(user=request.user, application=app),
+        act=lambda app, data: services.attachment_add(user=request.user, application=app, file=data["file"]))
 
 
 @login_required
@@ -292,19 +308,10 @@ def attachment_download(request, pk: int):
 @login_required
 @require_POST
 def payment_create(request, pk: int):
-    app = get_or_404(selectors.application_get, user=request.user, pk=pk)
-    if not rights.manages_fund(user=request.user, fund=app.round.fund):
-        raise PermissionDenied
-    form = PaymentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.payment_register(user=request.user, application=app, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, _errors(exc))
-        else:
-            messages.success(request, _("The payment is registered."))
-            return redirect(app)
-    return application_detail(request, pk, payment_form=form, status=400)
+    return _application_post(
+        request, pk, PaymentForm(request.POST), shown_as="payment_form", done=_("The payment is registered."),
+        may=lambda app: rights.manages_fund(user=request.user, fund=app.round.fund),
+        act=lambda app, data: services.payment_register(user=request.user, application=app, **data))
 
 
 @login_required
@@ -329,6 +336,13 @@ def followup_list(request):
     })
 
 
+def _followup_stale(request, exc, form, follow_up: FollowUp, app: Application, expected) -> HttpResponse:
+    current = FollowUp.objects.get(pk=follow_up.pk)
+    return stale_save(request, "funding/followup_form.html", {
+        "section": "funding", "form": form, "follow_up": current, "application": app,
+    }, error=exc, differences=form_differences(form, _followup_initial(current, expected)), form=form)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def followup_edit(request, pk: int):
@@ -341,25 +355,16 @@ def followup_edit(request, pk: int):
     if request.method == "POST":
         form = FollowUpForm(request.POST, expected_results=expected)
         if form.is_valid():
-            try:
-                services.followup_submit(
-                    user=request.user, follow_up=follow_up, version=form.cleaned_data["version"],
-                    results=form.cleaned_data["results"],
-                    implementation_plan=form.cleaned_data["implementation_plan"], values=form.values(),
-                )
-            except StaleVersionError as exc:
-                current = FollowUp.objects.get(pk=follow_up.pk)
-                return stale_save(request, "funding/followup_form.html", {
-                    "section": "funding", "form": form, "follow_up": current, "application": app,
-                }, error=exc, differences=form_differences(form, _followup_initial(current, expected)), form=form)
-            except ValidationError as exc:
-                form.add_error(None, _errors(exc))
-                status = 400
-            else:
-                messages.success(request, _("The follow-up is reported."))
-                return redirect(app)
-        else:
-            status = 400
+            data = form.cleaned_data
+            answer = form_save(
+                request, form, lambda: services.followup_submit(
+                    user=request.user, follow_up=follow_up, version=data["version"], results=data["results"],
+                    implementation_plan=data["implementation_plan"], values=form.values()),
+                stale=lambda exc: _followup_stale(request, exc, form, follow_up, app, expected),
+                saved=_("The follow-up is reported."), to=app)
+            if answer:
+                return answer
+        status = 400
     else:
         form = FollowUpForm(initial=_followup_initial(follow_up, expected), expected_results=expected)
     return render(request, "funding/followup_form.html", {

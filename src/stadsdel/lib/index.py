@@ -105,54 +105,54 @@ def _positive_number(value: Any, where: str) -> float:
     return float(value)
 
 
+def _object(value: Any, keys: tuple[str, ...], not_object: str, where: str) -> dict:
+    # A JSON object with every one of `keys`; `not_object` is the whole message when it is no object.
+    if not isinstance(value, dict):
+        raise IndexInputError(not_object)
+    for key in keys:
+        if key not in value:
+            raise IndexInputError(f"{where}: the field {key!r} is missing")
+    return value
+
+
+def _text(value: Any, label: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise IndexInputError(f"{label} must be a non-empty string")
+    return value
+
+
+def _list(value: Any, label: str) -> list:
+    if not isinstance(value, list) or not value:
+        raise IndexInputError(f"{label} must be a non-empty list")
+    return value
+
+
 def model_parse(data: Any, *, source: str = "model") -> ModelSpec:
     """Validate a model given as parsed JSON; every fault names the field (e.g.
     `MODEL.json: domains[1].indicators[0].weight`)."""
-    if not isinstance(data, dict):
-        raise IndexInputError(f"{source}: the model must be a JSON object")
-    for key in ("name", "domains"):
-        if key not in data:
-            raise IndexInputError(f"{source}: the field {key!r} is missing")
-    name = data["name"]
-    if not isinstance(name, str) or not name.strip():
-        raise IndexInputError(f"{source}: name must be a non-empty string")
+    _object(data, ("name", "domains"), f"{source}: the model must be a JSON object", source)
+    name = _text(data["name"], f"{source}: name")
     base_year = data.get("base_year")
     if base_year is not None and (isinstance(base_year, bool) or not isinstance(base_year, int)):
         raise IndexInputError(f"{source}: base_year must be a year (an integer) or null, not {base_year!r}")
-    domains_raw = data["domains"]
-    if not isinstance(domains_raw, list) or not domains_raw:
-        raise IndexInputError(f"{source}: domains must be a non-empty list")
+    domains_raw = _list(data["domains"], f"{source}: domains")
     domains: list[DomainSpec] = []
     seen_domains: set[str] = set()
     for d_pos, d in enumerate(domains_raw):
         where = f"{source}: domains[{d_pos}]"
-        if not isinstance(d, dict):
-            raise IndexInputError(f"{where}: a domain must be an object")
-        for key in ("name", "weight", "indicators"):
-            if key not in d:
-                raise IndexInputError(f"{where}: the field {key!r} is missing")
-        d_name = d["name"]
-        if not isinstance(d_name, str) or not d_name.strip():
-            raise IndexInputError(f"{where}.name: must be a non-empty string")
+        _object(d, ("name", "weight", "indicators"), f"{where}: a domain must be an object", where)
+        d_name = _text(d["name"], f"{where}.name:")
         if d_name in seen_domains:
             raise IndexInputError(f"{where}.name: the domain {d_name!r} appears twice")
         seen_domains.add(d_name)
         weight = _positive_number(d["weight"], f"{where}.weight")
-        inds_raw = d["indicators"]
-        if not isinstance(inds_raw, list) or not inds_raw:
-            raise IndexInputError(f"{where}.indicators: must be a non-empty list")
+        inds_raw = _list(d["indicators"], f"{where}.indicators:")
         indicators: list[IndicatorSpec] = []
         seen_codes: set[str] = set()
         for i_pos, ind in enumerate(inds_raw):
             i_where = f"{where}.indicators[{i_pos}]"
-            if not isinstance(ind, dict):
-                raise IndexInputError(f"{i_where}: an indicator must be an object")
-            for key in ("code", "weight"):
-                if key not in ind:
-                    raise IndexInputError(f"{i_where}: the field {key!r} is missing")
-            code = ind["code"]
-            if not isinstance(code, str) or not code.strip():
-                raise IndexInputError(f"{i_where}.code: must be a non-empty string")
+            _object(ind, ("code", "weight"), f"{i_where}: an indicator must be an object", i_where)
+            code = _text(ind["code"], f"{i_where}.code:")
             if code in seen_codes:
                 raise IndexInputError(f"{i_where}.code: {code!r} appears twice in the domain")
             seen_codes.add(code)

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from stadsdel.accounts import selectors as account_selectors
+from stadsdel.ops.forms import AuditFilterForm
 
 
 @require_GET
@@ -32,9 +33,8 @@ def audit(request):
     (the rule is `accounts.selectors.audit_viewer`/`audit_owner_q`)."""
     viewer = account_selectors.audit_viewer(user=request.user)
     choices = account_selectors.audit_model_choices(viewer=viewer)
-    model_label = request.GET.get("model", "")
-    if model_label not in dict(choices):
-        model_label = ""
+    form = AuditFilterForm(request.GET if "model" in request.GET else None, choices=choices)
+    model_label = form.model_label()
     try:
         page_number = int(request.GET.get("page", "1"))
     except ValueError:
@@ -45,6 +45,7 @@ def audit(request):
         "viewer": viewer,
         "page": page,
         "model_choices": choices,
+        "form": form,
         "model_label": model_label,
     })
 

@@ -24,7 +24,7 @@ from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements.models import Organisation
 from stadsdel.areas.models import Municipality
 from stadsdel.core.history import record_history
-from stadsdel.core.http import difference, form_differences, get_or_404, stale_save
+from stadsdel.core.http import difference, form_differences, form_save, get_or_404, stale_save
 from stadsdel.core.language import page_language
 from stadsdel.core.versions import StaleVersionError
 from stadsdel.plans import deadlines as deadline_math
@@ -351,17 +351,21 @@ def dialogue_create(request, code: str):
         raise PermissionDenied
     form = ResidentDialogueForm(request.POST or None, municipality_id=municipality.pk)
     if request.method == "POST" and form.is_valid():
-        try:
-            dialogue = services.dialogue_create(user=request.user, municipality=municipality,
-                                                fields=form.service_fields(), **_dialogue_relations(form))
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The resident dialogue was saved."))
-            return redirect(dialogue)
+        answer = form_save(request, form, lambda: services.dialogue_create(
+            user=request.user, municipality=municipality, fields=form.service_fields(), **_dialogue_relations(form)),
+            saved=_("The resident dialogue was saved."))
+        if answer:
+            return answer
     return render(request, "plans/dialogue_form.html", {
         "section": "plans", "municipality": municipality, "dialogue": None, "form": form,
     }, status=400 if form.is_bound else 200)
+
+
+def _dialogue_stale(request, exc, form, dialogue: ResidentDialogue):
+    current = ResidentDialogue.objects.get(pk=dialogue.pk)
+    return stale_save(request, "plans/dialogue_form.html", {
+        "section": "plans", "municipality": current.municipality, "dialogue": current, "form": form,
+    }, error=exc, differences=form_differences(form, ResidentDialogueForm.initial_for(current)), form=form)
 
 
 @login_required
@@ -379,20 +383,13 @@ def dialogue_edit(request, pk: int):
     if form.is_bound:
         status = 400
         if form.is_valid():
-            try:
-                services.dialogue_update(user=request.user, dialogue=dialogue,
-                                         version=form.cleaned_data["version"] or 0,
-                                         fields=form.service_fields(), **_dialogue_relations(form))
-            except StaleVersionError as exc:
-                current = ResidentDialogue.objects.get(pk=dialogue.pk)
-                return stale_save(request, "plans/dialogue_form.html", {
-                    "section": "plans", "municipality": current.municipality, "dialogue": current, "form": form,
-                }, error=exc, differences=form_differences(form, ResidentDialogueForm.initial_for(current)), form=form)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("The resident dialogue was saved."))
-                return redirect(dialogue)
+            answer = form_save(request, form, lambda: services.dialogue_update(
+                user=request.user, dialogue=dialogue, version=form.cleaned_data["version"] or 0,
+                fields=form.service_fields(), **_dialogue_relations(form)),
+                stale=lambda exc: _dialogue_stale(request, exc, form, dialogue),
+                saved=_("The resident dialogue was saved."), to=dialogue)
+            if answer:
+                return answer
     return render(request, "plans/dialogue_form.html", {
         "section": "plans", "municipality": dialogue.municipality, "dialogue": dialogue, "form": form,
     }, status=status)
@@ -486,46 +483,53 @@ def _moderation_url(plan: DistrictPlan, comment: PlanComment) -> str:
     return f"{reverse('plans:plan_moderation', args=[plan.pk])}#comment-{comment.pk}"
 
 
+def _comment_action(request, pk: int, comment_pk: int, *, form_class, field: str, act, done, shown=None):
+    """Moderate or answer a comment: `act(comment, data)` runs the service with the valid form's
+    data; a stale version shows the comment's saved `field` against the submitted one (each value
+    as `shown` names it), a refusal its reasons, success the `done(comment)` message."""
+    shown = shown or (lambda value: value)
+    plan, comment = _moderated_comment(request, pk, comment_pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            act(comment, form.cleaned_data)
+        except StaleVersionError as exc:
+            current = PlanComment.objects.get(pk=comment.pk)
+            return _stale_action(request, plan, exc, [difference(
+                PlanComment._meta.get_field(field).verbose_name, shown(getattr(current, field)),
+                shown(form.cleaned_data[field]))],
+                back_url=_moderation_url(plan, comment))
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, done(comment))
+    return redirect(_moderation_url(plan, comment))
+
+
+def _status_name(status: str) -> str:
+    return PlanComment.Status(status).label if status in PlanComment.Status.values else status
+
+
 @login_required
 @require_POST
 def comment_moderate(request, pk: int, comment_pk: int):
-    plan, comment = _moderated_comment(request, pk, comment_pk)
-    form = CommentModerationForm(request.POST)
-    if form.is_valid():
-        try:
-            services.comment_moderate(user=request.user, comment=comment, version=form.cleaned_data["version"],
-                                      status=form.cleaned_data["status"])
-        except StaleVersionError as exc:
-            current = PlanComment.objects.get(pk=comment.pk)
-            status = form.cleaned_data["status"]
-            return _stale_action(request, plan, exc, [difference(
-                PlanComment._meta.get_field("status").verbose_name, current.get_status_display(),
-                PlanComment.Status(status).label if status in PlanComment.Status.values else status)],
-                back_url=_moderation_url(plan, comment))
-        else:
-            messages.success(request, _("The comment is now %(status)s.") % {"status": comment.get_status_display()})
-    return redirect(_moderation_url(plan, comment))
+    return _comment_action(
+        request, pk, comment_pk, form_class=CommentModerationForm, field="status", shown=_status_name,
+        act=lambda comment, data: services.comment_moderate(
+            user=request.user, comment=comment, version=data["version"], status=data["status"]),
+        done=lambda comment: _("The comment is now %(status)s.") % {"status": comment.get_status_display()},
+    )
 
 
 @login_required
 @require_POST
 def comment_answer(request, pk: int, comment_pk: int):
-    plan, comment = _moderated_comment(request, pk, comment_pk)
-    form = CommentAnswerForm(request.POST)
-    if form.is_valid():
-        try:
-            services.comment_answer(user=request.user, comment=comment, version=form.cleaned_data["version"],
-                                    answer=form.cleaned_data["answer"])
-        except StaleVersionError as exc:
-            current = PlanComment.objects.get(pk=comment.pk)
-            return _stale_action(request, plan, exc, [difference(
-                PlanComment._meta.get_field("answer").verbose_name, current.answer, form.cleaned_data["answer"])],
-                back_url=_moderation_url(plan, comment))
-        except ValidationError as exc:
-            messages.error(request, "; ".join(exc.messages))
-        else:
-            messages.success(request, _("The answer was saved."))
-    return redirect(_moderation_url(plan, comment))
+    return _comment_action(
+        request, pk, comment_pk, form_class=CommentAnswerForm, field="answer",
+        act=lambda comment, data: services.comment_answer(
+            user=request.user, comment=comment, version=data["version"], answer=data["answer"]),
+        done=lambda comment: _("The answer was saved."),
+    )
 
 
 @login_required

@@ -21,8 +21,8 @@ from stadsdel.api.core import (
     YearValue,
     caller,
     list_and_csv,
+    municipality_by_code,
 )
-from stadsdel.areas.models import Municipality
 from stadsdel.followup import selectors, services
 from stadsdel.followup.content import national_content
 from stadsdel.followup.models import FollowUpReport, NationalReport, ReportSection
@@ -105,9 +105,7 @@ class StepIn(Input):
 @router.post("/reports", auth=WRITE_AUTH, response={201: ReportDetail, **WRITE_ERRORS},
              summary="Start the municipality's follow-up report for a year (with its empty sections)")
 def report_post(request, data: ReportStart):
-    municipality = Municipality.objects.filter(code=data.municipality_code).first()
-    if municipality is None:
-        raise HttpError(422, f"municipality_code: no municipality {data.municipality_code!r}")
+    municipality = municipality_by_code(data.municipality_code)
     report = services.report_start(user=request.auth, municipality=municipality, year=data.year)
     return Status(201, _report(request, municipality.code, report.year, request.auth))
 

@@ -23,10 +23,11 @@ from stadsdel.api.core import (
     by_ids,
     caller,
     list_and_csv,
+    municipality_by_code,
     page_of,
     page_schema,
 )
-from stadsdel.areas.models import District, Municipality
+from stadsdel.areas.models import District
 from stadsdel.indicators.models import Indicator
 from stadsdel.plans import selectors, services
 from stadsdel.plans.models import DistrictPlan, Goal, GoalArea, PlanComment, ResidentDialogue
@@ -352,9 +353,7 @@ def dialogue_get(request, dialogue_id: int):
 @router.post("/dialogues", auth=WRITE_AUTH, response={201: DialogueOut, **WRITE_ERRORS},
              summary="Record a resident dialogue the municipality held")
 def dialogue_create(request, data: DialogueIn):
-    municipality = Municipality.objects.filter(code=data.municipality_code).first()
-    if municipality is None:
-        raise HttpError(422, f"municipality_code: no municipality {data.municipality_code!r}")
+    municipality = municipality_by_code(data.municipality_code)
     fields, relations = _dialogue_fields(data, user=request.auth, municipality_id=municipality.pk)
     dialogue = services.dialogue_create(user=request.auth, municipality=municipality, fields=fields, **relations)
     return Status(201, _dialogue(request, dialogue.pk, request.auth))

@@ -2,9 +2,10 @@
 once; only its hash is stored). `stadsdel token revoke PREFIX` revokes tokens by prefix."""
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from stadsdel.api.models import ApiToken
+from stadsdel.core.cli import bad_input
 
 
 class Command(BaseCommand):
@@ -23,9 +24,9 @@ class Command(BaseCommand):
             try:
                 user = get_user_model().objects.get(username=options["user"])
             except get_user_model().DoesNotExist:
-                raise CommandError(f"no user {options['user']!r}", returncode=2) from None
+                raise bad_input(f"no user {options['user']!r}") from None
             if not user.is_active:
-                raise CommandError(f"the user {user.username!r} is not active", returncode=2)
+                raise bad_input(f"the user {user.username!r} is not active")
             _record, token = ApiToken.issue(user=user, name=options["name"])
             self.stdout.write(token)
         else:
@@ -36,5 +37,5 @@ class Command(BaseCommand):
                 token.save(update_fields=["revoked"])
             count = len(tokens)
             if not count:
-                raise CommandError(f"no active token starts with {options['prefix']!r}", returncode=2)
+                raise bad_input(f"no active token starts with {options['prefix']!r}")
             self.stderr.write(f"{count} token(s) revoked")

@@ -7,12 +7,11 @@ nothing is written.
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from stadsdel.areas.services import boundaries_load
+from stadsdel.core.cli import bad_input
 from stadsdel.lib.geojson import GeoJSONError
-
-INPUT_ERROR = 2
 
 
 class Command(BaseCommand):
@@ -34,5 +33,5 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"], progress=lambda msg: self.stderr.write(msg),
             )
         except GeoJSONError as exc:
-            raise CommandError(str(exc), returncode=INPUT_ERROR) from exc
+            raise bad_input(str(exc)) from exc
         self.stdout.write(f"{options['file'].name}: {outcome.summary()}")

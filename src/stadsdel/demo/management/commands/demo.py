@@ -2,14 +2,11 @@
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from stadsdel.core.cli import bad_input
 from stadsdel.demo.builder import demo_build
 from stadsdel.demo.logins import ADMIN_USERNAME, DEMO_PASSWORD
-
-# Bad input (a refused file or value, a usage error) exits 2, like argparse; 1 is left to
-# unexpected failures. The README's command-line section states the rule.
-INPUT_ERROR = 2
 
 
 class Command(BaseCommand):
@@ -21,10 +18,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
-            raise CommandError(
-                "The demo creates logins with a known password; it refuses to run with DJANGO_ENV=production.",
-                returncode=INPUT_ERROR,
-            )
+            raise bad_input(
+                "The demo creates logins with a known password; it refuses to run with DJANGO_ENV=production.")
         db = settings.DATABASES["default"]
         self.stdout.write(f"Database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
         logins = demo_build(progress=self.stdout.write)

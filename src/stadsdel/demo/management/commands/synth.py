@@ -9,12 +9,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from stadsdel.core.cli import bad_input
 from stadsdel.demo.selectors import synth_areas
 from stadsdel.demo.synth import parse_years, synth_generate
-
-# Bad input (a refused file or value, a usage error) exits 2, like argparse; 1 is left to
-# unexpected failures. The README's command-line section states the rule.
-INPUT_ERROR = 2
 
 
 class Command(BaseCommand):
@@ -37,22 +34,22 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         persons = options["persons"]
         if persons < 1:
-            raise CommandError(f"--persons must be at least 1, not {persons}", returncode=INPUT_ERROR)
+            raise bad_input(f"--persons must be at least 1, not {persons}")
         if options["seed"] < 0:
-            raise CommandError(f"--seed must be 0 or more, not {options['seed']}", returncode=INPUT_ERROR)
+            raise bad_input(f"--seed must be 0 or more, not {options['seed']}")
         if options["surrounding"] < 0:
-            raise CommandError(f"--surrounding must be 0 or more, not {options['surrounding']}", returncode=INPUT_ERROR)
+            raise bad_input(f"--surrounding must be 0 or more, not {options['surrounding']}")
         try:
             years = parse_years(options["years"])
         except ValueError as exc:
-            raise CommandError(f"--years: {exc}", returncode=INPUT_ERROR) from None
+            raise bad_input(f"--years: {exc}") from None
         out = Path(options["out"]).expanduser()
         _check_writable(out)
 
         try:
             areas = synth_areas(surrounding=options["surrounding"], seed=options["seed"])
         except LookupError as exc:  # no districts yet: run `stadsdel seeds load` first
-            raise CommandError(str(exc), returncode=INPUT_ERROR) from None
+            raise bad_input(str(exc)) from None
         districts = {a.district for a in areas if a.district}
         municipalities = {a.municipality_code for a in areas}
         self.stdout.write(
@@ -66,7 +63,7 @@ class Command(BaseCommand):
                 progress=self.stdout.write,
             )
         except ValueError as exc:
-            raise CommandError(str(exc), returncode=INPUT_ERROR) from exc
+            raise bad_input(str(exc)) from exc
         except OSError as exc:
             # The directory was checked writable: a failure now (a full disk) is not the input's.
             raise CommandError(str(exc)) from exc
@@ -81,14 +78,14 @@ class Command(BaseCommand):
 def _check_writable(out: Path) -> None:
     """Fail before generating anything if DIR cannot hold the files."""
     if out.exists() and not out.is_dir():
-        raise CommandError(f"--out {out}: exists and is not a directory", returncode=INPUT_ERROR)
+        raise bad_input(f"--out {out}: exists and is not a directory")
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / f".write-test-{uuid.uuid4().hex}"
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
-        raise CommandError(f"--out {out}: not writable ({exc.strerror or exc})", returncode=INPUT_ERROR) from None
+        raise bad_input(f"--out {out}: not writable ({exc.strerror or exc})") from None
 
 
 def _thousands(n: int) -> str:

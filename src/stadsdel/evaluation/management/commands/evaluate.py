@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from stadsdel.core.cli import bad_input
 from stadsdel.lib.evaluation import (
     DesignRefused,
     EvaluationInputError,
@@ -25,8 +26,6 @@ from stadsdel.lib.evaluation import (
     panel_csv_read,
     synth_estimate,
 )
-
-INPUT_ERROR = 2
 
 
 class Command(BaseCommand):
@@ -57,9 +56,9 @@ class Command(BaseCommand):
                                                f"(got {len(treated)}); use --method did for several")
                 result = synth_estimate(panel, treated=treated[0], start=options["start"])
         except DesignRefused as exc:
-            raise CommandError(f"refused: {exc}", returncode=INPUT_ERROR) from exc
+            raise bad_input(f"refused: {exc}") from exc
         except EvaluationInputError as exc:
-            raise CommandError(str(exc), returncode=INPUT_ERROR) from exc
+            raise bad_input(str(exc)) from exc
         out = result.as_json()
         if options["json"]:
             self.stdout.write(json.dumps(out, ensure_ascii=False, allow_nan=False))

@@ -9,9 +9,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from stadsdel.areas.models import Municipality
+from stadsdel.core.cli import bad_input
 from stadsdel.followup import render
 from stadsdel.followup.content import followup_content, national_content
 
@@ -38,19 +39,19 @@ class Command(BaseCommand):
         if options["kind"] == "national":
             content = national_content(year=options["year"], public=public)
             if not content.districts:
-                raise CommandError(f"no district is under an agreement in force in {options['year']}", returncode=2)
+                raise bad_input(f"no district is under an agreement in force in {options['year']}")
             write = {"html": render.national_html, "pdf": render.national_pdf, "xlsx": render.national_xlsx}
         else:
             try:
                 municipality = Municipality.objects.get(code=options["municipality"])
             except Municipality.DoesNotExist:
-                raise CommandError(f"no municipality {options['municipality']!r}", returncode=2) from None
+                raise bad_input(f"no municipality {options['municipality']!r}") from None
             content = followup_content(municipality=municipality, year=options["year"], public=public)
             write = {"html": render.followup_html, "pdf": render.followup_pdf, "xlsx": render.followup_xlsx}
         self.stderr.write(f"Skriver {options['format'].upper()} …")
         data = write[options["format"]](content)
         path: Path = options["output"]
         if path.parent and not path.parent.exists():
-            raise CommandError(f"{path.parent}: no such directory", returncode=2)
+            raise bad_input(f"{path.parent}: no such directory")
         path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
         self.stderr.write(f"{path} ({path.stat().st_size:,} byte) på {time.perf_counter() - started:.1f} s".replace(",", " "))

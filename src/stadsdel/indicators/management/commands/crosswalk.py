@@ -2,14 +2,11 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from stadsdel.core.cli import bad_input
 from stadsdel.indicators.importers.base import ImportFileError
 from stadsdel.indicators.services.crosswalks import crosswalk_load
-
-# Bad input (a refused file or value, a usage error) exits 2, like argparse; 1 is left to
-# unexpected failures. The README's command-line section states the rule.
-INPUT_ERROR = 2
 
 
 class Command(BaseCommand):
@@ -27,6 +24,6 @@ class Command(BaseCommand):
                 path=options["file"], dry_run=options["dry_run"], progress=lambda msg: self.stderr.write(msg),
             )
         except ImportFileError as exc:
-            raise CommandError(str(exc), returncode=INPUT_ERROR) from exc
+            raise bad_input(str(exc)) from exc
         name = str(crosswalk) if crosswalk else "crosswalk (dry run)"
         self.stdout.write(f"{name}: mapped figures {outcome.summary()}")

@@ -2,15 +2,12 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from stadsdel.core.cli import bad_input
 from stadsdel.indicators.importers.base import ImportFileError
 from stadsdel.indicators.importers.kolada import fetch_kolada
 from stadsdel.indicators.services.imports import FORMATS, observations_import
-
-# Bad input (a refused file or value, a usage error) exits 2, like argparse; 1 is left to
-# unexpected failures. The README's command-line section states the rule.
-INPUT_ERROR = 2
 
 
 class Command(BaseCommand):
@@ -35,7 +32,7 @@ class Command(BaseCommand):
                 progress=lambda msg: self.stderr.write(msg),
             )
         except ImportFileError as exc:
-            raise CommandError(str(exc), returncode=INPUT_ERROR) from exc
+            raise bad_input(str(exc)) from exc
         batch = f" (import {outcome.batch.pk})" if outcome.batch else ""
         self.stdout.write(f"{path.name}: {outcome.summary()}{batch}")
 
@@ -56,9 +53,9 @@ def _fetch(url: str, path: Path, fmt: str) -> Path:
             with urllib.request.urlopen(request, timeout=60) as response:
                 body = response.read()
         except OSError as exc:
-            raise CommandError(f"{url}: {exc}", returncode=INPUT_ERROR) from exc
+            raise bad_input(f"{url}: {exc}") from exc
     else:
-        raise CommandError("--url works with --format pxweb or kolada", returncode=INPUT_ERROR)
+        raise bad_input("--url works with --format pxweb or kolada")
     out = Path(tempfile.mkdtemp()) / f"fetched.{'json'}"
     out.write_bytes(body)
     return out

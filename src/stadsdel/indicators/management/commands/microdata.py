@@ -2,14 +2,11 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from stadsdel.core.cli import bad_input
 from stadsdel.indicators.services.microdata import microdata_aggregate
 from stadsdel.lib.microdata import MicrodataError
-
-# Bad input (a refused file or value, a usage error) exits 2, like argparse; 1 is left to
-# unexpected failures. The README's command-line section states the rule.
-INPUT_ERROR = 2
 
 
 class Command(BaseCommand):
@@ -34,7 +31,7 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"], national=options["national"], progress=lambda msg: self.stderr.write(msg),
             )
         except MicrodataError as exc:
-            raise CommandError(str(exc), returncode=INPUT_ERROR) from exc
+            raise bad_input(str(exc)) from exc
         self.stdout.write(
             f"{result.rows} person-years → {len(result.cells)} cells "
             f"({result.primary_suppressed} suppressed, {result.secondary_suppressed} by secondary suppression); "

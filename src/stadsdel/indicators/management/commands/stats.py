@@ -3,8 +3,9 @@
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from stadsdel.core.cli import bad_input
 from stadsdel.indicators.selectors import (
     UnitNotFound,
     district_by_name,
@@ -12,10 +13,6 @@ from stadsdel.indicators.selectors import (
     observation_export,
     observation_list,
 )
-
-# Bad input (a refused file or value, a usage error) exits 2, like argparse; 1 is left to
-# unexpected failures. The README's command-line section states the rule.
-INPUT_ERROR = 2
 
 
 class Command(BaseCommand):
@@ -38,7 +35,7 @@ class Command(BaseCommand):
             indicator = indicator_get(code=options["indicator"])
             district = district_by_name(options["district"]) if options["district"] else None
         except UnitNotFound as exc:
-            raise CommandError(str(exc), returncode=INPUT_ERROR) from exc
+            raise bad_input(str(exc)) from exc
         observations = observation_list(
             indicator=indicator, area=options["area"], district=district, municipality=options["municipality"],
             year=options["year"], sex=options["sex"],

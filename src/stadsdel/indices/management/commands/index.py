@@ -17,14 +17,13 @@ import json
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from stadsdel.core.cli import bad_input
 from stadsdel.indices.files import data_file_read, groups_file_read, model_file_read
 from stadsdel.indices.selectors import IndexModelNotFound, index_model_get, index_run, typology_run
 from stadsdel.indices.services import index_model_load
 from stadsdel.lib.index import IndexInputError, index_compute, sensitivity_analyse
-
-INPUT_ERROR = 2
 
 
 class Command(BaseCommand):
@@ -86,7 +85,7 @@ class Command(BaseCommand):
                     "selected_count": analysis.selected_count, "units": analysis.rows(),
                 }
         except IndexInputError as exc:
-            raise CommandError(str(exc), returncode=INPUT_ERROR) from exc
+            raise bad_input(str(exc)) from exc
         self.stdout.write(json.dumps(out, ensure_ascii=False))
 
     def compute(self, options):

@@ -1,8 +1,9 @@
 """`stadsdel backup FILE`: the whole database and the uploaded files into one file (see
 stadsdel.ops.backup)."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from stadsdel.core.cli import bad_input
 from stadsdel.ops.backup import BackupError, backup_write
 
 
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         try:
             header = backup_write(file, using=database, progress=self.stdout.write)
         except (BackupError, OSError) as exc:
-            raise CommandError(str(exc), returncode=2) from None
+            raise bad_input(str(exc)) from None
         if header["files_missing"]:
             self.stderr.write(self.style.WARNING(
                 f"{len(header['files_missing'])} uploaded file(s) the database refers to were missing and are not "

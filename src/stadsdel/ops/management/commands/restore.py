@@ -5,6 +5,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from stadsdel.core.cli import bad_input
 from stadsdel.ops.backup import BackupError, backup_read_header, backup_restore
 
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         try:
             header = backup_read_header(file)
         except BackupError as exc:
-            raise CommandError(str(exc), returncode=2) from None
+            raise bad_input(str(exc)) from None
         self.stdout.write(
             f"Backup of {header.get('created', '?')} from {header.get('database', '?')}: "
             f"{header.get('objects', '?')} objects"
@@ -41,16 +42,16 @@ class Command(BaseCommand):
         try:
             header = backup_restore(file, using=database, progress=self.stdout.write)
         except BackupError as exc:
-            raise CommandError(str(exc), returncode=2) from None
+            raise bad_input(str(exc)) from None
         self.stdout.write(self.style.SUCCESS(f"Restored {header['objects']} objects from {file}."))
 
     @staticmethod
     def _confirm(question: str) -> str:
         # A script or a service (stdin not a terminal: at its end, or closed) cannot answer; say
         # how to run without the question rather than fail on the read.
-        no_terminal = CommandError(
+        no_terminal = bad_input(
             "There is no terminal to confirm the restore on; nothing was changed. Run it with --noinput "
-            "to restore without asking.", returncode=2)
+            "to restore without asking.")
         try:
             terminal = sys.stdin is not None and sys.stdin.isatty()
         except (OSError, ValueError):  # a closed stream

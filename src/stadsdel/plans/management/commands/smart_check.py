@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from stadsdel.core.cli import bad_input
 from stadsdel.plans.compute import (
     LANGS,
     SmartInputError,
@@ -21,8 +22,6 @@ from stadsdel.plans.compute import (
     history_from_csv,
     smart_check,
 )
-
-INPUT_ERROR = 2
 
 
 def _read_text(path: Path) -> str:
@@ -72,5 +71,5 @@ class Command(BaseCommand):
             results = smart_check(goal, history, lang=options["lang"], percentile=options["percentile"],
                                   min_changes=options["min_changes"])
         except SmartInputError as exc:
-            raise CommandError(str(exc), returncode=INPUT_ERROR) from exc
+            raise bad_input(str(exc)) from exc
         self.stdout.write(json.dumps({letter: r.as_dict() for letter, r in results.items()}, ensure_ascii=False))

@@ -1,12 +1,9 @@
 """`stadsdel seeds load`: load (or reload, idempotently) the seed registry."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from stadsdel.core.cli import bad_input
 from stadsdel.seeds.loader import SeedDataError, seeds_load
-
-# Bad input (a refused file or value, a usage error) exits 2, like argparse; 1 is left to
-# unexpected failures. The README's command-line section states the rule.
-INPUT_ERROR = 2
 
 
 class Command(BaseCommand):
@@ -21,7 +18,7 @@ class Command(BaseCommand):
             try:
                 report = seeds_load(progress=lambda msg: self.stdout.write(msg))
             except SeedDataError as exc:
-                raise CommandError(str(exc), returncode=INPUT_ERROR) from None
+                raise bad_input(str(exc)) from None
             for line in report.lines():
                 self.stdout.write(f"  {line}")
             self.stdout.write(self.style.SUCCESS("Seed registry loaded." if report.changed else "Seed registry unchanged."))

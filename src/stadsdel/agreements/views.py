@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from stadsdel.agreements import selectors as agreement_selectors
@@ -105,12 +106,18 @@ def _registry_edit(request, pk: int, *, name: str, section: str, form_class, get
     return render(request, template, {"section": section, "form": form, name: record})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def partnership_edit(request, pk: int):
-    return _registry_edit(request, pk, name="partnership", section="partnerships", form_class=PartnershipForm,
-                          get=agreement_selectors.partnership_get, can_edit=agreement_selectors.can_edit_partnership,
-                          update=services.partnership_update, saved=_("The partnership has been saved."))
+def _registry_edit_view(**options):
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def view(request, pk: int):
+        return _registry_edit(request, pk, **options)
+    return view
+
+
+partnership_edit = _registry_edit_view(
+    name="partnership", section="partnerships", form_class=PartnershipForm, update=services.partnership_update,
+    get=agreement_selectors.partnership_get, can_edit=agreement_selectors.can_edit_partnership,
+    saved=gettext_lazy("The partnership has been saved."))
 
 
 def cooperation_list(request):
@@ -140,12 +147,10 @@ def cooperation_detail(request, pk: int):
     })
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def cooperation_edit(request, pk: int):
-    return _registry_edit(request, pk, name="cooperation", section="cooperation", form_class=CooperationForm,
-                          get=agreement_selectors.cooperation_get, can_edit=agreement_selectors.can_edit_cooperation,
-                          update=services.cooperation_update, saved=_("The cooperation agreement has been saved."))
+cooperation_edit = _registry_edit_view(
+    name="cooperation", section="cooperation", form_class=CooperationForm, update=services.cooperation_update,
+    get=agreement_selectors.cooperation_get, can_edit=agreement_selectors.can_edit_cooperation,
+    saved=gettext_lazy("The cooperation agreement has been saved."))
 
 
 @login_required

@@ -90,12 +90,14 @@ def test_indicator_list_shows_the_catalogue(client, django_assert_max_num_querie
         page = text(client.get(reverse("indicators:indicator_list")))
     assert "<h1>Indikatorer</h1>" in page
     employment = Indicator.objects.get(code="employment_rate_20_64")
-    assert f'<a href="{employment.get_absolute_url()}">employment_rate_20_64</a>' in page
-    assert f"<th scope=\"row\">{employment.name}</th>" in page
-    assert "N00914" in page
+    # Each indicator by its name, which leads to its page; the internal code is not shown.
+    assert f'<th scope="row"><a href="{employment.get_absolute_url()}">{employment.name}</a></th>' in page
+    assert "employment_rate_20_64" not in page.replace(employment.get_absolute_url(), "")
+    assert "N00914" in page  # Kolada's own id, which Kolada's users look up
     assert "Arbete" in page  # its goal area, by name
     for code in ("social_assistance_share", "perceived_safety", "individuals_in_exclusion"):
-        assert code in page
+        indicator = Indicator.objects.get(code=code)
+        assert f'<a href="{indicator.get_absolute_url()}">{indicator.name}</a>' in page
     assert "Importera statistik" not in page  # the public does not import
 
 
@@ -103,7 +105,7 @@ def test_indicator_list_in_english_uses_the_english_names(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = text(client.get(reverse("indicators:indicator_list")))
     employment = Indicator.objects.get(code="employment_rate_20_64")
-    assert f"<th scope=\"row\">{employment.name_en}</th>" in page
+    assert f'<th scope="row"><a href="{employment.get_absolute_url()}">{employment.name_en}</a></th>' in page
     assert "<h1>Indicators</h1>" in page and "Work" in page
 
 

@@ -392,8 +392,12 @@ def _next_step(application: Application, pending: dict[int, FollowUp]) -> tuple[
         return (_("Returned for completion: read the comments, complete it and submit it again"),
                 reverse("funding:application_edit", args=[application.pk]))
     if status == Application.Status.IN_REVIEW:
-        step = application.current_step.name if application.current_step else ""
-        return _("Waiting for the decision of %(step)s") % {"step": step}, application.get_absolute_url()
+        # Name the deciding organisation (Rinkeby-Kista's own steering group), not only the
+        # step's generic name ("Lokal styrgrupp").
+        step = application.current_step
+        deciding = rights.step_organisation(step=step, application=application) if step else None
+        name = deciding.name if deciding is not None else (step.name if step else "")
+        return _("Waiting for the decision of %(body)s") % {"body": name}, application.get_absolute_url()
     if status == Application.Status.GRANTED:
         follow_up = pending.get(application.pk)
         if follow_up is not None:
@@ -405,7 +409,8 @@ def _next_step(application: Application, pending: dict[int, FollowUp]) -> tuple[
 
 def applicant_section(*, user, today: dt.date) -> ApplicantSection:
     ids = {org for role, org in scope_for(user).memberships if role == Role.APPLICANT}
-    applications = list(application_list(user=user).filter(applicant_id__in=ids).select_related("current_step")
+    applications = list(application_list(user=user).filter(applicant_id__in=ids).select_related(
+        "current_step__organisation", "area__steering_group")
                         .order_by("status", "-created_at"))
     followups = list(FollowUp.objects.filter(application__in=[a.pk for a in applications], submitted_at__isnull=True)
                      .select_related("application").order_by("due_on"))

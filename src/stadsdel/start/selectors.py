@@ -317,7 +317,7 @@ def agency_section(*, user, organisation: Organisation, today: dt.date) -> Agenc
 @dataclass
 class FreshnessRow:
     indicator: Indicator
-    latest: list[int | None]  # per FRESHNESS_LEVELS
+    latest: list[tuple[str, int | None]]  # (level's name, latest year) per FRESHNESS_LEVELS
 
 
 @dataclass
@@ -336,8 +336,9 @@ def analyst_section(*, user) -> AnalystSection:
         .annotate(latest=Max("period")).values_list("indicator_id", "level", "latest")
     }
     indicators = Indicator.objects.filter(pk__in={i for i, _level in latest}).order_by("name")
-    freshness = [FreshnessRow(i, [latest.get((i.pk, level)) for level in FRESHNESS_LEVELS]) for i in indicators]
     labels = dict(Level.choices)
+    freshness = [FreshnessRow(i, [(labels[level], latest.get((i.pk, level))) for level in FRESHNESS_LEVELS])
+                 for i in indicators]
     evaluations = list(evaluation_list(user=user).filter(published=False))
     return AnalystSection(list(import_list(limit=RECENT_IMPORTS)), freshness,
                           [labels[level] for level in FRESHNESS_LEVELS], evaluations,

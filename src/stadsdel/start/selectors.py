@@ -196,7 +196,8 @@ def coordinator_section(*, user, municipality: Municipality, today: dt.date) -> 
                 deadlines.append(DeadlineRow(
                     "plan", _("District plan %(year)s: %(district)s") % {"year": year, "district": district.name},
                     plan_due, done, deadline_status(due=plan_due, done_on=done, today=today),
-                    plan.get_absolute_url() if plan else reverse("plans:plan_list")))
+                    # No plan yet: the plan list's form for a new plan is where it is written.
+                    plan.get_absolute_url() if plan else reverse("plans:plan_list") + "#new-plan-heading"))
     pending = Counter(PlanComment.objects.filter(
         status=PlanComment.Status.PENDING, plan__in=plans).values_list("plan_id", flat=True))
     comment_plans = {p.pk: p for p in plans.filter(pk__in=pending.keys()).select_related("district")}

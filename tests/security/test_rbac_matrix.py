@@ -41,6 +41,7 @@ OWN_DRAFT = only({"municipality_a"}, anonymous=DENY)
 # (method, url template, data) → outcome per role. Templates use the objects of the `world` fixture.
 PAGES: dict[str, tuple[str, str, dict, dict[str, str]]] = {
     "start:home": ("GET", "/", {}, ALL_OK),
+    "start:overview": ("GET", "/overview/", {}, SIGNED_IN),  # each sees the sections of their own memberships
     "ops:health": ("GET", "/health/", {}, ALL_OK),
     "areas:municipality_list": ("GET", "/municipalities/", {}, ALL_OK),
     "areas:municipality_detail": ("GET", "/municipalities/0136/", {}, ALL_OK),

@@ -98,7 +98,7 @@ def test_sign_in_through_the_form_shows_the_user_menu_with_memberships(client, h
     assert "<h1>Logga in</h1>" in page
     response = client.post(reverse("login"), {"username": "haninge", "password": "pw-haninge"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("start:home")
+    assert response["Location"] == reverse("start:overview")  # "Min översikt": sign-in lands on the overview
 
     page = text(client.get(reverse("start:home")))
     assert "Inloggad som haninge" in page

@@ -182,7 +182,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "start:home"
+LOGIN_REDIRECT_URL = "start:overview"  # "Min översikt": what waits for the user
 LOGOUT_REDIRECT_URL = "start:home"
 
 # Swedish first; English available through the language switch.

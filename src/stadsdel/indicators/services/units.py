@@ -58,6 +58,8 @@ class UnitResolver:
         self.areas = AreaResolver()
         self.municipalities = self.areas.municipalities
         self.counties = {c.code: c for c in County.objects.all()}
+        # A national file names each area once per year and sex: resolve each code once.
+        self._resolved: dict[tuple[str, bool], Unit | None] = {}
 
     @property
     def registered(self) -> int:
@@ -65,7 +67,12 @@ class UnitResolver:
         return self.areas.registered
 
     def resolve(self, code: str, *, kolada: bool = False) -> Unit | None:
-        code = code.strip()
+        key = (code, kolada)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(code.strip(), kolada=kolada)
+        return self._resolved[key]
+
+    def _resolve(self, code: str, *, kolada: bool) -> Unit | None:
         if kolada and code == "0000":
             return COUNTRY
         if kolada and re.fullmatch(r"00\d\d", code):

@@ -97,6 +97,10 @@ def observation_rows_update(
             "status varchar(20), rule_id bigint, crosswalk_id bigint)"
         )
         _copy_or_insert(cursor, _CHANGES, ["id", *UPDATE_FIELDS], changes)
+        if pg:
+            # Autovacuum never sees a temporary table; without its size the planner joins it
+            # row by row against the figures and their history.
+            cursor.execute(f"ANALYZE {_CHANGES}")
         # The earlier state, under the batch that set it, for figures whose creation wrote no
         # history row (see the module docstring); figures imported before that kept theirs.
         cursor.execute(

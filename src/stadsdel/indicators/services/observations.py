@@ -6,14 +6,13 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from stadsdel.core.progress import Progress, quiet
 from stadsdel.indicators.importers.base import ImportFileError, Problem
 from stadsdel.indicators.models import ImportBatch, Indicator, Observation
 from stadsdel.indicators.services.bulk import (
-    CHUNK,
     UPDATE_FIELDS,
     observation_rows_insert,
     observation_rows_update,
@@ -157,8 +156,12 @@ def batch_finish(batch: ImportBatch, outcome: WriteOutcome, *, dry_run: bool) ->
 
 def observations_write(
     rows: list[NewObservation], *, batch: ImportBatch, user=None, progress: Progress = quiet,
+    ranges_checked: bool = False,
 ) -> WriteOutcome:
     """Create or update observations from `rows` under `batch` (inside the caller's transaction).
+
+    The figures are checked against their indicators' ranges first, unless the caller did that
+    itself (`ranges_checked`: the file import, whose messages name the file's rows).
 
     Unchanged figures are not touched, so their `batch` stays the import that first gave them.
     The writes are set-based (`bulk`): one read of the stored figures these rows could match,
@@ -168,13 +171,19 @@ def observations_write(
     outcome = WriteOutcome()
     if not rows:
         return outcome
-    _ranges_check(rows, source=batch.source_name)
+    if not ranges_checked:
+        _ranges_check(rows, source=batch.source_name)
     stored = Observation.objects.filter(
         indicator_id__in={r.indicator_id for r in rows}, period__in={r.period for r in rows},
         level__in={r.unit.level for r in rows},
     ).values_list("indicator_id", "unit_key", "period", "sex", "id", *UPDATE_FIELDS)
-    # key -> (id, value, numerator, denominator, status, rule_id, crosswalk_id)
-    existing = {(s[0], s[1], s[2], s[3]): s[4:] for s in stored.iterator(chunk_size=CHUNK)}
+    # Read as plain rows: these columns need no conversion, and the ORM's per-row work would
+    # cost more than the rest of an unchanged import. key -> (id, value, numerator,
+    # denominator, status, rule_id, crosswalk_id).
+    sql, params = stored.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        existing = {(s[0], s[1], s[2], s[3]): s[4:] for s in cursor.fetchall()}
     to_create: list[tuple] = []
     to_update: list[tuple] = []
     batch_id = batch.pk

@@ -4,14 +4,16 @@
 
 1. **Database** `stadsdel_load` on the local PostgreSQL (127.0.0.1:5432, user postgres): dropped,
    created and filled by `stadsdel demo --no-serve` (seeds, the demo's plans, reports and
-   statistics), then grown to national scale: statistical areas up to `--areas` (default 6 000;
-   the demo's 242 plus synthetic ones in a code system of their own, spread over the
-   municipalities), indicators up to `--indicators` (30), and a figure for every area ×
-   indicator × year over `--years` (20, 2006–2025) with numerator and denominator, 3.6 M rows,
-   loaded with COPY; then the district and municipality figures summed from the areas (SQL
-   GROUP BY over the district memberships, as the importer's aggregation does), and ANALYZE.
-   The demo's own figures are left as they are. `--reuse` keeps a database built earlier with
-   the same sizes.
+   statistics), then grown to national scale through the importer (`observations_import`, what
+   `stadsdel import` runs): indicators up to `--indicators` (default 30; synthetic shares
+   `bench_share_NN` added to the catalogue), and one CSV per indicator with a figure (numerator
+   and denominator; the importer computes the value) for every area × year over `--years` (20,
+   2006–2025) and the sums of each municipality: statistical areas up to `--areas` (default
+   6 000: the demo's, plus DeSO-shaped codes spread over the 290 municipalities, which the first
+   import registers as it registers SCB's DeSO areas), 3.6 M area figures; the importer sums
+   the district figures. The demo's own figures are left as they are (their keys are not in the
+   files), though the importer recomputes the sums of districts whose areas all have figures.
+   Then ANALYZE. `--reuse` keeps a database built earlier with the same sizes.
 2. **Queries per page** are counted in-process (Django's test client under
    CaptureQueriesContext, the same pages and login as the load) twice: on the demo database
    before it grows and on the national-scale one. `queries_constant` says whether each page
@@ -40,7 +42,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import io
 import json
 import multiprocessing as mp
 import os
@@ -61,7 +62,6 @@ SEED = 1
 FIRST_YEAR = 2006
 SIZE = {"areas": 6000, "indicators": 30, "years": 20}
 PG = "postgres://postgres@127.0.0.1:5432/"
-BENCH_SYSTEM = "BENCH"  # the synthetic areas' code system
 PAGES = ("dashboard", "report", "api_list", "health")
 SIGNED_IN = {"dashboard", "report"}
 TARGET_RATIO = 10.0
@@ -91,110 +91,107 @@ def database_build(name: str, env: dict) -> None:
         sys.exit("demo build failed")
 
 
-def national_scale_load(url: str, *, areas: int, indicators: int, years: int) -> dict:
-    """Grow the demo database to national scale with COPY (see the module docstring)."""
-    import numpy as np
-    import psycopg
+def national_scale_load(env: dict, *, areas: int, indicators: int, years: int) -> dict:
+    """Grow the demo database to national scale through the importer (see the module docstring),
+    in a child process with the database's settings."""
+    out = subprocess.run([str(BIN / "python"), __file__, "--_national",
+                          json.dumps({"areas": areas, "indicators": indicators, "years": years})],
+                         env=env, check=True, stdout=subprocess.PIPE, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
+
+def national_scale_main() -> None:
+    """In a child process (DATABASE_URL set): write one CSV per indicator of every area × year
+    (numerator and denominator; the importer computes the value) plus the municipalities' sums,
+    leaving out the figures the demo already has, and import them with `observations_import`,
+    as `stadsdel import` does. Prints one JSON line."""
+    import numpy as np
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stadsdel.config.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from stadsdel.areas.models import Municipality, StatisticalArea
+    from stadsdel.indicators.models import Indicator, Level, Observation
+    from stadsdel.indicators.services.imports import observations_import
+
+    sizes = json.loads(sys.argv[2])
     rng = np.random.default_rng(SEED)
     started = time.perf_counter()
-    with psycopg.connect(url, autocommit=False) as conn, conn.cursor() as cur:
-        cur.execute("SELECT id FROM areas_codesystem WHERE code = %s", (BENCH_SYSTEM,))
-        row = cur.fetchone()
-        if row is None:
-            cur.execute("INSERT INTO areas_codesystem (code, name, description, code_pattern, municipality_specific) "
-                        "VALUES (%s, %s, %s, '', false) RETURNING id",
-                        (BENCH_SYSTEM, "Syntetiska områden (belastningstest)",
-                         "Synthetic areas of bench/load.py; not real places."))
-            row = cur.fetchone()
-        system_id = row[0]
-        cur.execute("SELECT count(*) FROM areas_statisticalarea")
-        have = cur.fetchone()[0]
-        cur.execute("SELECT id, code FROM areas_municipality ORDER BY code")
-        municipalities = cur.fetchall()
-        new_areas = max(0, areas - have)
-        say(f"== national scale: {new_areas} synthetic areas (to {areas}), spread over {len(municipalities)} municipalities")
-        with cur.copy("COPY areas_statisticalarea (code_system_id, code, name, municipality_id) FROM STDIN") as copy:
-            for i in range(new_areas):
-                mid, mcode = municipalities[i % len(municipalities)]
-                copy.write_row((system_id, f"{mcode}B{i:05d}", f"Syntetiskt område {i + 1}", mid))
-
-        cur.execute("SELECT count(*) FROM indicators_indicator")
-        have_ind = cur.fetchone()[0]
-        cur.execute("SELECT COALESCE(max(position), 0) FROM indicators_indicator")
-        position = cur.fetchone()[0]
-        for i in range(max(0, indicators - have_ind)):
-            cur.execute(
-                "INSERT INTO indicators_indicator (code, name, name_en, definition, unit, scale, is_share, direction, "
-                "dimension, goal_areas, source, numerator_definition, denominator_definition, kolada_kpi, scb_table, "
-                "catalogue_note, decimals, position) VALUES (%s, %s, %s, 'Syntetisk andel (bench/load.py)', '%%', 100, "
-                "true, 'higher_worse', '', '[]', 'other', '', '', '', '', '', 1, %s)",
-                (f"bench_share_{i + 1:02d}", f"Syntetisk andel {i + 1}", f"Synthetic share {i + 1}", position + i + 1))
-        cur.execute("INSERT INTO indicators_importbatch (kind, source_name, file_sha256, options, created_by_name, "
-                    "created_at, rows_created, rows_updated, rows_unchanged) VALUES ('csv', 'bench/load.py', '', "
-                    "'{}', 'bench', now(), 0, 0, 0) RETURNING id")
-        batch_id = cur.fetchone()[0]
-
-        cur.execute("SELECT a.id, a.code, s.code FROM areas_statisticalarea a JOIN areas_codesystem s "
-                    "ON s.id = a.code_system_id ORDER BY a.id")
-        area_rows = cur.fetchall()[:areas]
-        cur.execute("SELECT id FROM indicators_indicator ORDER BY position, code")
-        indicator_ids = [r[0] for r in cur.fetchall()][:indicators]
-        cur.execute("CREATE TEMP TABLE bench_obs (indicator_id int, unit_key varchar(60), statistical_area_id int, "
-                    "period smallint, value float8, numerator float8, denominator float8) ON COMMIT DROP")
-        total = len(area_rows) * len(indicator_ids) * years
-        say(f"== national scale: {len(area_rows)} areas × {len(indicator_ids)} indicators × {years} years = "
-            f"{total:,} area figures by COPY")
-        done = 0
-        with cur.copy("COPY bench_obs FROM STDIN") as copy:
-            for k, ind in enumerate(indicator_ids):
-                base = rng.uniform(0.05, 0.6, size=len(area_rows))
-                den = rng.integers(200, 3000, size=len(area_rows)).astype(float)
-                for y in range(years):
-                    share = np.clip(base + rng.normal(0, 0.02, size=len(area_rows)), 0.0, 1.0)
-                    num = np.round(share * den)
-                    buf = io.StringIO()
-                    for (aid, code, system), n, d in zip(area_rows, num, den, strict=True):
-                        buf.write(f"{ind}\tarea:{system}:{code}\t{aid}\t{FIRST_YEAR + y}\t{100 * n / d}\t{n}\t{d}\n")
-                    copy.write(buf.getvalue())
-                    done += len(area_rows)
-                say(f"   copied {done:,}/{total:,} ({100 * done / total:.0f} %) after indicator {k + 1}/{len(indicator_ids)}")
-        # Keep the demo's own figures: only keys not already there go in.
-        cur.execute(
-            "INSERT INTO indicators_observation (indicator_id, level, unit_key, statistical_area_id, period, sex, value, "
-            "numerator, denominator, status, batch_id) SELECT indicator_id, 'area', unit_key, statistical_area_id, "
-            "period, 'T', value, numerator, denominator, 'ok', %s FROM bench_obs "
-            "ON CONFLICT (indicator_id, unit_key, period, sex) DO NOTHING", (batch_id,))
-        area_inserted = cur.rowcount
-        say(f"   inserted {area_inserted:,} area figures; summing districts and municipalities")
-        cur.execute(
-            "INSERT INTO indicators_observation (indicator_id, level, unit_key, district_id, period, sex, value, "
-            "numerator, denominator, status, batch_id) "
-            "SELECT o.indicator_id, 'district', 'district:' || m.district_id, m.district_id, o.period, 'T', "
-            "100 * sum(o.numerator) / sum(o.denominator), sum(o.numerator), sum(o.denominator), 'ok', %s "
-            "FROM bench_obs o JOIN areas_districtarea m ON m.area_id = o.statistical_area_id "
-            "GROUP BY o.indicator_id, m.district_id, o.period "
-            "ON CONFLICT (indicator_id, unit_key, period, sex) DO NOTHING", (batch_id,))
-        districts = cur.rowcount
-        cur.execute(
-            "INSERT INTO indicators_observation (indicator_id, level, unit_key, municipality_id, period, sex, value, "
-            "numerator, denominator, status, batch_id) "
-            "SELECT o.indicator_id, 'municipality', 'municipality:' || mu.code, mu.id, o.period, 'T', "
-            "100 * sum(o.numerator) / sum(o.denominator), sum(o.numerator), sum(o.denominator), 'ok', %s "
-            "FROM bench_obs o JOIN areas_statisticalarea a ON a.id = o.statistical_area_id "
-            "JOIN areas_municipality mu ON mu.id = a.municipality_id "
-            "GROUP BY o.indicator_id, mu.id, mu.code, o.period "
-            "ON CONFLICT (indicator_id, unit_key, period, sex) DO NOTHING", (batch_id,))
-        municipalities_n = cur.rowcount
-        conn.commit()
-        cur.execute("ANALYZE")
-        cur.execute("SELECT count(*) FROM indicators_observation")
-        observations = cur.fetchone()[0]
+    have = Indicator.objects.count()
+    for i in range(max(0, sizes["indicators"] - have)):
+        Indicator.objects.get_or_create(code=f"bench_share_{i + 1:02d}", defaults={
+            "name": f"Syntetisk andel {i + 1}", "name_en": f"Synthetic share {i + 1}",
+            "definition": "Syntetisk andel (bench/load.py)", "unit": Indicator.Unit.PERCENT, "scale": 100,
+            "is_share": True, "direction": Indicator.Direction.HIGHER_WORSE, "source": Indicator.Source.SCB,
+            "value_min": 0, "value_max": 100, "position": 1000 + i})
+    catalogue = list(Indicator.objects.order_by("position", "code"))[:sizes["indicators"]]
+    municipalities = sorted(Municipality.objects.values_list("code", flat=True))
+    known = list(StatisticalArea.objects.filter(code_system__municipality_specific=False)
+                 .order_by("id").values_list("code", flat=True))
+    # DeSO-shaped codes (municipality, A/B/C, number) for the areas the registry lacks: the
+    # import registers them, as it does SCB's real DeSO areas.
+    codes, taken, n = list(known[:sizes["areas"]]), set(known), 0
+    while len(codes) < sizes["areas"]:
+        code = f"{municipalities[n % len(municipalities)]}{'ABC'[n % 3]}{9000 - n // len(municipalities):04d}"
+        n += 1
+        if code not in taken:
+            codes.append(code)
+            taken.add(code)
+    municipality_of = [code[:4] for code in codes]
+    # The demo's own figures stay as they are: only keys it lacks are written.
+    demo = set(Observation.objects.filter(level__in=[Level.AREA, Level.MUNICIPALITY]).values_list(
+        "indicator__code", "unit_key", "period"))
+    area_key = {a.code: f"area:{a.code_system.code}:{a.code}"
+                for a in StatisticalArea.objects.select_related("code_system").filter(code__in=codes)}
+    folder = DATA / "load-national"
+    folder.mkdir(parents=True, exist_ok=True)
+    total = {"values": 0, "created": 0, "files": 0, "import_seconds": 0.0}
+    say(f"== national scale: {len(codes)} areas × {len(catalogue)} indicators × {sizes['years']} years, "
+        "one file per indicator through the importer")
+    for k, indicator in enumerate(catalogue):
+        base = rng.uniform(0.05, 0.6, size=len(codes))
+        den = rng.integers(200, 3000, size=len(codes))
+        lines = ["indicator,area,period,sex,value,numerator,denominator"]
+        for y in range(sizes["years"]):
+            period = FIRST_YEAR + y
+            num = np.round(np.clip(base + rng.normal(0, 0.02, size=len(codes)), 0.0, 1.0) * den).astype(int)
+            sums: dict[str, list[int]] = {}
+            for code, mcode, a, b in zip(codes, municipality_of, num.tolist(), den.tolist(), strict=True):
+                part = sums.setdefault(mcode, [0, 0])
+                part[0] += a
+                part[1] += b
+                if (indicator.code, area_key.get(code, f"area:DeSO:{code}"), period) not in demo:
+                    lines.append(f"{indicator.code},{code},{period},T,,{a},{b}")
+            for mcode, (a, b) in sums.items():
+                if (indicator.code, f"municipality:{mcode}", period) not in demo:
+                    lines.append(f"{indicator.code},{mcode},{period},T,,{a},{b}")
+        if len(lines) == 1:
+            continue  # the demo has every figure of this indicator already
+        path = folder / f"{indicator.code}.csv"
+        path.write_text("\n".join(lines) + "\n")
+        t0 = time.perf_counter()
+        outcome = observations_import(path=path, fmt="csv", source_name=f"bench/load.py {path.name}")
+        total["import_seconds"] += time.perf_counter() - t0
+        total["values"] += len(lines) - 1
+        total["created"] += outcome.created
+        total["files"] += 1
+        say(f"   {indicator.code}: {len(lines) - 1:,} figures imported in {time.perf_counter() - t0:.1f} s "
+            f"({k + 1}/{len(catalogue)})")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    observations = Observation.objects.count()
     seconds = time.perf_counter() - started
-    say(f"   {districts:,} district and {municipalities_n:,} municipality figures; {observations:,} figures in all "
-        f"({seconds:.0f} s)")
-    return {"areas": len(area_rows), "indicators": len(indicator_ids), "years": years, "observations": observations,
-            "load_seconds": round(seconds, 1)}
+    say(f"   {total['created']:,} figures created (area, municipality and district sums); {observations:,} figures "
+        f"in all ({seconds:.0f} s, of which importing {total['import_seconds']:.0f} s)")
+    print(json.dumps({"areas": len(codes), "indicators": len(catalogue), "years": sizes["years"],
+                      "observations": observations, "load_seconds": round(seconds, 1),
+                      "import_seconds": round(total["import_seconds"], 1), "imported_values": total["values"],
+                      "import_values_per_s": round(total["values"] / total["import_seconds"])
+                      if total["import_seconds"] else None}))
 
 
 # -- 2. queries per page --------------------------------------------------------------------------
@@ -352,6 +349,9 @@ def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--_count":
         count_queries_main()
         return
+    if len(sys.argv) > 2 and sys.argv[1] == "--_national":
+        national_scale_main()
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="End with one JSON line (always printed).")
     parser.add_argument("--database", default="stadsdel_load")
@@ -385,7 +385,7 @@ def main() -> None:
         urls = page_urls(env)
         queries_demo, _ = count_queries(env, urls)
         say(f"== queries per page at demo size: {queries_demo}")
-        scale = national_scale_load(url, **sizes)
+        scale = national_scale_load(env, **sizes)
         marker.write_text(json.dumps({"sizes": sizes, "scale": scale, "queries_demo": queries_demo}))
     queries, session = count_queries(env, urls)
     say(f"== queries per page at national scale: {queries}")

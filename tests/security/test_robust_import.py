@@ -209,6 +209,7 @@ def test_an_import_that_fails_after_writing_its_observations_leaves_nothing(tmp_
     with pytest.raises(RuntimeError, match="the disk is full"):
         observations_import(path=path, fmt="csv")
     observations, history, batches, areas = written["counts"]
-    assert observations == before[0] + 102 and history == before[1] + 102 and batches == before[2] + 1
+    # New figures write no history rows: their batch is their history until they change (issue 21).
+    assert observations == before[0] + 102 and history == before[1] and batches == before[2] + 1
     assert areas == before[3] + 50
     assert counts() == before

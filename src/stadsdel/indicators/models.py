@@ -210,15 +210,22 @@ class Observation(models.Model):
         PROVISIONAL = "provisional", _("provisional")
         MISSING = "missing", _("missing")
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="observations")
+    # The foreign keys get no index of their own: every index is written for every figure an
+    # import inserts or updates (a national import writes millions), so each is either the
+    # first column of an index below or a partial index over the rows that have it (issue 21).
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="observations", db_index=False)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     # "area:SAMS:01270001", "district:12", "municipality:0127", "county:01", "country:SE": one key
     # for every kind of unit, so uniqueness holds without nullable columns in the constraint.
     unit_key = models.CharField(_("unit"), max_length=60)
-    statistical_area = models.ForeignKey(StatisticalArea, on_delete=models.PROTECT, null=True, blank=True, related_name="observations")
-    district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True, related_name="observations")
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="observations")
-    county = models.ForeignKey(County, on_delete=models.PROTECT, null=True, blank=True, related_name="observations")
+    statistical_area = models.ForeignKey(StatisticalArea, on_delete=models.PROTECT, null=True, blank=True,
+                                         related_name="observations", db_index=False)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="observations", db_index=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="observations", db_index=False)
+    county = models.ForeignKey(County, on_delete=models.PROTECT, null=True, blank=True, related_name="observations",
+                               db_index=False)
     period = models.PositiveSmallIntegerField(_("year"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.TOTAL)
     value = models.FloatField(_("value"), null=True, blank=True)
@@ -228,13 +235,17 @@ class Observation(models.Model):
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="observations", verbose_name=_("import"))
     rule = models.ForeignKey(
         ExclusionRule, on_delete=models.PROTECT, null=True, blank=True, related_name="observations",
-        verbose_name=_("individual rule"),
+        verbose_name=_("individual rule"), db_index=False,
     )
     crosswalk = models.ForeignKey(
         Crosswalk, on_delete=models.PROTECT, null=True, blank=True, related_name="observations",
         verbose_name=_("mapped through"), help_text=_("Set when the counts were mapped from another code system."),
+        db_index=False,
     )
-    history = HistoricalRecords()
+    # The history is read by figure (`id`, indexed) and by date; its copies of the foreign keys
+    # go unindexed, since every changed figure writes a history row (issue 21).
+    history = HistoricalRecords(no_db_index=[
+        "indicator", "statistical_area", "district", "municipality", "county", "batch", "rule", "crosswalk"])
 
     class Meta:
         ordering = ["indicator", "unit_key", "period", "sex"]
@@ -249,10 +260,20 @@ class Observation(models.Model):
                 name="observation_suppressed_has_no_value",
             ),
         ]
+        # The unique key's index serves the indicator; a query for a district, a municipality,
+        # an area, a rule or a crosswalk names it, so a partial index over the rows that have
+        # one serves it, and the other rows (most of them) cost these indexes nothing.
         indexes = [
             models.Index(fields=["level", "period"]),
-            models.Index(fields=["district", "indicator", "period"]),
-            models.Index(fields=["municipality", "indicator", "period"]),
+            models.Index(fields=["district", "indicator", "period"], name="observation_district",
+                         condition=models.Q(district__isnull=False)),
+            models.Index(fields=["municipality", "indicator", "period"], name="observation_municipality",
+                         condition=models.Q(municipality__isnull=False)),
+            models.Index(fields=["statistical_area"], name="observation_area",
+                         condition=models.Q(statistical_area__isnull=False)),
+            models.Index(fields=["county"], name="observation_county", condition=models.Q(county__isnull=False)),
+            models.Index(fields=["rule"], name="observation_rule", condition=models.Q(rule__isnull=False)),
+            models.Index(fields=["crosswalk"], name="observation_crosswalk", condition=models.Q(crosswalk__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -376,42 +376,45 @@ class _Reader:
             stride *= len(dim.codes)
         strides.reverse()
 
+        def coordinate(pos: int | None) -> tuple[int, int]:
+            # A dimension without a position (no content or sex dimension) is one category.
+            return (strides[pos], len(dimensions[pos].codes)) if pos is not None else (1, 1)
+
+        # Only the four dimensions that matter are located; the others have one category.
+        (region_stride, region_n), (time_stride, time_n) = coordinate(region_pos), coordinate(time_pos)
+        (content_stride, content_n), (sex_stride, sex_n) = coordinate(content_pos), coordinate(sex_pos)
+        sexes = sexes if sexes is not None else ["T"]
+        # Two cells can only name the same area, year and sex when two region codes differ only
+        # in their suffix or two sex codes mean the same; only then is every key remembered.
+        may_repeat = len(set(areas)) < len(areas) or len(set(sexes)) < len(sexes)
         rows: list[ParsedRow] = []
         seen: dict[tuple[str, int, str], str] = {}
+        indicator = self.indicator
         for index, (value, flag) in cells.items():
-            coords = [
-                (index // strides[pos]) % len(dim.codes) for pos, dim in enumerate(dimensions)
-            ]
-            if content_pos is not None and coords[content_pos] != wanted_content:
+            if (index // content_stride) % content_n != wanted_content:
                 continue
             place = f"value[{index}]"
-            parsed = self._cell(value, flag, place)
-            if parsed is None:
-                continue
-            number, status = parsed
-            area = areas[coords[region_pos]]
-            year = years[coords[time_pos]]
-            sex = sexes[coords[sex_pos]] if sexes is not None else "T"
-            key = (area, year, sex)
-            if key in seen:
-                self.problem(
-                    place,
-                    f"samma område, år och kön ({area}, {year}, {sex}) som {seen[key]}; "
-                    "regionkoderna skiljer sig bara i suffix",
-                )
-                continue
-            seen[key] = place
-            rows.append(
-                ParsedRow(
-                    indicator=self.indicator,
-                    area=area,
-                    period=year,
-                    sex=sex,
-                    value=number,
-                    status=status,
-                    location=place,
-                )
-            )
+            if flag is None and type(value) is float and _finite(value):
+                number, status = value, "ok"  # the common cell, as _cell would read it
+            else:
+                parsed = self._cell(value, flag, place)
+                if parsed is None:
+                    continue
+                number, status = parsed
+            area = areas[(index // region_stride) % region_n]
+            year = years[(index // time_stride) % time_n]
+            sex = sexes[(index // sex_stride) % sex_n]
+            if may_repeat:
+                key = (area, year, sex)
+                if key in seen:
+                    self.problem(
+                        place,
+                        f"samma område, år och kön ({area}, {year}, {sex}) som {seen[key]}; "
+                        "regionkoderna skiljer sig bara i suffix",
+                    )
+                    continue
+                seen[key] = place
+            rows.append(ParsedRow(indicator, area, year, sex, number, None, None, status, place))
         return [] if self.problems else rows
 
     def _cell(self, value: object, flag: object, place: str) -> tuple[float | None, str] | None:

@@ -73,7 +73,7 @@ def _resolve(
         if unit is None:
             problems.append(Problem(row.location, f"okänt område {row.area!r}"))
             continue
-        key = (ind.pk, unit.key, row.period, row.sex)
+        key = (ind.id, unit.key, row.period, row.sex)
         if key in seen:
             problems.append(Problem(row.location, f"samma indikator, område, år och kön som {seen[key]}"))
             continue
@@ -82,14 +82,14 @@ def _resolve(
         if value is None and row.status in ("ok", "provisional") and row.numerator is not None and row.denominator:
             value = ind.scale * row.numerator / row.denominator
         if row.status == "suppressed":
-            result.append(NewObservation(ind.pk, unit, row.period, row.sex, None, None, None, "suppressed"))
+            result.append(NewObservation(ind.id, unit, row.period, row.sex, None, None, None, "suppressed"))
             continue
         faults = range_problems(ind, value, row.numerator, row.denominator)
         if faults:
             problems.extend(Problem(row.location, message) for message in faults)
             continue
         status = row.status if value is not None or row.status != "ok" else "missing"
-        result.append(NewObservation(ind.pk, unit, row.period, row.sex, value, row.numerator, row.denominator, status))
+        result.append(NewObservation(ind.id, unit, row.period, row.sex, value, row.numerator, row.denominator, status))
     if problems:
         raise ImportFileError(file_name, problems)
     return result
@@ -116,7 +116,8 @@ def observations_import(
             kind=fmt, source_name=name, user=user, file_sha256=file_sha256(path),
             options={k: v for k, v in {"indicator": indicator, "content": content}.items() if v},
         )
-        outcome = observations_write(rows, batch=batch, user=user, progress=progress)
+        # _resolve checked every figure's range, naming its row in the file.
+        outcome = observations_write(rows, batch=batch, user=user, progress=progress, ranges_checked=True)
         aggregated = aggregates_refresh(
             indicator_ids={r.indicator_id for r in rows if r.unit.level == Level.AREA},
             periods={r.period for r in rows if r.unit.level == Level.AREA},

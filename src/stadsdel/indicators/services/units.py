@@ -27,7 +27,11 @@ class Unit:
 
 
 def unit_for_area(area: StatisticalArea, system_code: str) -> Unit:
-    return Unit(Level.AREA, f"area:{system_code}:{area.code}", statistical_area_id=area.pk)
+    return unit_for_area_code(area.pk, system_code, area.code)
+
+
+def unit_for_area_code(area_id: int, system_code: str, code: str) -> Unit:
+    return Unit(Level.AREA, f"area:{system_code}:{code}", statistical_area_id=area_id)
 
 
 def unit_for_district(district_id: int) -> Unit:
@@ -55,17 +59,33 @@ class UnitResolver:
     """
 
     def __init__(self) -> None:
-        self.areas = AreaResolver()
-        self.municipalities = self.areas.municipalities
+        self.municipalities = {m.code: m for m in Municipality.objects.all()}
         self.counties = {c.code: c for c in County.objects.all()}
+        # The registry's areas of the national code systems as plain (id, system) pairs: the
+        # country has thousands, and model instances of them all cost more than a whole
+        # unchanged file. The `AreaResolver`, which registers new areas, is only built for a
+        # code that is not among them.
+        self.known_areas: dict[str, tuple[int, str]] = {
+            code: (pk, system)
+            for code, pk, system in StatisticalArea.objects.filter(code_system__municipality_specific=False)
+            .values_list("code", "pk", "code_system__code")
+        }
+        self.areas: AreaResolver | None = None
+        # A national file names each area once per year and sex: resolve each code once.
+        self._resolved: dict[tuple[str, bool], Unit | None] = {}
 
     @property
     def registered(self) -> int:
         """How many statistical areas this resolver registered."""
-        return self.areas.registered
+        return self.areas.registered if self.areas is not None else 0
 
     def resolve(self, code: str, *, kolada: bool = False) -> Unit | None:
-        code = code.strip()
+        key = (code, kolada)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(code.strip(), kolada=kolada)
+        return self._resolved[key]
+
+    def _resolve(self, code: str, *, kolada: bool) -> Unit | None:
         if kolada and code == "0000":
             return COUNTRY
         if kolada and re.fullmatch(r"00\d\d", code):
@@ -81,5 +101,10 @@ class UnitResolver:
         if level == Level.COUNTY:
             county = self.counties.get(code)
             return unit_for_county(county) if county else None
+        known = self.known_areas.get(code)
+        if known is not None:
+            return unit_for_area_code(known[0], known[1], code)
+        if self.areas is None:
+            self.areas = AreaResolver()
         area = self.areas.area(code)
         return unit_for_area(area, area.code_system.code) if area is not None else None

@@ -62,11 +62,22 @@ def _report_download(request, content, *, name: str, writers: dict, tables, defa
 
 
 def report_list(request):
+    """The reports the reader may open. The public sees exactly the published reports the portal
+    lists (`selectors.published_*`); the ministry also every generated national report and every
+    municipality's follow-up, a coordinator also their own municipality's."""
     scope = scope_for(request.user)
+    published_national = list(selectors.published_national_reports().values_list("year", flat=True))
+    if scope.national:
+        national_years = sorted(set(NATIONAL_YEARS) | set(NationalReport.objects.values_list("year", flat=True)),
+                                reverse=True)
+    else:
+        national_years = published_national
     return render(request, "followup/report_list.html", {
         "section": "reports", "reports": selectors.report_list(user=request.user).order_by("-year", "municipality__name"),
-        "national_years": sorted(set(NATIONAL_YEARS) | set(NationalReport.objects.values_list("year", flat=True))),
-        "municipalities": Municipality.objects.filter(districts__isnull=False).distinct().order_by("name"),
+        "national_years": national_years, "published_national": set(published_national),
+        "report_years": sorted(set(NATIONAL_YEARS) | set(NationalReport.objects.values_list("year", flat=True))),
+        "municipalities": (Municipality.objects.filter(districts__isnull=False).distinct().order_by("name")
+                           if scope.national else Municipality.objects.none()),
         "own": Municipality.objects.filter(pk__in=scope.municipality_ids).order_by("name"),
         "own_agencies": Organisation.objects.filter(pk__in=scope.agency_organisation_ids,
                                                     kind=Organisation.Kind.STATE_AGENCY).order_by("name"),

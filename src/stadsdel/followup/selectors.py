@@ -9,7 +9,10 @@ use it."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.followup.models import AgencyReport, FollowUpReport, NationalReport, ReportStatus
@@ -75,3 +78,12 @@ def agency_report_list(*, user) -> QuerySet[AgencyReport]:
     if scope.national:
         visible |= ~Q(status=ReportStatus.DRAFT)
     return AgencyReport.objects.select_related("organisation").filter(visible)
+
+
+def reports_submitted_on(*, year: int) -> dict[int, dt.date]:
+    """Municipality id → the date its follow-up for `year` was submitted, for every report past
+    draft. The date alone is public (the ministry's diary), the content is not, so this needs no
+    reader: the deadlines page shows done or late for every municipality."""
+    rows = FollowUpReport.objects.filter(year=year, submitted_at__isnull=False).exclude(status=ReportStatus.DRAFT)
+    return {municipality_id: timezone.localdate(at) for municipality_id, at in
+            rows.values_list("municipality_id", "submitted_at")}

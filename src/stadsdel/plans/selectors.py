@@ -5,11 +5,14 @@ approved ones are public)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
+from django.urls import reverse
 
 from stadsdel.accounts.scoping import scope_for, visible_q
 from stadsdel.agreements.models import Organisation
-from stadsdel.agreements.selectors import district_list_in_force
+from stadsdel.agreements.selectors import agreement_list, district_list_in_force
 from stadsdel.areas.models import Municipality
 from stadsdel.indicators.models import Dimension
 from stadsdel.plans.deadlines import Deadline, deadline_on, deadline_status
@@ -97,16 +100,33 @@ def plan_changes_since_submission(*, plan: DistrictPlan):
     return goals_diff(plan.submitted_snapshot["goals"], plan_snapshot(plan=plan)["goals"])
 
 
-def deadline_default_year(*, today) -> int:
-    # Until the plans are due (31 December) the current year's are the ones to watch.
-    return today.year
+def deadline_years(*, user) -> list[int]:
+    """Every year with an agreement in force that the user may read, oldest first: the years the
+    deadlines page offers."""
+    years: set[int] = set()
+    for start, end in agreement_list(user=user).values_list("period_start__year", "period_end__year"):
+        years.update(range(start, end + 1))
+    return sorted(years)
 
 
-def plan_deadlines(*, user, year: int, today, municipality_code: str | None = None, with_reports: bool = False):
+def deadline_default_year(*, user, today) -> int:
+    """The year the deadlines page opens on: the current year if agreements are in force in it,
+    else the latest earlier year that has some (an empty current year shows nothing useful), else
+    the first year with agreements; the current year when there are none at all."""
+    years = deadline_years(user=user)
+    if not years:
+        return today.year
+    earlier = [y for y in years if y <= today.year]
+    return earlier[-1] if earlier else years[0]
+
+
+def plan_deadlines(*, user, year: int, today, municipality_code: str | None = None, with_reports: bool = False,
+                   reports_submitted: dict[int, dt.date] | None = None):
     """Every district under an agreement in force in `year` that the user may read owes a plan
     for that year by the programme's plan deadline; with `with_reports`, every such municipality
-    also owes its follow-up by the report deadline (listed, not yet tracked: the follow-up reports
-    come with their own records)."""
+    also owes its follow-up by the report deadline, done on the date in `reports_submitted`
+    (municipality id → date submitted; the follow-up reports live in an app above this one, so
+    the caller reads them)."""
     programme = Programme.objects.get(key=NATIONAL_PROGRAMME)
     municipality = Municipality.objects.filter(code=municipality_code).first() if municipality_code else None
     districts = list(district_list_in_force(user=user, year=year, municipality=municipality))
@@ -125,10 +145,14 @@ def plan_deadlines(*, user, year: int, today, municipality_code: str | None = No
         ))
     if with_reports and programme.report_deadline:
         report_due = deadline_on(programme.report_deadline, year)
-        for name in sorted({d.municipality.name for d in districts}):
-            items.append(Deadline("report", year, report_due, name, f"Uppföljning {year}: {name}", None,
-                                  deadline_status(due=report_due, done_on=None, today=today)))
-    return items
+        submitted = reports_submitted or {}
+        for m in sorted({d.municipality for d in districts}, key=lambda m: m.name):
+            done = submitted.get(m.pk)
+            items.append(Deadline("report", year, report_due, m.name, f"Uppföljning {year}: {m.name}", done,
+                                  deadline_status(due=report_due, done_on=done, today=today),
+                                  reverse("followup:report_detail", args=[m.code, year])))
+    # Per municipality in the order they fall due: the follow-up (1 December), then the plans.
+    return sorted(items, key=lambda d: (d.municipality, d.due, d.subject))
 
 
 # -- the national programme's names for the statistics -------------------------------------------

@@ -15,7 +15,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from stadsdel.accounts.scoping import scope_for
+from stadsdel.agreements.models import Agreement
+from stadsdel.agreements.selectors import districts_in_force
 from stadsdel.followup.models import AgencyReport, FollowUpReport, NationalReport, ReportStatus
+from stadsdel.plans.models import DistrictPlan
 
 # The one publication rule for follow-up and national reports.
 PUBLISHED = Q(published=True)
@@ -87,3 +90,17 @@ def reports_submitted_on(*, year: int) -> dict[int, dt.date]:
     rows = FollowUpReport.objects.filter(year=year, submitted_at__isnull=False).exclude(status=ReportStatus.DRAFT)
     return {municipality_id: timezone.localdate(at) for municipality_id, at in
             rows.values_list("municipality_id", "submitted_at")}
+
+
+def report_gaps(*, report: FollowUpReport) -> dict[str, list[str]]:
+    """What the report still lacks before it is submitted: the districts under an agreement in
+    force that year without a district plan for the year, and the narrative sections left empty
+    (their titles, in the page's language)."""
+    districts = districts_in_force(agreements=Agreement.objects.all(), year=report.year,
+                                   municipality=report.municipality)
+    with_plan = DistrictPlan.objects.filter(year=report.year, district__in=districts).values("district_id")
+    return {
+        "districts_without_plan": list(districts.exclude(pk__in=with_plan).order_by("name")
+                                       .values_list("name", flat=True)),
+        "empty_sections": [str(s.get_key_display()) for s in report.sections.all() if not s.text.strip()],
+    }

@@ -72,3 +72,26 @@ def boundary_features(*, code_system: str, codes: Iterable[str]) -> dict[str, di
         code: {"type": "Feature", "geometry": geometry, "properties": {"code": code, "source": source}}
         for code, geometry, source in rows
     }
+
+
+def district_labels(districts: Iterable[District]) -> dict[int, str]:
+    """Each district's name, told apart where another district has the same name: by its
+    municipality ("Centrum (Malmö)") when the namesake is elsewhere, by its kind when both are in
+    one municipality ("Farsta (stadsdelsnämndsområde)", Stockholm's committee area of the same
+    name as its district). Namesakes are looked for among all districts, not just these."""
+    districts = list(districts)
+    names = {d.name for d in districts}
+    namesakes: dict[str, list[tuple[int, int, str]]] = {}
+    for pk, name, municipality_id, kind in District.objects.filter(name__in=names).values_list(
+            "pk", "name", "municipality_id", "kind"):
+        namesakes.setdefault(name, []).append((pk, municipality_id, kind))
+    labels = {}
+    for d in districts:
+        others = [o for o in namesakes.get(d.name, []) if o[0] != d.pk]
+        if not others:
+            labels[d.pk] = d.name
+        elif any(o[1] != d.municipality_id for o in others):
+            labels[d.pk] = f"{d.name} ({d.municipality.name})"
+        else:
+            labels[d.pk] = f"{d.name} ({d.get_kind_display()})"
+    return labels

@@ -84,6 +84,9 @@ class GoalInput:
     accepted_by: str | None = None
     accepted_on: date | None = None
     plan_period_end: int | None = None
+    # The measure is the project's own count (e.g. "number of participants"), recorded by the
+    # project itself rather than by the statistics: measurable with a baseline, without a series.
+    own_count: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,12 @@ _TEXTS: dict[str, dict[str, str]] = {
     "m_pass_districts": {
         "sv": "Indikatorn {ind} har utgångsvärdet {value} år {year}, och det finns data det året för {names}.",
         "en": "Indicator {ind} has the baseline value {value} in {year}, and there are data that year for {names}.",
+    },
+    "m_pass_own_count": {
+        "sv": "Måttet {ind} räknas av projektet självt, med utgångsvärdet {value} år {year}; det behöver "
+              "ingen statistikserie för att vara mätbart.",
+        "en": "The measure {ind} is counted by the project itself, with the baseline value {value} in {year}; "
+              "it needs no statistics series to be measurable.",
     },
     "m_pass_any": {
         "sv": "Indikatorn {ind} har utgångsvärdet {value} år {year}, och det finns data för indikatorn det året.",
@@ -414,6 +423,9 @@ def _check_measurable(goal: GoalInput, series: Series, *, has_history: bool, lan
         return LetterResult("fail", _t("lacks", lang, missing=_join(missing, lang)))
     assert goal.baseline_value is not None and goal.baseline_year is not None  # for the type checker
     year = goal.baseline_year
+    if goal.own_count:
+        return LetterResult("pass", _t("m_pass_own_count", lang, ind=indicator,
+                                       value=_value(goal.baseline_value, goal.unit, lang), year=year))
     if not has_history:
         return LetterResult("fail", _t("m_no_data", lang, ind=indicator, year=year))
     by_district = series.get(indicator, {})

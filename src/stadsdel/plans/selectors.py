@@ -14,7 +14,8 @@ from stadsdel.accounts.scoping import scope_for, visible_q
 from stadsdel.agreements.models import Organisation
 from stadsdel.agreements.selectors import agreement_list, district_list_in_force
 from stadsdel.areas.models import Municipality
-from stadsdel.indicators.models import Dimension
+from stadsdel.indicators.models import Dimension, Indicator, Level, Observation
+from stadsdel.plans.compute import goal_status
 from stadsdel.plans.deadlines import Deadline, deadline_on, deadline_status
 from stadsdel.plans.diff import goals_diff
 from stadsdel.plans.models import (
@@ -252,3 +253,48 @@ def comments_for_moderation(*, plan: DistrictPlan) -> QuerySet[PlanComment]:
     scope: the plan's municipality)."""
     pending_first = Case(When(status=PlanComment.Status.PENDING, then=Value(0)), default=Value(1))
     return plan.comments.select_related("moderated_by", "answered_by").order_by(pending_first, "created_at", "pk")
+
+
+def goal_progress(*, plan: DistrictPlan, goals) -> dict[int, dict]:
+    """Per goal of the plan: its first indicator, that indicator's stored yearly series in the
+    plan's district (both sexes), and where the goal stands by the follow-up report's rule
+    (`compute.goal_status`: achieved, on track, off track or no data). One query for every goal's
+    series."""
+    goals = list(goals)
+    first = {g.pk: next(iter(g.indicators.all()), None) for g in goals}
+    series: dict[int, list[tuple[int, float | None]]] = {}
+    for indicator_id, period, value in Observation.objects.filter(
+        indicator__in={i.pk for i in first.values() if i is not None}, level=Level.DISTRICT,
+        district_id=plan.district_id, sex="T",
+    ).order_by("period").values_list("indicator_id", "period", "value"):
+        series.setdefault(indicator_id, []).append((period, value))
+    out = {}
+    for goal in goals:
+        indicator = first[goal.pk]
+        observed = series.get(indicator.pk, []) if indicator is not None else []
+        out[goal.pk] = {
+            "indicator": indicator, "series": observed,
+            "status": goal_status(
+                baseline_year=goal.baseline_year, baseline_value=goal.baseline_value,
+                target_year=goal.target_year, target_value=goal.target_value, observations=observed,
+                higher_is_better=indicator is None or indicator.direction == Indicator.Direction.HIGHER_BETTER),
+        }
+    return out
+
+
+def stored_baseline(*, indicator, districts, year: int | None) -> dict | None:
+    """The stored figure a goal's baseline should be: the indicator's value in the goal's one
+    district (the plan's district when the scope names none or several) in the baseline year,
+    both sexes. None when there is no indicator or year, or no figure is stored."""
+    if indicator is None or year is None:
+        return None
+    districts = list(districts)
+    if len(districts) != 1:
+        return None
+    district = districts[0]
+    value = Observation.objects.filter(indicator=indicator, level=Level.DISTRICT, district=district, period=year,
+                                       sex="T").values_list("value", flat=True).first()
+    if value is None:
+        return None
+    return {"value": value, "year": year, "district": district.name, "unit": indicator.get_unit_display(),
+            "decimals": indicator.decimals}

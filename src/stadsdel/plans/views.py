@@ -47,6 +47,8 @@ from stadsdel.plans.forms import (
 )
 from stadsdel.plans.models import DistrictPlan, Goal, PlanComment, Programme, ResidentDialogue
 from stadsdel.plans.smart import goal_input, goal_smart, smart_history
+from stadsdel.ui import charts
+from stadsdel.ui.templatetags.stadsdel import in_language
 
 LETTERS = ("S", "M", "A", "R", "T")
 
@@ -86,9 +88,21 @@ def plan_create(request):
 def _goal_rows(plan: DistrictPlan):
     rows = []
     lang = page_language()
-    for goal in selectors.plan_goals(plan=plan):
+    goals = list(selectors.plan_goals(plan=plan))
+    progress = selectors.goal_progress(plan=plan, goals=goals)
+    for goal in goals:
         result = goal_smart(goal=goal, lang=lang)
-        rows.append({"goal": goal, "smart": [(letter, result[letter]) for letter in LETTERS]})
+        p = progress[goal.pk]
+        trend = ""
+        if p["indicator"] is not None and any(v is not None for _y, v in p["series"]):
+            # A small SVG drawn on the server: the page needs no chart script for it.
+            trend = charts.chart_svg(charts.goal_trend_chart(
+                [{"year": y, "value": v} for y, v in p["series"]], target=goal.target_value,
+                decimals=p["indicator"].decimals,
+                description=_("%(indicator)s in %(district)s per year; the dashed line is the target.") % {
+                    "indicator": in_language(p["indicator"]), "district": plan.district.name}))
+        rows.append({"goal": goal, "smart": [(letter, result[letter]) for letter in LETTERS],
+                     "progress": p, "trend_svg": trend})
     return rows
 
 
@@ -235,8 +249,23 @@ def smart_preview(request, plan_pk: int):
     plan = get_or_404(selectors.plan_get, user=request.user, pk=plan_pk)
     form = GoalForm(request.POST, plan=plan)
     smart = _smart_from_form(form, plan) if form.is_valid() else None
+    baseline, fill = None, None
+    if form.is_valid():
+        d = form.cleaned_data
+        baseline = selectors.stored_baseline(indicator=d.get("indicator"), districts=d.get("scope_districts") or [],
+                                             year=d.get("baseline_year"))
+        if baseline is not None:
+            typed = d.get("baseline_value")
+            baseline["typed"] = typed
+            baseline["differs"] = typed is not None and abs(typed - baseline["value"]) > 10 ** -(baseline["decimals"] + 1)
+            if typed is None:
+                # An empty baseline is filled from the stored figure (htmx swaps the field in).
+                data = request.POST.copy()
+                data["baseline_value"] = str(round(baseline["value"], baseline["decimals"] + 1))
+                fill = GoalForm(data, plan=plan)["baseline_value"].as_widget(attrs={"hx-swap-oob": "true"})
     return render(request, "plans/_smart.html", {
         "smart": [(letter, smart[letter]) for letter in LETTERS] if smart else None, "form": form,
+        "baseline": baseline, "baseline_fill": fill,
     })
 
 

@@ -47,13 +47,13 @@ def test_namesake_districts_are_told_apart(db):
     farsta = list(District.objects.filter(municipality=stockholm, name="Farsta"))
     assert len(farsta) == 2  # Stockholm's district and committee area of one name
     labels = district_labels(farsta)
-    assert len(set(labels.values())) == 2 and all(label.startswith("Farsta (") for label in labels.values())
+    assert len(set(labels.values())) == 2 and all(label.startswith("Farsta (Stockholm, ") for label in labels.values())
     malmo = Municipality.objects.get(code="1280")
     centrum = District.objects.create(municipality=malmo, name="Centrum")
     other = District.objects.create(municipality=stockholm, name="Centrum")
     assert district_labels([centrum, other]) == {centrum.pk: "Centrum (Malmö)", other.pk: "Centrum (Stockholm)"}
     rinkeby = District.objects.get(name="Rinkeby", kind=District.Kind.DISTRICT)
-    assert district_labels([rinkeby]) == {rinkeby.pk: "Rinkeby"}
+    assert district_labels([rinkeby]) == {rinkeby.pk: "Rinkeby (Stockholm)"}
 
 
 def test_titles_are_cut_at_a_word():

@@ -75,23 +75,21 @@ def boundary_features(*, code_system: str, codes: Iterable[str]) -> dict[str, di
 
 
 def district_labels(districts: Iterable[District]) -> dict[int, str]:
-    """Each district's name, told apart where another district has the same name: by its
-    municipality ("Centrum (Malmö)") when the namesake is elsewhere, by its kind when both are in
-    one municipality ("Farsta (stadsdelsnämndsområde)", Stockholm's committee area of the same
-    name as its district). Namesakes are looked for among all districts, not just these."""
+    """Each district's name with its municipality ("Centrum (Malmö)"), and its kind too where a
+    namesake lies in the same municipality ("Farsta (Stockholm, stadsdelsnämndsområde)": Stockholm's
+    committee area has its district's name). Namesakes are looked for among all districts."""
     districts = list(districts)
-    names = {d.name for d in districts}
-    namesakes: dict[str, list[tuple[int, int, str]]] = {}
-    for pk, name, municipality_id, kind in District.objects.filter(name__in=names).values_list(
-            "pk", "name", "municipality_id", "kind"):
-        namesakes.setdefault(name, []).append((pk, municipality_id, kind))
+    same_place: set[tuple[str, int]] = set()
+    seen: dict[tuple[str, int], int] = {}
+    for name, municipality_id in District.objects.filter(name__in={d.name for d in districts}).values_list(
+            "name", "municipality_id"):
+        seen[(name, municipality_id)] = seen.get((name, municipality_id), 0) + 1
+        if seen[(name, municipality_id)] > 1:
+            same_place.add((name, municipality_id))
     labels = {}
     for d in districts:
-        others = [o for o in namesakes.get(d.name, []) if o[0] != d.pk]
-        if not others:
-            labels[d.pk] = d.name
-        elif any(o[1] != d.municipality_id for o in others):
-            labels[d.pk] = f"{d.name} ({d.municipality.name})"
+        if (d.name, d.municipality_id) in same_place:
+            labels[d.pk] = f"{d.name} ({d.municipality.name}, {d.get_kind_display()})"
         else:
-            labels[d.pk] = f"{d.name} ({d.get_kind_display()})"
+            labels[d.pk] = f"{d.name} ({d.municipality.name})"
     return labels

@@ -242,6 +242,10 @@ def test_national_report_opens_with_its_map(page, live_server, tmp_path):
              for c in ("01360017", "01360018", "01360019")]
     (tmp_path / "jordbro.geojson").write_text(boundaries_dumps(synthetic_boundaries(areas)), encoding="utf-8")
     boundaries_load(path=tmp_path / "jordbro.geojson", code_system="SAMS", code_field="code")
+    # The report list shows the public only what the ministry has published (the portal's rule).
+    from stadsdel.followup.models import NationalReport
+
+    NationalReport.objects.create(year=2011, published=True)
 
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

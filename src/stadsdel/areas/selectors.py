@@ -72,3 +72,24 @@ def boundary_features(*, code_system: str, codes: Iterable[str]) -> dict[str, di
         code: {"type": "Feature", "geometry": geometry, "properties": {"code": code, "source": source}}
         for code, geometry, source in rows
     }
+
+
+def district_labels(districts: Iterable[District]) -> dict[int, str]:
+    """Each district's name with its municipality ("Centrum (Malmö)"), and its kind too where a
+    namesake lies in the same municipality ("Farsta (Stockholm, stadsdelsnämndsområde)": Stockholm's
+    committee area has its district's name). Namesakes are looked for among all districts."""
+    districts = list(districts)
+    same_place: set[tuple[str, int]] = set()
+    seen: dict[tuple[str, int], int] = {}
+    for name, municipality_id in District.objects.filter(name__in={d.name for d in districts}).values_list(
+            "name", "municipality_id"):
+        seen[(name, municipality_id)] = seen.get((name, municipality_id), 0) + 1
+        if seen[(name, municipality_id)] > 1:
+            same_place.add((name, municipality_id))
+    labels = {}
+    for d in districts:
+        if (d.name, d.municipality_id) in same_place:
+            labels[d.pk] = f"{d.name} ({d.municipality.name}, {d.get_kind_display()})"
+        else:
+            labels[d.pk] = f"{d.name} ({d.municipality.name})"
+    return labels

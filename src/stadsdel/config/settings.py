@@ -165,6 +165,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "stadsdel.accounts.context.site",
+                "stadsdel.demo.context.demo",  # the synthetic-data banner
             ],
         },
     }

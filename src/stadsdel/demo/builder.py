@@ -30,6 +30,7 @@ from stadsdel.demo.boundaries import boundaries_dumps, synthetic_boundaries
 from stadsdel.demo.evaluation import demo_comparison_districts_create, demo_evaluation_create
 from stadsdel.demo.funding import demo_funding_create
 from stadsdel.demo.logins import DemoLogin, demo_users_create
+from stadsdel.demo.models import DemoDataset
 from stadsdel.demo.selectors import synth_areas
 from stadsdel.demo.synth import synth_generate
 from stadsdel.indicators.models import Indicator
@@ -145,6 +146,9 @@ def demo_build(*, progress: Callable[[str], None] = lambda _msg: None) -> list[D
     progress("Loading the seed registry …")
     seeds_load(progress=lambda msg: progress(f"  {msg}"))
     progress("Creating synthetic demo records and logins …")
+    # The marker first: from now on every page says the figures are synthetic, also when a later
+    # step fails half way.
+    DemoDataset.objects.update_or_create(pk=1, defaults={"note": "stadsdel demo"})
     with transaction.atomic():
         demo_records_create()
         logins = demo_users_create()

@@ -1,4 +1,4 @@
-"""Stockholm's project fund as demo data (seed 004): "Medel för lokalt arbete med social
+"""Stockholm's project fund as demo data (Program för en sammanhållen stad 2015–2020): "Medel för lokalt arbete med social
 hållbarhet" (ytterstadsmedel), owned by kommunstyrelsen, serving the six prioritised district
 committees of "Program för en sammanhållen stad 2015–2020", each with a local steering group,
 and a few synthetic applications in every state. Everything but the registry (committees,
@@ -53,7 +53,7 @@ def stockholm_fund_ensure(*, year: int, budget: int = 20_000_000, round_budget: 
                 key=steering_group_key(committee.key),
                 defaults={"name": f"Lokal styrgrupp {priority.area.name}", "kind": Organisation.Kind.COMMITTEE,
                           "parent": committee, "municipality_id": committee.municipality_id,
-                          "note": "Demo: källan (seed 004) nämner lokala styrgrupper men inte deras namn."},
+                          "note": "Demo: källan (Program för en sammanhållen stad 2015–2020) nämner lokala styrgrupper men inte deras namn."},
             )
             area, created = FundArea.objects.get_or_create(fund=fund, committee=committee,
                                                            defaults={"steering_group": group})

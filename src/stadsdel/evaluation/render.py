@@ -63,6 +63,32 @@ NOTES = {
 }
 
 
+# The warnings that make an estimate untrustworthy as it stands. The page leads with them, above
+# any number, in words for someone who is not a statistician; the other notes stay beside the
+# method as caveats.
+LEADING = ("poor_pre_fit", "pre_trend_rejected", "single_treated_cluster")
+LEADING_TEXT = {
+    "poor_pre_fit": gettext_lazy(
+        "Do not read the synthetic control's figure as an effect: before the start, the comparison it is built "
+        "from did not follow %(district)s closely, so a difference after the start may be misfit, not the work's "
+        "result."),
+    "pre_trend_rejected": gettext_lazy(
+        "Do not read the difference-in-differences figure as an effect: already before the start, the treated "
+        "districts developed differently from the comparison districts, so the difference after the start need "
+        "not come from the work."),
+    "single_treated_cluster": gettext_lazy(
+        "Only one district was treated, so the difference-in-differences interval is probably too narrow and "
+        "the result looks surer than it is. Lean on the synthetic control and its placebo test instead."),
+}
+
+
+def leading_warnings(result: OutcomeResult) -> list[str]:
+    """The serious warnings of an outcome's results, in plain words, for the top of its section."""
+    notes = set(result.did.notes if result.did else ()) | set(result.synth.notes if result.synth else ())
+    district = result.synth.treated if result.synth else ""
+    return [str(LEADING_TEXT[code]) % {"district": district} for code in LEADING if code in notes]
+
+
 def refusal_text(exc: Exception) -> str:
     """A refusal in the page language: the stable code's words with its figures, or the message."""
     if isinstance(exc, DesignRefused):
@@ -154,6 +180,9 @@ def evaluation_context(evaluation: Evaluation, *, with_svg: bool = False) -> dic
             "synth_assumptions": [ASSUMPTIONS[a] for a in result.synth.assumptions] if result.synth else [],
             "synth_notes": [NOTES[n] for n in result.synth.notes] if result.synth else [],
             "weights": _weights(result),
+            "leading": leading_warnings(result),
+            "did_dropped": list(result.did.dropped) if result.did else [],
+            "synth_dropped": list(result.synth.dropped) if result.synth else [],
         })
     return {"evaluation": evaluation, "outcomes": outcomes, "level_percent": round(LEVEL * 100),
             "treated": list(evaluation.treated_districts.select_related("municipality").order_by("name"))}

@@ -20,6 +20,7 @@ from stadsdel.core.http import difference, stale_save
 from stadsdel.core.versions import StaleVersionError, posted_version
 from stadsdel.followup import render as report_render
 from stadsdel.followup import selectors, services
+from stadsdel.followup.compute import report_next_steps, report_stages
 from stadsdel.followup.content import followup_content, national_content
 from stadsdel.followup.maps import national_map
 from stadsdel.followup.models import (
@@ -62,11 +63,22 @@ def _report_download(request, content, *, name: str, writers: dict, tables, defa
 
 
 def report_list(request):
+    """The reports the reader may open. The public sees exactly the published reports the portal
+    lists (`selectors.published_*`); the ministry also every generated national report and every
+    municipality's follow-up, a coordinator also their own municipality's."""
     scope = scope_for(request.user)
+    published_national = list(selectors.published_national_reports().values_list("year", flat=True))
+    if scope.national:
+        national_years = sorted(set(NATIONAL_YEARS) | set(NationalReport.objects.values_list("year", flat=True)),
+                                reverse=True)
+    else:
+        national_years = published_national
     return render(request, "followup/report_list.html", {
         "section": "reports", "reports": selectors.report_list(user=request.user).order_by("-year", "municipality__name"),
-        "national_years": sorted(set(NATIONAL_YEARS) | set(NationalReport.objects.values_list("year", flat=True))),
-        "municipalities": Municipality.objects.filter(districts__isnull=False).distinct().order_by("name"),
+        "national_years": national_years, "published_national": set(published_national),
+        "report_years": sorted(set(NATIONAL_YEARS) | set(NationalReport.objects.values_list("year", flat=True))),
+        "municipalities": (Municipality.objects.filter(districts__isnull=False).distinct().order_by("name")
+                           if scope.national else Municipality.objects.none()),
         "own": Municipality.objects.filter(pk__in=scope.municipality_ids).order_by("name"),
         "own_agencies": Organisation.objects.filter(pk__in=scope.agency_organisation_ids,
                                                     kind=Organisation.Kind.STATE_AGENCY).order_by("name"),
@@ -103,6 +115,20 @@ def _report_access(request, code: str) -> tuple[Municipality, bool]:
     return municipality, internal
 
 
+def _progress(report: FollowUpReport | None, *, scope, municipality) -> dict:
+    """Where the report stands, the next step this reader may take, and (before it is
+    submitted) what it still lacks: for the edit page and the report page alike."""
+    if report is None:
+        return {}
+    writer = scope.edits_own_municipality(municipality.pk)
+    return {
+        "stages": report_stages(status=report.status, published=report.published),
+        "next_steps": report_next_steps(status=report.status, published=report.published, writer=writer,
+                                        ministry=scope.national),
+        "gaps": selectors.report_gaps(report=report) if writer and report.status == ReportStatus.DRAFT else None,
+    }
+
+
 def report_detail(request, code: str, year: int):
     municipality, internal = _report_access(request, code)
     content = followup_content(municipality=municipality, year=year, public=not internal)
@@ -121,6 +147,7 @@ def report_detail(request, code: str, year: int):
         "section": "reports", "municipality": municipality, "year": year, "report": report,
         "editable": scope.edits_own_municipality(municipality.pk),
         "may_receive": scope.national and report is not None and report.status == ReportStatus.SUBMITTED,
+        **_progress(report, scope=scope, municipality=municipality),
     })
     return render(request, "followup/report_page.html", context)
 
@@ -155,6 +182,7 @@ def report_edit(request, code: str, year: int):
     return render(request, "followup/report_edit.html", {
         "section": "reports", "report": report, "municipality": municipality, "year": year,
         "sections": [(s, s.text, s.version) for s in sections],
+        **_progress(report, scope=scope_for(request.user), municipality=municipality),
     })
 
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from stadsdel.areas.models import District
+from stadsdel.areas.selectors import district_labels
 from stadsdel.funding import selectors
 from stadsdel.funding.models import (
     ATTACHMENT_EXTENSIONS,
@@ -17,6 +18,7 @@ from stadsdel.funding.models import (
     FundArea,
 )
 from stadsdel.indicators.models import Indicator
+from stadsdel.ui.templatetags.stadsdel import shorten_text
 from stadsdel.ui.widgets import DateInput
 
 
@@ -37,7 +39,9 @@ class ApplicationForm(forms.ModelForm):
         self.fields["area"].queryset = FundArea.objects.filter(fund=fund).select_related("committee")
         self.fields["districts"].queryset = District.objects.filter(fund_areas__fund=fund).distinct().order_by("name")
         self.fields["goals"].queryset = selectors.goal_choices(fund=fund, user=user)
-        self.fields["goals"].label_from_instance = lambda g: f"{g.number} {g.title or g.text[:90]}"
+        self.fields["goals"].label_from_instance = lambda g: f"{g.number} {shorten_text(g.title or g.text, 90)}"
+        labels = district_labels(self.fields["districts"].queryset)
+        self.fields["districts"].label_from_instance = lambda d: labels.get(d.pk, d.name)
         self.fields["description"].required = True
         if editing:
             # Who applies and for which area is fixed once the draft exists.
@@ -125,7 +129,7 @@ class FollowUpForm(forms.Form):
         self.result_fields = []
         for result in expected_results:
             value, comment = f"value_{result.pk}", f"comment_{result.pk}"
-            self.fields[value] = forms.FloatField(label=_("Value reached: %(result)s") % {"result": result.text[:80]},
+            self.fields[value] = forms.FloatField(label=_("Value reached: %(result)s") % {"result": shorten_text(result.text, 80)},
                                                   required=False)
             self.fields[comment] = forms.CharField(label=_("Comment"), required=False, max_length=2000)
             self.result_fields.append((result, value, comment))

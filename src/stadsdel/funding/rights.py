@@ -20,7 +20,7 @@ from django.db.models import F, Q
 from stadsdel.accounts.models import Membership, Role
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements.models import Organisation
-from stadsdel.funding.models import Application, ChainStep, Fund
+from stadsdel.funding.models import Application, ChainStep, Fund, FundArea
 
 APPLICANT_ROLES = frozenset({Role.APPLICANT, Role.MUNICIPALITY, Role.AGENCY, Role.COMMITTEE_MEMBER})
 # Organisations outside the municipality's own bodies, which apply where a fund is open to them.
@@ -93,6 +93,17 @@ def decision_organisation_ids(*, user) -> set[int]:
     if not scope_for(user).authenticated:
         return set()
     return {organisation for role, organisation in scope_for(user).memberships if role == Role.COMMITTEE_MEMBER}
+
+
+def decides_a_step(*, user) -> bool:
+    """Whether the user decides some step of some fund's chain: a committee member of a named
+    step's organisation, or of an area's committee or steering group. Only they have a queue
+    ("waiting for my decision"); a committee member elsewhere has none."""
+    orgs = decision_organisation_ids(user=user)
+    if not orgs:
+        return False
+    return (ChainStep.objects.filter(organisation_id__in=orgs).exists()
+            or FundArea.objects.filter(Q(committee_id__in=orgs) | Q(steering_group_id__in=orgs)).exists())
 
 
 def manages_fund(*, user, fund: Fund) -> bool:

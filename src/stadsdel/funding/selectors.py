@@ -5,6 +5,7 @@ check of expected results, and the funded projects a municipality's follow-up re
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -122,6 +123,16 @@ def decisions_over_time(*, fund: Fund) -> list[dict]:
     return [{"month": m, **{o: counts.get((m, o), 0) for o in Decision.Outcome.values}} for m in months]
 
 
+# An own measure that counts something the project itself records ("antal deltagare", "number of
+# participants"): measurable with a baseline, though no statistics series holds it. A share or
+# rate of its own ("andel elever …") still needs data to be shown measurable.
+OWN_COUNT = re.compile(r"\b(antal|number of|count of|deltagare|participants|besökare|visitors)\b", re.IGNORECASE)
+
+
+def is_own_count(measure: str | None) -> bool:
+    return bool(OWN_COUNT.search(measure or ""))
+
+
 def application_smart(*, application: Application, lang: str = "sv") -> list[tuple]:
     """Each expected result through the plans' SMART check, as the check reads a plan goal: the
     application's districts are the scope, the applicant is responsible, and the result counts as
@@ -144,6 +155,7 @@ def application_smart(*, application: Application, lang: str = "sv") -> list[tup
             accepted_by=str(first.organisation) if first is not None else None,
             accepted_on=first.decided_on if first is not None else None,
             plan_period_end=application.period_end.year,
+            own_count=indicator is None and is_own_count(result.measure),
         )
         checked = smart_check(facts, smart_history(indicator=indicator), lang=lang)
         rows.append((result, [(letter, checked[letter]) for letter in ("S", "M", "A", "R", "T")]))

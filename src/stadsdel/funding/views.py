@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from stadsdel.areas.selectors import district_labels
 from stadsdel.core.http import (
     difference,
     form_differences,
@@ -53,7 +54,7 @@ def index(request):
         "applications": selectors.application_list(user=user)[:50],
         "queue": selectors.decision_queue(user=user),
         # The decision queue is a committee member's; an applicant has no decisions to make.
-        "decides": bool(rights.decision_organisation_ids(user=user)),
+        "decides": rights.decides_a_step(user=user),
         "overdue": selectors.followups_overdue(user=user)[:20] if user.is_authenticated else [],
     })
 
@@ -198,6 +199,7 @@ def application_detail(request, pk: int, *, decision_form=None, payment_form=Non
     granted = app.status == Application.Status.GRANTED
     return render(request, "funding/application_detail.html", {
         "section": "funding", "application": app, "fund": app.round.fund,
+        "district_names": district_labels(app.districts.select_related("municipality")),
         "steps": [(s, rights.step_organisation(step=s, application=app)) for s in app.round.fund.steps.all()],
         "step_organisation": step_org, "decisions": app.decisions.select_related("step", "organisation"),
         "smart": selectors.application_smart(application=app, lang=page_language()),

@@ -84,6 +84,9 @@ class GoalInput:
     accepted_by: str | None = None
     accepted_on: date | None = None
     plan_period_end: int | None = None
+    # The measure is the project's own count (e.g. "number of participants"), recorded by the
+    # project itself rather than by the statistics: measurable with a baseline, without a series.
+    own_count: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,12 @@ _TEXTS: dict[str, dict[str, str]] = {
     "m_pass_districts": {
         "sv": "Indikatorn {ind} har utgångsvärdet {value} år {year}, och det finns data det året för {names}.",
         "en": "Indicator {ind} has the baseline value {value} in {year}, and there are data that year for {names}.",
+    },
+    "m_pass_own_count": {
+        "sv": "Måttet {ind} räknas av projektet självt, med utgångsvärdet {value} år {year}; det behöver "
+              "ingen statistikserie för att vara mätbart.",
+        "en": "The measure {ind} is counted by the project itself, with the baseline value {value} in {year}; "
+              "it needs no statistics series to be measurable.",
     },
     "m_pass_any": {
         "sv": "Indikatorn {ind} har utgångsvärdet {value} år {year}, och det finns data för indikatorn det året.",
@@ -414,6 +423,9 @@ def _check_measurable(goal: GoalInput, series: Series, *, has_history: bool, lan
         return LetterResult("fail", _t("lacks", lang, missing=_join(missing, lang)))
     assert goal.baseline_value is not None and goal.baseline_year is not None  # for the type checker
     year = goal.baseline_year
+    if goal.own_count:
+        return LetterResult("pass", _t("m_pass_own_count", lang, ind=indicator,
+                                       value=_value(goal.baseline_value, goal.unit, lang), year=year))
     if not has_history:
         return LetterResult("fail", _t("m_no_data", lang, ind=indicator, year=year))
     by_district = series.get(indicator, {})
@@ -698,3 +710,49 @@ def history_from_csv(text: str, *, source: str) -> list[HistoryRow]:
         first_seen[key] = (number, value)
         rows.append(HistoryRow(district=key[0], year=key[1], indicator=key[2], value=value))
     return rows
+
+
+# -- whether a goal is on track (the follow-up report's rule, and the plan page's) -----------------
+
+ACHIEVED, ON_TRACK, OFF_TRACK, NO_DATA = "achieved", "on_track", "off_track", "no_data"
+
+
+@dataclass(frozen=True)
+class GoalStatus:
+    status: str
+    latest_year: int | None = None
+    latest_value: float | None = None
+    projected_value: float | None = None  # at the target year, continuing the change since the baseline
+    yearly_change: float | None = None
+
+
+def goal_status(
+    *, baseline_year: int | None, baseline_value: float | None, target_year: int | None,
+    target_value: float | None, observations: Sequence[tuple[int, float | None]], higher_is_better: bool,
+) -> GoalStatus:
+    """Where a goal stands: the latest figure after the baseline year, and the straight line from
+    the baseline through it continued to the target year.
+
+    * `achieved` — the latest figure already meets the target (in the better direction);
+    * `on_track` — the projection meets the target by the target year;
+    * `off_track` — it does not;
+    * `no_data` — no baseline or target, or no figure after the baseline year (a suppressed
+      figure is no figure): never a guess.
+
+    The line runs through two points, the baseline and the latest figure: goals state a baseline
+    and a target, and the question a follow-up answers is whether the change since the baseline
+    is fast enough, not how a regression through noisy years would read.
+    """
+    if None in (baseline_year, baseline_value, target_year, target_value):
+        return GoalStatus(NO_DATA)
+    later = sorted((y, v) for y, v in observations if v is not None and y > baseline_year)
+    if not later:
+        return GoalStatus(NO_DATA)
+    latest_year, latest_value = later[-1]
+    sign = 1.0 if higher_is_better else -1.0
+    rate = (latest_value - baseline_value) / (latest_year - baseline_year)
+    projected = latest_value + rate * (target_year - latest_year) if target_year > latest_year else latest_value
+    if sign * (latest_value - target_value) >= 0:
+        return GoalStatus(ACHIEVED, latest_year, latest_value, projected, rate)
+    status = ON_TRACK if target_year > latest_year and sign * (projected - target_value) >= 0 else OFF_TRACK
+    return GoalStatus(status, latest_year, latest_value, projected, rate)

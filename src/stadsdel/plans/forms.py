@@ -13,6 +13,7 @@ from stadsdel.areas.models import District
 from stadsdel.indicators.models import Indicator
 from stadsdel.plans.models import DistrictPlan, PlanComment, ResidentDialogue
 from stadsdel.plans.selectors import dialogue_goal_choices, dialogue_organiser_choices
+from stadsdel.ui.templatetags.stadsdel import in_language
 from stadsdel.ui.widgets import DateInput
 
 
@@ -72,6 +73,16 @@ class GoalForm(forms.Form):
         ).order_by("name")
         self.fields["main_responsible"].queryset = _responsible_choices(municipality_id)
         self.fields["co_responsible"].queryset = _responsible_choices(municipality_id)
+        # Every value field says its unit: the indicator's choices name it, and once an
+        # indicator is chosen the baseline and target fields do too.
+        self.fields["indicator"].label_from_instance = lambda i: f"{in_language(i)} ({i.get_unit_display()})"
+        chosen = self.data.get("indicator") if self.is_bound else self.initial.get("indicator")
+        indicator = chosen if isinstance(chosen, Indicator) else Indicator.objects.filter(
+            pk=chosen).first() if str(chosen or "").isdigit() else None
+        if indicator is not None:
+            unit = _("In %(unit)s, as the indicator is measured.") % {"unit": indicator.get_unit_display()}
+            self.fields["baseline_value"].help_text = unit
+            self.fields["target_value"].help_text = unit
 
     @staticmethod
     def initial_for(goal) -> dict:

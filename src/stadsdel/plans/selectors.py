@@ -5,13 +5,17 @@ approved ones are public)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
+from django.urls import reverse
 
 from stadsdel.accounts.scoping import scope_for, visible_q
 from stadsdel.agreements.models import Organisation
-from stadsdel.agreements.selectors import district_list_in_force
+from stadsdel.agreements.selectors import agreement_list, district_list_in_force
 from stadsdel.areas.models import Municipality
-from stadsdel.indicators.models import Dimension
+from stadsdel.indicators.models import Dimension, Indicator, Level, Observation
+from stadsdel.plans.compute import goal_status
 from stadsdel.plans.deadlines import Deadline, deadline_on, deadline_status
 from stadsdel.plans.diff import goals_diff
 from stadsdel.plans.models import (
@@ -97,16 +101,33 @@ def plan_changes_since_submission(*, plan: DistrictPlan):
     return goals_diff(plan.submitted_snapshot["goals"], plan_snapshot(plan=plan)["goals"])
 
 
-def deadline_default_year(*, today) -> int:
-    # Until the plans are due (31 December) the current year's are the ones to watch.
-    return today.year
+def deadline_years(*, user) -> list[int]:
+    """Every year with an agreement in force that the user may read, oldest first: the years the
+    deadlines page offers."""
+    years: set[int] = set()
+    for start, end in agreement_list(user=user).values_list("period_start__year", "period_end__year"):
+        years.update(range(start, end + 1))
+    return sorted(years)
 
 
-def plan_deadlines(*, user, year: int, today, municipality_code: str | None = None, with_reports: bool = False):
+def deadline_default_year(*, user, today) -> int:
+    """The year the deadlines page opens on: the current year if agreements are in force in it,
+    else the latest earlier year that has some (an empty current year shows nothing useful), else
+    the first year with agreements; the current year when there are none at all."""
+    years = deadline_years(user=user)
+    if not years:
+        return today.year
+    earlier = [y for y in years if y <= today.year]
+    return earlier[-1] if earlier else years[0]
+
+
+def plan_deadlines(*, user, year: int, today, municipality_code: str | None = None, with_reports: bool = False,
+                   reports_submitted: dict[int, dt.date] | None = None):
     """Every district under an agreement in force in `year` that the user may read owes a plan
     for that year by the programme's plan deadline; with `with_reports`, every such municipality
-    also owes its follow-up by the report deadline (listed, not yet tracked: the follow-up reports
-    come with their own records)."""
+    also owes its follow-up by the report deadline, done on the date in `reports_submitted`
+    (municipality id → date submitted; the follow-up reports live in an app above this one, so
+    the caller reads them)."""
     programme = Programme.objects.get(key=NATIONAL_PROGRAMME)
     municipality = Municipality.objects.filter(code=municipality_code).first() if municipality_code else None
     districts = list(district_list_in_force(user=user, year=year, municipality=municipality))
@@ -125,10 +146,14 @@ def plan_deadlines(*, user, year: int, today, municipality_code: str | None = No
         ))
     if with_reports and programme.report_deadline:
         report_due = deadline_on(programme.report_deadline, year)
-        for name in sorted({d.municipality.name for d in districts}):
-            items.append(Deadline("report", year, report_due, name, f"Uppföljning {year}: {name}", None,
-                                  deadline_status(due=report_due, done_on=None, today=today)))
-    return items
+        submitted = reports_submitted or {}
+        for m in sorted({d.municipality for d in districts}, key=lambda m: m.name):
+            done = submitted.get(m.pk)
+            items.append(Deadline("report", year, report_due, m.name, f"Uppföljning {year}: {m.name}", done,
+                                  deadline_status(due=report_due, done_on=done, today=today),
+                                  reverse("followup:report_detail", args=[m.code, year])))
+    # Per municipality in the order they fall due: the follow-up (1 December), then the plans.
+    return sorted(items, key=lambda d: (d.municipality, d.due, d.subject))
 
 
 # -- the national programme's names for the statistics -------------------------------------------
@@ -228,3 +253,48 @@ def comments_for_moderation(*, plan: DistrictPlan) -> QuerySet[PlanComment]:
     scope: the plan's municipality)."""
     pending_first = Case(When(status=PlanComment.Status.PENDING, then=Value(0)), default=Value(1))
     return plan.comments.select_related("moderated_by", "answered_by").order_by(pending_first, "created_at", "pk")
+
+
+def goal_progress(*, plan: DistrictPlan, goals) -> dict[int, dict]:
+    """Per goal of the plan: its first indicator, that indicator's stored yearly series in the
+    plan's district (both sexes), and where the goal stands by the follow-up report's rule
+    (`compute.goal_status`: achieved, on track, off track or no data). One query for every goal's
+    series."""
+    goals = list(goals)
+    first = {g.pk: next(iter(g.indicators.all()), None) for g in goals}
+    series: dict[int, list[tuple[int, float | None]]] = {}
+    for indicator_id, period, value in Observation.objects.filter(
+        indicator__in={i.pk for i in first.values() if i is not None}, level=Level.DISTRICT,
+        district_id=plan.district_id, sex="T",
+    ).order_by("period").values_list("indicator_id", "period", "value"):
+        series.setdefault(indicator_id, []).append((period, value))
+    out = {}
+    for goal in goals:
+        indicator = first[goal.pk]
+        observed = series.get(indicator.pk, []) if indicator is not None else []
+        out[goal.pk] = {
+            "indicator": indicator, "series": observed,
+            "status": goal_status(
+                baseline_year=goal.baseline_year, baseline_value=goal.baseline_value,
+                target_year=goal.target_year, target_value=goal.target_value, observations=observed,
+                higher_is_better=indicator is None or indicator.direction == Indicator.Direction.HIGHER_BETTER),
+        }
+    return out
+
+
+def stored_baseline(*, indicator, districts, year: int | None) -> dict | None:
+    """The stored figure a goal's baseline should be: the indicator's value in the goal's one
+    district (the plan's district when the scope names none or several) in the baseline year,
+    both sexes. None when there is no indicator or year, or no figure is stored."""
+    if indicator is None or year is None:
+        return None
+    districts = list(districts)
+    if len(districts) != 1:
+        return None
+    district = districts[0]
+    value = Observation.objects.filter(indicator=indicator, level=Level.DISTRICT, district=district, period=year,
+                                       sex="T").values_list("value", flat=True).first()
+    if value is None:
+        return None
+    return {"value": value, "year": year, "district": district.name, "unit": indicator.get_unit_display(),
+            "decimals": indicator.decimals}

@@ -22,11 +22,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.agreements.models import Organisation
+from stadsdel.agreements.selectors import district_list_in_force
 from stadsdel.areas.models import Municipality
 from stadsdel.core.history import record_history
 from stadsdel.core.http import difference, form_differences, form_save, get_or_404, stale_save
 from stadsdel.core.language import page_language
 from stadsdel.core.versions import StaleVersionError
+
+# The deadlines page shows each follow-up report's date too (an upward read, listed in the
+# import contract).
+from stadsdel.followup import selectors as followup_selectors
 from stadsdel.plans import deadlines as deadline_math
 from stadsdel.plans import selectors, services
 from stadsdel.plans.compute import smart_check
@@ -42,6 +47,8 @@ from stadsdel.plans.forms import (
 )
 from stadsdel.plans.models import DistrictPlan, Goal, PlanComment, Programme, ResidentDialogue
 from stadsdel.plans.smart import goal_input, goal_smart, smart_history
+from stadsdel.ui import charts
+from stadsdel.ui.templatetags.stadsdel import in_language
 
 LETTERS = ("S", "M", "A", "R", "T")
 
@@ -81,9 +88,21 @@ def plan_create(request):
 def _goal_rows(plan: DistrictPlan):
     rows = []
     lang = page_language()
-    for goal in selectors.plan_goals(plan=plan):
+    goals = list(selectors.plan_goals(plan=plan))
+    progress = selectors.goal_progress(plan=plan, goals=goals)
+    for goal in goals:
         result = goal_smart(goal=goal, lang=lang)
-        rows.append({"goal": goal, "smart": [(letter, result[letter]) for letter in LETTERS]})
+        p = progress[goal.pk]
+        trend = ""
+        if p["indicator"] is not None and any(v is not None for _y, v in p["series"]):
+            # A small SVG drawn on the server: the page needs no chart script for it.
+            trend = charts.chart_svg(charts.goal_trend_chart(
+                [{"year": y, "value": v} for y, v in p["series"]], target=goal.target_value,
+                decimals=p["indicator"].decimals,
+                description=_("%(indicator)s in %(district)s per year; the dashed line is the target.") % {
+                    "indicator": in_language(p["indicator"]), "district": plan.district.name}))
+        rows.append({"goal": goal, "smart": [(letter, result[letter]) for letter in LETTERS],
+                     "progress": p, "trend_svg": trend})
     return rows
 
 
@@ -230,8 +249,23 @@ def smart_preview(request, plan_pk: int):
     plan = get_or_404(selectors.plan_get, user=request.user, pk=plan_pk)
     form = GoalForm(request.POST, plan=plan)
     smart = _smart_from_form(form, plan) if form.is_valid() else None
+    baseline, fill = None, None
+    if form.is_valid():
+        d = form.cleaned_data
+        baseline = selectors.stored_baseline(indicator=d.get("indicator"), districts=d.get("scope_districts") or [],
+                                             year=d.get("baseline_year"))
+        if baseline is not None:
+            typed = d.get("baseline_value")
+            baseline["typed"] = typed
+            baseline["differs"] = typed is not None and abs(typed - baseline["value"]) > 10 ** -(baseline["decimals"] + 1)
+            if typed is None:
+                # An empty baseline is filled from the stored figure (htmx swaps the field in).
+                data = request.POST.copy()
+                data["baseline_value"] = str(round(baseline["value"], baseline["decimals"] + 1))
+                fill = GoalForm(data, plan=plan)["baseline_value"].as_widget(attrs={"hx-swap-oob": "true"})
     return render(request, "plans/_smart.html", {
         "smart": [(letter, smart[letter]) for letter in LETTERS] if smart else None, "form": form,
+        "baseline": baseline, "baseline_fill": fill,
     })
 
 
@@ -257,24 +291,39 @@ def programme_goals(request, key: str):
     })
 
 
-def _deadline_list(request, year: int, municipality: str | None):
-    return selectors.plan_deadlines(user=request.user, year=year, today=timezone.localdate(),
-                                    municipality_code=municipality)
+def _municipality_choice(request) -> str | None:
+    """The municipality the deadlines show: `?municipality=` (empty or "all": every one the user
+    may read); without it a coordinator's own municipality, everyone else all."""
+    if "municipality" in request.GET:
+        code = request.GET["municipality"]
+        return None if code in ("", "all") else code
+    own = Municipality.objects.filter(pk__in=scope_for(request.user).coordinated_municipality_ids).order_by("name")
+    first = own.first()
+    return first.code if first else None
 
 
 def deadline_overview(request):
+    """What is due when: each district's plan (31 December) and each municipality's follow-up
+    (1 December), done on time, late, due or overdue. Opens on the latest year with agreements in
+    force and, for a coordinator, on their own municipality."""
     today = timezone.localdate()
+    years = selectors.deadline_years(user=request.user)
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
-        year = selectors.deadline_default_year(today=today)
-    municipality = request.GET.get("municipality") or None
-    items = _deadline_list(request, year, municipality)
+        year = selectors.deadline_default_year(user=request.user, today=today)
+    municipality = _municipality_choice(request)
+    items = selectors.plan_deadlines(user=request.user, year=year, today=today, municipality_code=municipality,
+                                     with_reports=True,
+                                     reports_submitted=followup_selectors.reports_submitted_on(year=year))
     return render(request, "plans/deadlines.html", {
         "section": "plans", "year": year, "items": items, "municipality": municipality,
         "counts": {status: sum(1 for d in items if d.status == status) for status in
                    (deadline_math.DONE, deadline_math.DONE_LATE, deadline_math.DUE, deadline_math.OVERDUE)},
-        "years": list(range(year - 3, year + 2)),
+        "years": sorted(set(years) | {year}),
+        "municipalities": Municipality.objects.filter(
+            pk__in=district_list_in_force(user=request.user, year=year).values("municipality_id"),
+        ).order_by("name"),
     })
 
 
@@ -285,7 +334,8 @@ def deadline_feed(request):
     items = []
     for year in range(today.year - 1, today.year + 2):
         items += selectors.plan_deadlines(user=request.user, year=year, today=today, municipality_code=municipality,
-                                          with_reports=True)
+                                          with_reports=True,
+                                          reports_submitted=followup_selectors.reports_submitted_on(year=year))
     body = deadline_math.ical(items, name=_("Stadsdel: deadlines"), stamp=dt.datetime.now(dt.UTC),
                               host=request.get_host().split(":")[0] or "stadsdel")
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

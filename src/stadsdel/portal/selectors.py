@@ -2,16 +2,17 @@
 from `published=True` (or from the indicator catalogue, which holds no figures), so nothing a
 municipality or the ministry has not published can appear or be downloaded, whatever the URL.
 
-The search is one box over titles, names and text. On PostgreSQL `icontains` folds case for every
-letter; SQLite's LIKE folds only ASCII, so the query is also tried lower-case, upper-case and
-capitalised, which finds "Örebro" from "örebro" or "ÖREBRO" on the embedded database too."""
+The search is one box over titles, names and text (`followup.selectors.search_q`, which also
+folds non-ASCII case on SQLite). Which reports are public is decided in `followup.selectors`,
+the same rule the report list `/reports/` uses."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
 from stadsdel.evaluation.models import Evaluation
-from stadsdel.followup.models import FollowUpReport, NationalReport
+from stadsdel.followup import selectors as followup_selectors
+from stadsdel.followup.selectors import search_q
 from stadsdel.indicators.models import Indicator
 from stadsdel.plans.models import DistrictPlan, Goal, ResidentDialogue
 
@@ -20,19 +21,6 @@ MAX_QUERY = 200
 
 def clean_query(raw: str | None) -> str:
     return " ".join((raw or "").split())[:MAX_QUERY]
-
-
-def _variants(q: str) -> set[str]:
-    return {q, q.lower(), q.upper(), q.capitalize()}
-
-
-def search_q(q: str, fields: tuple[str, ...]) -> Q:
-    """A filter matching `q` anywhere in any of `fields`, case-insensitively."""
-    match = Q()
-    for field in fields:
-        for variant in _variants(q):
-            match |= Q(**{f"{field}__icontains": variant})
-    return match
 
 
 def published_plans(*, q: str = "") -> QuerySet[DistrictPlan]:
@@ -63,24 +51,9 @@ def plans_open_for_comment(*, q: str = "") -> QuerySet[DistrictPlan]:
     return qs.order_by("district__municipality__name", "district__name", "-year")
 
 
-def published_followup_reports(*, q: str = "") -> QuerySet[FollowUpReport]:
-    qs = FollowUpReport.objects.filter(published=True).select_related("municipality")
-    if q:
-        match = search_q(q, ("municipality__name",))
-        if q.isdigit():
-            match |= Q(year=int(q)) | Q(municipality__code=q)
-        qs = qs.filter(match)
-    return qs.order_by("-year", "municipality__name")
-
-
-def published_national_reports(*, q: str = "") -> QuerySet[NationalReport]:
-    qs = NationalReport.objects.filter(published=True)
-    if q:
-        match = search_q(q, ("introduction",))
-        if q.isdigit():
-            match |= Q(year=int(q))
-        qs = qs.filter(match)
-    return qs.order_by("-year")
+# Reports follow the one publication rule the report list uses too.
+published_followup_reports = followup_selectors.published_followup_reports
+published_national_reports = followup_selectors.published_national_reports
 
 
 def published_dialogues(*, q: str = "") -> QuerySet[ResidentDialogue]:

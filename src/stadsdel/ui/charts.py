@@ -351,3 +351,23 @@ def placebo_chart(rows: Sequence[dict], *, start: int, treated_label: str, place
     )
     chart = alt.layer(_zero_rule(), _start_rule(start, years), lines)
     return _described(chart.properties(width=CHART_WIDTH, height=CHART_HEIGHT), title, description)
+
+
+def goal_trend_chart(rows: Sequence[dict], *, target: float | None = None, decimals: int = 1,
+                     description: str = "") -> dict:
+    """A small line of one goal's yearly figures (`{"year", "value"}`), with the target as a
+    dashed rule: the trend beside a goal on its plan page, not a chart to study."""
+    number = f",.{max(int(decimals), 0)}~f"
+    line = (
+        alt.Chart(alt.Data(values=[dict(r) for r in rows]))
+        .mark_line(point=True, strokeWidth=2, color=LEVEL_COLOURS.get("district", "#13294b"))
+        .encode(x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelFontSize=9)),
+                y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False),
+                        axis=alt.Axis(format=number, labelFontSize=9, tickCount=3)))
+    )
+    layers = [line]
+    if target is not None:
+        layers.append(alt.Chart(alt.Data(values=[{"target": target}]))
+                      .mark_rule(strokeDash=[4, 3], color="#7a4d00").encode(y="target:Q"))
+    chart = alt.layer(*layers).properties(width=220, height=70)
+    return _described(chart, "", description)

@@ -109,3 +109,20 @@ def file_name(source: str) -> str:
     """The last part of an import's source: a microdata run records the analyst's local path,
     whose folders (often a user name) are nobody else's business."""
     return PureWindowsPath(source).name if source else ""
+
+
+def shorten_text(text, width: int = 90) -> str:
+    """`text` cut to at most `width` characters at a word boundary, with "…" where it was cut
+    (Django's `truncatechars` cuts in the middle of a word: "Fler i arbe…")."""
+    text = " ".join(str(text or "").split())
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if " " in cut and not text[width - 1].isspace():
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.–-") + "…"
+
+
+@register.filter
+def shorten(text, width=90) -> str:
+    return shorten_text(text, int(width))

@@ -31,4 +31,8 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         self.stdout.write(self.style.SUCCESS(f"\nServing on http://{options['addrport']}/  (Ctrl-C stops)"))
+        # The served demo is what people try the product with: a wrong address or a failure
+        # shows the product's own 404 and 500 pages, never Django's debug page with its settings
+        # and traceback. Static files still come from the apps (WhiteNoise with finders).
+        settings.DEBUG = False
         call_command("runserver", options["addrport"], use_reloader=False)

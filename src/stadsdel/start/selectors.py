@@ -163,10 +163,11 @@ def coordinator_section(*, user, municipality: Municipality, today: dt.date) -> 
                      .order_by("name")) if year else []
     # Every year each district is under an agreement, newest first, with the plan's status.
     years_of: dict[int, set[int]] = defaultdict(set)
+    all_districts: dict[int, District] = {}
     for agreement in agreements:
         for district in agreement.districts.all():
             years_of[district.pk].update(range(agreement.period_start.year, agreement.period_end.year + 1))
-    all_districts = {d.pk: d for a in agreements for d in a.districts.all()}
+            all_districts[district.pk] = district
     plans = plan_list(user=user).filter(district__municipality=municipality)
     latest = _latest_plans(plans)
     off_track: Counter = Counter()
@@ -180,9 +181,9 @@ def coordinator_section(*, user, municipality: Municipality, today: dt.date) -> 
     ]
     horizon = today + dt.timedelta(days=DEADLINE_HORIZON_DAYS)
     deadlines: list[DeadlineRow] = []
+    report = report_list(user=user).filter(municipality=municipality, year=year).first() if year else None
     if year and districts:
         plan_due, report_due = year_deadlines(year)
-        report = report_list(user=user).filter(municipality=municipality, year=year).first()
         if report_due <= horizon:
             done = _submitted_on(report)
             deadlines.append(DeadlineRow(
@@ -202,7 +203,6 @@ def coordinator_section(*, user, municipality: Municipality, today: dt.date) -> 
         status=PlanComment.Status.PENDING, plan__in=plans).values_list("plan_id", flat=True))
     comment_plans = {p.pk: p for p in plans.filter(pk__in=pending.keys()).select_related("district")}
     comments = [(comment_plans[pk], n) for pk, n in sorted(pending.items(), key=lambda kv: -kv[1]) if pk in comment_plans]
-    report = report_list(user=user).filter(municipality=municipality, year=year).first() if year else None
     missing: list[str] = []
     if year:
         for district in districts:

@@ -218,3 +218,66 @@ def test_the_limits_come_from_the_environment_and_bad_values_stop_start_up(tmp_p
     assert _settings_value(tmp_path, STADSDEL_IMPORT_MAX_ROWS="5000").stdout.strip() == "5000"
     refused = _settings_value(tmp_path, STADSDEL_IMPORT_MAX_ROWS="0")
     assert refused.returncode != 0 and "STADSDEL_IMPORT_MAX_ROWS" in refused.stderr
+
+
+# -- JSON files (json-stat2 and Kolada) -------------------------------------------------------------
+
+def _jsonstat(areas: int, years: int) -> dict:
+    return {
+        "version": "2.0", "class": "dataset",
+        "id": ["Region", "Tid"], "size": [areas, years],
+        "role": {"geo": ["Region"], "time": ["Tid"]},
+        "dimension": {
+            "Region": {"category": {"index": {f"0127{i:04d}": i for i in range(areas)}}},
+            "Tid": {"category": {"index": {str(2000 + y): y for y in range(years)}}},
+        },
+        "value": [50.0] * (areas * years),
+    }
+
+
+def test_a_json_stat_table_past_the_row_limit_is_refused_before_a_figure_is_built(tmp_path, settings):
+    import json
+
+    from stadsdel.indicators.importers.pxweb import parse_pxweb
+
+    settings.STADSDEL_IMPORT_MAX_ROWS = 50
+    path = tmp_path / "deso.json"
+    path.write_text(json.dumps(_jsonstat(areas=6, years=9)))  # 54 cells
+    with pytest.raises(ImportFileError) as excinfo:
+        parse_pxweb(path, indicator=EMP)
+    assert excinfo.value.file == "deso.json"
+    assert only_problem(excinfo) == f"value: filen ger fler än 50 värden (gränsen {LIMIT_ROWS}); dela upp filen"
+    # At the limit it is read as usual.
+    path.write_text(json.dumps(_jsonstat(areas=5, years=10)))
+    assert len(parse_pxweb(path, indicator=EMP)) == 50
+
+
+def test_a_kolada_response_past_the_row_limit_is_refused_at_the_first_value_too_many(tmp_path, settings):
+    import json
+
+    from stadsdel.indicators.importers.kolada import parse_kolada
+
+    settings.STADSDEL_IMPORT_MAX_ROWS = 3
+    item = {"kpi": "N00914", "municipality": "0127", "period": 2010,
+            "values": [{"gender": "T", "count": 1, "status": "", "value": 50.0}]}
+    path = tmp_path / "kolada.json"
+    path.write_text(json.dumps({"values": [dict(item, period=2010 + i) for i in range(5)]}))
+    with pytest.raises(ImportFileError) as excinfo:
+        parse_kolada(path)
+    assert only_problem(excinfo) == f"values[3]: filen ger fler än 3 värden (gränsen {LIMIT_ROWS}); dela upp filen"
+    path.write_text(json.dumps({"values": [dict(item, period=2010 + i) for i in range(3)]}))
+    assert len(parse_kolada(path)) == 3
+
+
+def test_a_json_file_larger_than_the_byte_limit_is_refused_unread(tmp_path, settings, monkeypatch):
+    from pathlib import Path
+
+    from stadsdel.indicators.importers.pxweb import parse_pxweb
+
+    settings.STADSDEL_IMPORT_MAX_UNZIPPED_BYTES = 2_000_000
+    path = tmp_path / "stor.json"
+    path.write_text(" " * 3_000_000 + "{}")
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("the file was read"))
+    with pytest.raises(ImportFileError) as excinfo:
+        parse_pxweb(path, indicator=EMP)
+    assert only_problem(excinfo) == f"filen är 3 MB, mer än 2 MB (gränsen {LIMIT_UNZIPPED})"

@@ -275,7 +275,7 @@ AXES_CLIENT_IP_CALLABLE = "stadsdel.accounts.security.client_ip"
 # How large a file `stadsdel import`, the import page and the API read before refusing it (400,
 # exit 2), so that a file that unzips hugely or runs to millions of rows cannot tie up a worker:
 # data rows (and figures: a wide row gives one per filled cell), header columns, and a workbook's
-# unzipped size (checked before anything is parsed).
+# unzipped size or a JSON file's size (checked before anything is parsed).
 STADSDEL_IMPORT_MAX_ROWS = env_int("STADSDEL_IMPORT_MAX_ROWS", 200_000)
 STADSDEL_IMPORT_MAX_COLUMNS = env_int("STADSDEL_IMPORT_MAX_COLUMNS", 200)
 STADSDEL_IMPORT_MAX_UNZIPPED_BYTES = env_int("STADSDEL_IMPORT_MAX_UNZIPPED_BYTES", 100_000_000)

@@ -90,3 +90,24 @@ class ImportFileError(Exception):
 
 class ImportLimitError(ImportFileError):
     """The file is larger than a limit; its one problem names the limit's setting."""
+
+
+LIMIT_ROWS = "STADSDEL_IMPORT_MAX_ROWS"
+LIMIT_BYTES = "STADSDEL_IMPORT_MAX_UNZIPPED_BYTES"
+
+
+def count_text(number: int) -> str:
+    """A count as a Swedish reader writes it: 200 000."""
+    return f"{number:,}".replace(",", " ")
+
+
+def too_many_rows(place: str, limit: int, what: str = "filen") -> Problem:
+    return Problem(place, f"{what} har fler än {count_text(limit)} datarader (gränsen {LIMIT_ROWS}); dela upp filen")
+
+
+def too_many_figures(place: str, limit: int) -> Problem:
+    return Problem(place, f"filen ger fler än {count_text(limit)} värden (gränsen {LIMIT_ROWS}); dela upp filen")
+
+
+def too_large(place: str, size: int, limit: int) -> Problem:
+    return Problem(place, f"filen är {size // 1_000_000} MB, mer än {limit // 1_000_000} MB (gränsen {LIMIT_BYTES})")

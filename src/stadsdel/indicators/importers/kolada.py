@@ -24,7 +24,15 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from .base import SEXES, ImportFileError, ParsedRow, Problem
+from .base import (
+    SEXES,
+    ImportFileError,
+    ImportLimitError,
+    Limits,
+    ParsedRow,
+    Problem,
+    too_many_figures,
+)
 from .pxweb import load_json_file
 
 __all__ = ["fetch_kolada", "parse_kolada"]
@@ -40,19 +48,24 @@ _YEAR_RE = re.compile(r"[0-9]{4}")
 _PROVISIONAL = frozenset({"prel", "preliminary", "preliminär", "provisional"})
 
 
-def parse_kolada(path: Path) -> list[ParsedRow]:
+def parse_kolada(path: Path, *, limits: Limits | None = None) -> list[ParsedRow]:
     """Read a saved Kolada data response (one page or an array of pages) into rows, each with
-    the KPI id as `indicator` and `indicator_is_kolada=True`; raise ImportFileError."""
+    the KPI id as `indicator` and `indicator_is_kolada=True`; raise ImportFileError
+    (ImportLimitError past the limits)."""
     path = Path(path)
-    data = load_json_file(path)
+    limits = limits or Limits.from_settings()
+    data = load_json_file(path, limits=limits)
     problems: list[Problem] = []
-    rows = _read(data, problems)
+    rows = _read(data, problems, max_rows=limits.max_rows)
+    if rows is None:
+        raise ImportLimitError(file=path.name, problems=problems[-1:])
     if problems:
         raise ImportFileError(file=path.name, problems=problems)
     return rows
 
 
-def _read(data: object, problems: list[Problem]) -> list[ParsedRow]:
+def _read(data: object, problems: list[Problem], *, max_rows: int) -> list[ParsedRow] | None:
+    """The rows of every page; None (its problem last) when they are more than `max_rows`."""
     several = isinstance(data, list)
     pages = data if several else [data]
     if several and not pages:
@@ -72,6 +85,9 @@ def _read(data: object, problems: list[Problem]) -> list[ParsedRow]:
             continue
         for i, item in enumerate(page["values"]):
             rows.extend(_item(item, f"{prefix}values[{i}]", problems))
+            if len(rows) > max_rows:
+                problems.append(too_many_figures(f"{prefix}values[{i}]", max_rows))
+                return None
 
     last = pages[-1]
     if isinstance(last, dict) and (last.get("next_page") or last.get("next_url")):

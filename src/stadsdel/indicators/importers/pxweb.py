@@ -22,7 +22,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .base import ImportFileError, ParsedRow, Problem
+from .base import (
+    ImportFileError,
+    ImportLimitError,
+    Limits,
+    ParsedRow,
+    Problem,
+    too_large,
+    too_many_figures,
+)
 
 __all__ = ["load_json_file", "parse_jsonstat", "parse_pxweb"]
 
@@ -63,21 +71,30 @@ class _Dimension:
     codes: list[str]
 
 
-def parse_pxweb(path: Path, *, indicator: str, content: str | None = None) -> list[ParsedRow]:
+def parse_pxweb(
+    path: Path, *, indicator: str, content: str | None = None, limits: Limits | None = None
+) -> list[ParsedRow]:
     """Read a saved PxWeb json-stat2 response; every cell becomes a row for `indicator`.
 
     `content` picks one category of the content dimension when the response has several.
     Raises ImportFileError naming each fault by JSON path (`value[17]`, `dimension.Tid`).
     """
     path = Path(path)
-    data = load_json_file(path)
-    return parse_jsonstat(data, file=path.name, indicator=indicator, content=content)
+    limits = limits or Limits.from_settings()
+    data = load_json_file(path, limits=limits)
+    return parse_jsonstat(data, file=path.name, indicator=indicator, content=content, limits=limits)
 
 
-def load_json_file(path: Path) -> object:
+def load_json_file(path: Path, *, limits: Limits | None = None) -> object:
     """Decode a saved JSON response; an empty, non-UTF-8 or broken file is an ImportFileError
-    naming the line and column (a download cut short ends mid-way)."""
+    naming the line and column (a download cut short ends mid-way). A file larger than the
+    limit's bytes is refused before it is read: decoding holds all of it in memory, several
+    times its size."""
     path = Path(path)
+    limits = limits or Limits.from_settings()
+    size = path.stat().st_size
+    if size > limits.max_unzipped_bytes:
+        raise ImportLimitError(file=path.name, problems=[too_large("", size, limits.max_unzipped_bytes)])
     raw = path.read_bytes()
     if not raw.strip():
         raise ImportFileError(file=path.name, problems=[Problem("", "filen är tom")])
@@ -110,21 +127,27 @@ def load_json_file(path: Path) -> object:
 
 
 def parse_jsonstat(
-    data: object, *, file: str, indicator: str, content: str | None = None
+    data: object, *, file: str, indicator: str, content: str | None = None, limits: Limits | None = None
 ) -> list[ParsedRow]:
     """Read an already decoded json-stat dataset (see parse_pxweb)."""
     problems: list[Problem] = []
-    rows = _Reader(problems, indicator=indicator, content=content).read(data)
+    limits = limits or Limits.from_settings()
+    reader = _Reader(problems, indicator=indicator, content=content, max_rows=limits.max_rows)
+    rows = reader.read(data)
+    if reader.over_limit:
+        raise ImportLimitError(file=file, problems=[reader.over_limit])
     if problems:
         raise ImportFileError(file=file, problems=problems)
     return rows
 
 
 class _Reader:
-    def __init__(self, problems: list[Problem], *, indicator: str, content: str | None) -> None:
+    def __init__(self, problems: list[Problem], *, indicator: str, content: str | None, max_rows: int) -> None:
         self.problems = problems
         self.indicator = indicator
         self.content = content
+        self.max_rows = max_rows
+        self.over_limit: Problem | None = None
 
     def problem(self, location: str, message: str) -> None:
         self.problems.append(Problem(location, message))
@@ -296,6 +319,11 @@ class _Reader:
         total = math.prod(len(dim.codes) for dim in dimensions)
         values = dataset.get("value")
         present: dict[int, object] = {}
+        # Every cell given (a list's every entry, a sparse object's every key) becomes a figure;
+        # counted before one is built, so a huge table is refused at once.
+        if isinstance(values, list | dict) and len(values) > self.max_rows:
+            self.over_limit = too_many_figures("value", self.max_rows)
+            return None
         if isinstance(values, list):
             if len(values) != total:
                 sizes = " × ".join(str(len(dim.codes)) for dim in dimensions)

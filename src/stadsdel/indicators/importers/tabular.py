@@ -39,7 +39,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from .base import ImportFileError, ImportLimitError, Limits, ParsedRow, Problem
+from .base import (
+    ImportFileError,
+    ImportLimitError,
+    Limits,
+    ParsedRow,
+    Problem,
+    count_text,
+    too_many_figures,
+    too_many_rows,
+)
 
 __all__ = ["parse_csv", "parse_xlsx"]
 
@@ -126,7 +135,6 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and other OLE compound 
 
 _BOM = b"\xef\xbb\xbf"
 
-LIMIT_ROWS = "STADSDEL_IMPORT_MAX_ROWS"
 LIMIT_COLUMNS = "STADSDEL_IMPORT_MAX_COLUMNS"
 LIMIT_UNZIPPED = "STADSDEL_IMPORT_MAX_UNZIPPED_BYTES"
 
@@ -176,10 +184,6 @@ class _Sheet:
     decimal_comma: bool
 
 
-def _count(number: int) -> str:
-    return f"{number:,}".replace(",", " ")
-
-
 def _bytes(number: int) -> str:
     if number >= 1_000_000:
         return f"{number / 1_000_000:.0f} MB"
@@ -189,11 +193,11 @@ def _bytes(number: int) -> str:
 
 
 def _too_many_rows(place: str, limit: int, what: str = "filen") -> _OverLimit:
-    return _OverLimit(Problem(place, f"{what} har fler än {_count(limit)} datarader (gränsen {LIMIT_ROWS}); dela upp filen"))
+    return _OverLimit(too_many_rows(place, limit, what))
 
 
 def _too_many_columns(place: str, width: int, limit: int) -> _OverLimit:
-    return _OverLimit(Problem(place, f"rubrikraden har {width} kolumner, fler än {_count(limit)} (gränsen {LIMIT_COLUMNS})"))
+    return _OverLimit(Problem(place, f"rubrikraden har {width} kolumner, fler än {count_text(limit)} (gränsen {LIMIT_COLUMNS})"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -723,9 +727,7 @@ def _wide_rows(
             )
             if len(rows) > limits.max_rows:
                 # A wide row gives a figure per filled cell, so the rows alone do not bound them.
-                raise _OverLimit(Problem(
-                    place, f"filen ger fler än {_count(limits.max_rows)} värden (gränsen {LIMIT_ROWS}); dela upp filen"
-                ))
+                raise _OverLimit(too_many_figures(place, limits.max_rows))
     return rows
 
 

@@ -42,6 +42,12 @@ def range_problems(indicator: Indicator, value: float | None, numerator: float |
     denominator. The value is checked against the indicator's range and, for counts, for being
     whole; a value computed from a faulty numerator and denominator is not reported again.
     """
+    if numerator is None and denominator is None and value is not None and not indicator.whole_numbers:
+        # The common figure of a national file, a bare value, checked without building the
+        # messages: this runs once per figure, millions of times for a national table set.
+        low, high = indicator.value_min, indicator.value_max
+        if (low is None or value >= low) and (high is None or value <= high):
+            return []
     problems = []
     for word, count in (("täljaren", numerator), ("nämnaren", denominator)):
         if count is not None and count < 0:

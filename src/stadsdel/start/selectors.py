@@ -47,13 +47,15 @@ from stadsdel.followup.selectors import agency_report_list, report_list
 from stadsdel.funding import rights
 from stadsdel.funding.models import Application, Decision, FollowUp
 from stadsdel.funding.selectors import application_list, decision_queue
-from stadsdel.indicators.models import ImportBatch, Indicator, Level, Observation
-from stadsdel.indicators.selectors import import_list
+from stadsdel.indicators.models import ImportBatch, Indicator, Level, Observation, RefusedImport
+from stadsdel.indicators.selectors import import_list, refused_import_list
 from stadsdel.indices.models import IndexModel
 from stadsdel.indices.selectors import index_model_list
 from stadsdel.plans.deadlines import DONE, DONE_LATE, OVERDUE, deadline_on, deadline_status
 from stadsdel.plans.models import NATIONAL_PROGRAMME, DistrictPlan, PlanComment, Programme
 from stadsdel.plans.selectors import plan_list
+from stadsdel.reminders.models import ReminderSetting
+from stadsdel.reminders.selectors import reminder_setting_get
 
 # Deadlines this close (or already past and not met) are listed on a coordinator's page.
 DEADLINE_HORIZON_DAYS = 60
@@ -324,6 +326,7 @@ class FreshnessRow:
 @dataclass
 class AnalystSection:
     imports: list[ImportBatch]
+    refused: list[RefusedImport]  # the latest files the import refused, newest first
     freshness: list[FreshnessRow]
     levels: list[str]  # the levels' names, for the table head
     evaluations: list[Evaluation]
@@ -341,7 +344,8 @@ def analyst_section(*, user) -> AnalystSection:
     freshness = [FreshnessRow(i, [(labels[level], latest.get((i.pk, level))) for level in FRESHNESS_LEVELS])
                  for i in indicators]
     evaluations = list(evaluation_list(user=user).filter(published=False))
-    return AnalystSection(list(import_list(limit=RECENT_IMPORTS)), freshness,
+    return AnalystSection(list(import_list(limit=RECENT_IMPORTS)), list(refused_import_list(limit=RECENT_IMPORTS)),
+                          freshness,
                           [labels[level] for level in FRESHNESS_LEVELS], evaluations,
                           list(index_model_list().select_related("reference_municipality")))
 
@@ -440,6 +444,8 @@ class Overview:
     analyst: AnalystSection | None = None
     committee: CommitteeSection | None = None
     applicant: ApplicantSection | None = None
+    # The user's deadline reminders by e-mail, for those with deadlines (coordinators, agencies).
+    reminders: ReminderSetting | None = None
 
     @property
     def empty(self) -> bool:
@@ -460,6 +466,8 @@ def overview_for(*, user, today: dt.date) -> Overview:
         overview.agency.append(agency_section(user=user, organisation=organisation, today=today))
     if scope.analyst_organisation_ids:
         overview.analyst = analyst_section(user=user)
+    if overview.coordinator or overview.agency:
+        overview.reminders = reminder_setting_get(user=user)
     if rights.decision_organisation_ids(user=user):
         overview.committee = committee_section(user=user, today=today)
     if any(role == Role.APPLICANT for role, _org in scope.memberships):

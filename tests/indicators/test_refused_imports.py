@@ -42,7 +42,7 @@ def test_a_bad_upload_writes_no_figure_one_refusal_and_shows_on_the_analysts_ove
     assert refused.problems == [line.strip() for line in refused.message.splitlines()[1:]]
 
     section = overview_for(user=analyst_user, today=dt.date.today()).analyst
-    assert section.refused == [refused]
+    assert section.refused == [refused] and section.refused_recent == 1
     html = client.get(reverse("start:overview")).content.decode()
     failed = html[html.index('id="analyst-failed"'):]
     assert "botkyrka_2010.csv" in failed and "rad 3" in failed and "sextio" in failed

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -60,6 +61,8 @@ from stadsdel.reminders.selectors import reminder_setting_get
 # Deadlines this close (or already past and not met) are listed on a coordinator's page.
 DEADLINE_HORIZON_DAYS = 60
 RECENT_IMPORTS = 10
+# The analyst's count of failed imports covers this many days (the list shows the latest ones).
+REFUSED_DAYS = 30
 # The unit levels of the freshness table, coarsest last (a column each).
 FRESHNESS_LEVELS = (Level.AREA, Level.DISTRICT, Level.MUNICIPALITY, Level.COUNTY, Level.COUNTRY)
 
@@ -327,13 +330,14 @@ class FreshnessRow:
 class AnalystSection:
     imports: list[ImportBatch]
     refused: list[RefusedImport]  # the latest files the import refused, newest first
+    refused_recent: int  # files refused in the last REFUSED_DAYS days
     freshness: list[FreshnessRow]
     levels: list[str]  # the levels' names, for the table head
     evaluations: list[Evaluation]
     index_models: list[IndexModel]
 
 
-def analyst_section(*, user) -> AnalystSection:
+def analyst_section(*, user, today: dt.date | None = None) -> AnalystSection:
     latest: dict[tuple[int, str], int] = {
         (i, level): year for i, level, year in
         Observation.objects.filter(value__isnull=False).order_by().values("indicator_id", "level")
@@ -344,8 +348,10 @@ def analyst_section(*, user) -> AnalystSection:
     freshness = [FreshnessRow(i, [(labels[level], latest.get((i.pk, level))) for level in FRESHNESS_LEVELS])
                  for i in indicators]
     evaluations = list(evaluation_list(user=user).filter(published=False))
+    since = (today or timezone.localdate()) - dt.timedelta(days=REFUSED_DAYS)
+    refused_recent = refused_import_list(limit=None).filter(created_at__date__gt=since).count()
     return AnalystSection(list(import_list(limit=RECENT_IMPORTS)), list(refused_import_list(limit=RECENT_IMPORTS)),
-                          freshness,
+                          refused_recent, freshness,
                           [labels[level] for level in FRESHNESS_LEVELS], evaluations,
                           list(index_model_list().select_related("reference_municipality")))
 
@@ -465,7 +471,7 @@ def overview_for(*, user, today: dt.date) -> Overview:
     for organisation in Organisation.objects.filter(pk__in=agency_roots).order_by("name"):
         overview.agency.append(agency_section(user=user, organisation=organisation, today=today))
     if scope.analyst_organisation_ids:
-        overview.analyst = analyst_section(user=user)
+        overview.analyst = analyst_section(user=user, today=today)
     if overview.coordinator or overview.agency:
         overview.reminders = reminder_setting_get(user=user)
     if rights.decision_organisation_ids(user=user):

@@ -21,6 +21,7 @@ from stadsdel.agreements.models import Organisation
 from stadsdel.areas.models import Municipality
 from stadsdel.followup.selectors import agency_report_deadline, reports_submitted_on
 from stadsdel.plans.deadlines import Deadline
+from stadsdel.plans.models import NATIONAL_PROGRAMME, Programme
 from stadsdel.plans.selectors import plan_deadlines
 from stadsdel.reminders.compute import reminder_years
 from stadsdel.reminders.models import ReminderSetting
@@ -57,6 +58,8 @@ def own_deadlines(*, user, today: dt.date) -> list[OwnDeadline]:
     """Every deadline that may call for a reminder on `today` and is the user's own: for each
     municipality they coordinate, its districts' plans and its follow-up report; for each agency
     they act for, its report."""
+    if not Programme.objects.filter(key=NATIONAL_PROGRAMME).exists():
+        return []  # no programme loaded (`stadsdel seeds load`): no deadlines yet
     scope = scope_for(user)
     out: list[OwnDeadline] = []
     years = reminder_years(today)

@@ -42,6 +42,8 @@ OWN_DRAFT = only({"municipality_a"}, anonymous=DENY)
 PAGES: dict[str, tuple[str, str, dict, dict[str, str]]] = {
     "start:home": ("GET", "/", {}, ALL_OK),
     "start:overview": ("GET", "/overview/", {}, SIGNED_IN),  # each sees the sections of their own memberships
+    # Everyone signed in sets their own deadline reminders (only their own: the form names no user).
+    "reminders:setting": ("POST", "/reminders/", {"deadline_reminders": "on", "language": "sv"}, SIGNED_IN),
     "ops:health": ("GET", "/health/", {}, ALL_OK),
     "areas:municipality_list": ("GET", "/municipalities/", {}, ALL_OK),
     "areas:municipality_detail": ("GET", "/municipalities/0136/", {}, ALL_OK),

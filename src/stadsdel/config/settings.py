@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "stadsdel.ui",
     "stadsdel.ops",
     "stadsdel.start",
+    "stadsdel.reminders",
     "stadsdel.portal",
     "stadsdel.api",
     "stadsdel.demo",
@@ -209,8 +210,17 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 # Uploaded files (fund application attachments), served only through views that check rights.
 MEDIA_ROOT = Path(env_str("STADSDEL_MEDIA_ROOT") or DATA_DIR / "media")
-# Fund notifications: printed to the console outside production; production configures SMTP.
+# Fund notifications and deadline reminders: printed to the console outside production, so nothing
+# leaves the machine; production sends through SMTP (EMAIL_HOST …).
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND") or ("django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "stadsdel@localhost")
+# The site's address as the mails link to it (a mail has no request to take the host from).
+STADSDEL_SITE_URL = env_str("STADSDEL_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # -- security --------------------------------------------------------------------------------
 # Headers every mode sends (Django's defaults, stated so a reader sees them in one place).

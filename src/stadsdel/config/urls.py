@@ -16,6 +16,7 @@ urlpatterns = [
     path("funding/", include("stadsdel.funding.urls")),
     path("evaluation/", include("stadsdel.evaluation.urls")),
     path("portal/", include("stadsdel.portal.urls")),
+    path("reminders/", include("stadsdel.reminders.urls")),
     path("", include("stadsdel.accounts.urls")),
     path("", include("stadsdel.start.urls")),
     path("", include("stadsdel.areas.urls")),

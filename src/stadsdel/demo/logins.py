@@ -42,6 +42,9 @@ def demo_users_create() -> list[DemoLogin]:
     for login in DEMO_LOGINS:
         user, _ = User.objects.get_or_create(username=login.username)
         user.set_password(DEMO_PASSWORD)
+        # A synthetic address under example.org (reserved, delivers nowhere), so the deadline
+        # reminders have someone to write to; the demo's mail goes to the console anyway.
+        user.email = user.email or f"{login.username}@example.org"
         user.save()
         Membership.objects.get_or_create(
             user=user, organisation=Organisation.objects.get(key=login.organisation_key), role=login.role

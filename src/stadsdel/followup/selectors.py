@@ -12,13 +12,20 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
-from stadsdel.accounts.scoping import scope_for
-from stadsdel.agreements.models import Agreement
-from stadsdel.agreements.selectors import districts_in_force
+from stadsdel.accounts.scoping import descendant_ids, scope_for
+from stadsdel.agreements.models import (
+    Agreement,
+    CooperationAgreement,
+    Organisation,
+    PartnershipMember,
+)
+from stadsdel.agreements.selectors import districts_in_force, in_force
 from stadsdel.followup.models import AgencyReport, FollowUpReport, NationalReport, ReportStatus
-from stadsdel.plans.models import DistrictPlan
+from stadsdel.plans.deadlines import Deadline, deadline_on, deadline_status
+from stadsdel.plans.models import NATIONAL_PROGRAMME, DistrictPlan, Programme
 
 # The one publication rule for follow-up and national reports.
 PUBLISHED = Q(published=True)
@@ -90,6 +97,46 @@ def reports_submitted_on(*, year: int) -> dict[int, dt.date]:
     rows = FollowUpReport.objects.filter(year=year, submitted_at__isnull=False).exclude(status=ReportStatus.DRAFT)
     return {municipality_id: timezone.localdate(at) for municipality_id, at in
             rows.values_list("municipality_id", "submitted_at")}
+
+
+def _commission_years(commission) -> list[int]:
+    """The years a commission covers: from its start (or the year it was decided) to its end."""
+    start = (commission.period_start.year if commission.period_start else
+             commission.decided_year or (commission.decided_on.year if commission.decided_on else None))
+    end = commission.period_end.year if commission.period_end else start
+    if start is None:
+        start = end
+    return list(range(start, end + 1)) if start is not None and end is not None else []
+
+
+def agency_report_deadline(*, organisation: Organisation, year: int, today: dt.date) -> Deadline | None:
+    """The agency's report for `year`, due by the programme's report deadline (1 December, as the
+    municipalities' follow-ups), when the agency owes one that year: a government commission to
+    it covers the year (seed 002: the commissioned agencies report), or it or one of its regional
+    offices takes part that year where an agreement is in force (a partner of a cooperation
+    agreement or a member of a partnership in such a municipality). None when it owes no report
+    that year. Done is the day the report was submitted."""
+    programme = Programme.objects.filter(key=NATIONAL_PROGRAMME).first()
+    if programme is None or not programme.report_deadline:
+        return None
+    ids = descendant_ids({organisation.pk})
+    municipalities = in_force(Agreement.objects.all(), year=year).values("municipality_id")
+    takes_part = (
+        any(year in _commission_years(c) for c in organisation.commissions.all())
+        or CooperationAgreement.objects.filter(partner_id__in=ids, municipality_id__in=municipalities).exists()
+        or PartnershipMember.objects.filter(organisation_id__in=ids,
+                                            partnership__municipality_id__in=municipalities).exists()
+    )
+    if not takes_part:
+        return None
+    due = deadline_on(programme.report_deadline, year)
+    report = (AgencyReport.objects.filter(organisation=organisation, year=year, submitted_at__isnull=False)
+              .exclude(status=ReportStatus.DRAFT).first())
+    done = timezone.localdate(report.submitted_at) if report is not None else None
+    return Deadline("agency_report", year, due, "", f"{organisation.name} {year}", done,
+                    deadline_status(due=due, done_on=done, today=today),
+                    reverse("followup:agency_report", args=[organisation.key, year]),
+                    ref=f"agency_report:{organisation.key}")
 
 
 def report_gaps(*, report: FollowUpReport) -> dict[str, list[str]]:

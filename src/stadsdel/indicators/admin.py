@@ -1,7 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from stadsdel.indicators.models import ExclusionRule, ImportBatch, Indicator, Observation
+from stadsdel.indicators.models import (
+    ExclusionRule,
+    ImportBatch,
+    Indicator,
+    Observation,
+    RefusedImport,
+)
 
 
 @admin.register(Indicator)
@@ -32,6 +38,17 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # imports come from files through the importers, never typed in
+
+
+@admin.register(RefusedImport)
+class RefusedImportAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "fmt", "source_name", "channel", "created_by_name", "problem_count"]
+    list_filter = ["channel", "fmt"]
+    search_fields = ["source_name", "created_by_name"]
+    readonly_fields = [f.name for f in RefusedImport._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # written by the import when it refuses a file
 
 
 @admin.register(Observation)

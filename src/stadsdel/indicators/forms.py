@@ -50,6 +50,11 @@ class StatisticsImportForm(forms.Form):
             )
         return upload
 
+    def problems(self) -> list[str]:
+        """The form's faults as lines naming the field ("Indicator: A PxWeb file needs …")."""
+        return [f"{self[name].label}: {message}" if name in self.fields else str(message)
+                for name, messages in self.errors.items() for message in messages]
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("format") == "pxweb" and not cleaned.get("indicator"):

@@ -183,6 +183,54 @@ class ImportBatch(models.Model):
         return f"{self.get_kind_display()} {self.source_name} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
+class RefusedImport(models.Model):
+    """A file of figures the import refused: a fault in a row or cell, an unknown indicator or
+    area, a file over a limit, or an upload the import page's form turned away. Nothing of the
+    file was written; this record says who sent which file when, in which format and through
+    which channel, and why (the importer's message, naming the file and row), so the analyst's
+    start page can list the failed imports beside the latest ones. It is written after the
+    import's transaction has rolled back, so the refusal is kept while the figures are not."""
+
+    class Channel(models.TextChoices):
+        PAGE = "page", _("import page")
+        API = "api", _("API")
+        COMMAND = "command", _("command line")
+
+    fmt = models.CharField(_("format"), max_length=20, blank=True)
+    source_name = models.CharField(_("file or source"), max_length=500)
+    channel = models.CharField(_("sent through"), max_length=10, choices=Channel.choices)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    message = models.TextField(_("reason"))
+    problem_count = models.PositiveIntegerField(_("faults"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("sent by"),
+    )
+    created_by_name = models.CharField(
+        _("sent by (name)"), max_length=150, blank=True,
+        help_text=_("The account or, for the command line, the operating-system user."),
+    )
+    created_at = models.DateTimeField(_("refused at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("refused import")
+        verbose_name_plural = _("refused imports")
+
+    def __str__(self) -> str:
+        return f"{self.source_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def kind_label(self) -> str:
+        """The format's name as the import page lists it ("Excel"), else the format as sent."""
+        return dict(ImportBatch.Kind.choices).get(self.fmt, self.fmt)
+
+    @property
+    def problems(self) -> list[str]:
+        """The faults, one per line, without the heading line that names the file."""
+        return [line.strip() for line in self.message.splitlines()[1:] if line.strip()]
+
+
 class Level(models.TextChoices):
     """The kinds of unit an observation can describe, from the smallest to the country."""
 

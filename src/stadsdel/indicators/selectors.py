@@ -7,7 +7,7 @@ import re
 from django.db.models import Q, QuerySet
 
 from stadsdel.areas.models import District
-from stadsdel.indicators.models import ImportBatch, Indicator, Level, Observation
+from stadsdel.indicators.models import ImportBatch, Indicator, Level, Observation, RefusedImport
 
 
 class UnitNotFound(LookupError):
@@ -109,6 +109,12 @@ def observation_export(observations) -> list[dict]:
 
 def import_list(*, limit: int | None = 50) -> QuerySet[ImportBatch]:
     qs = ImportBatch.objects.select_related("created_by", "rule")
+    return qs[:limit] if limit else qs
+
+
+def refused_import_list(*, limit: int | None = 50) -> QuerySet[RefusedImport]:
+    """The files the import refused, newest first (like the imports, statistics staff's to read)."""
+    qs = RefusedImport.objects.select_related("created_by")
     return qs[:limit] if limit else qs
 
 

@@ -21,7 +21,10 @@ from stadsdel.indicators import selectors as indicator_selectors
 from stadsdel.indicators.forms import StatisticsImportForm
 from stadsdel.indicators.importers.base import ImportFileError
 from stadsdel.indicators.models import Level
-from stadsdel.indicators.services.imports import observations_import_upload
+from stadsdel.indicators.services.imports import (
+    import_refusal_record_form,
+    observations_import_upload,
+)
 from stadsdel.plans import selectors as plan_selectors
 from stadsdel.ui import charts
 
@@ -181,6 +184,12 @@ def statistics_import(request):
                 form = StatisticsImportForm(indicators=indicators)
         else:
             status = 400
+            if request.FILES.get("file") is not None:
+                # A file the form turned away (too large, a PxWeb file without its indicator) is a
+                # refused import like one the importer refuses.
+                import_refusal_record_form(user=request.user, upload=request.FILES["file"],
+                                           fmt=request.POST.get("format", ""), problems=form.problems(),
+                                           dry_run=bool(request.POST.get("dry_run")))
     return render(request, "indicators/statistics_import.html", {
         "section": "statistics",
         "form": form,

@@ -41,6 +41,10 @@ class Deadline:
     done_on: dt.date | None
     status: str
     url: str = ""
+    # What is due, by codes that do not change with a name: "plan:<district id>",
+    # "report:<municipality code>", "agency_report:<organisation key>" (the reminders' record).
+    ref: str = ""
+    district: str = ""  # the district's name, for a plan
 
     @property
     def days_left(self) -> int:

@@ -143,6 +143,7 @@ def plan_deadlines(*, user, year: int, today, municipality_code: str | None = No
             "plan", year, due, district.municipality.name,
             f"Strategisk stadsdelsplan {year}: {district.name}", done,
             deadline_status(due=due, done_on=done, today=today), plan.get_absolute_url() if plan else "",
+            ref=f"plan:{district.pk}", district=district.name,
         ))
     if with_reports and programme.report_deadline:
         report_due = deadline_on(programme.report_deadline, year)
@@ -151,7 +152,7 @@ def plan_deadlines(*, user, year: int, today, municipality_code: str | None = No
             done = submitted.get(m.pk)
             items.append(Deadline("report", year, report_due, m.name, f"Uppföljning {year}: {m.name}", done,
                                   deadline_status(due=report_due, done_on=done, today=today),
-                                  reverse("followup:report_detail", args=[m.code, year])))
+                                  reverse("followup:report_detail", args=[m.code, year]), ref=f"report:{m.code}"))
     # Per municipality in the order they fall due: the follow-up (1 December), then the plans.
     return sorted(items, key=lambda d: (d.municipality, d.due, d.subject))
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -47,17 +48,21 @@ from stadsdel.followup.selectors import agency_report_list, report_list
 from stadsdel.funding import rights
 from stadsdel.funding.models import Application, Decision, FollowUp
 from stadsdel.funding.selectors import application_list, decision_queue
-from stadsdel.indicators.models import ImportBatch, Indicator, Level, Observation
-from stadsdel.indicators.selectors import import_list
+from stadsdel.indicators.models import ImportBatch, Indicator, Level, Observation, RefusedImport
+from stadsdel.indicators.selectors import import_list, refused_import_list
 from stadsdel.indices.models import IndexModel
 from stadsdel.indices.selectors import index_model_list
 from stadsdel.plans.deadlines import DONE, DONE_LATE, OVERDUE, deadline_on, deadline_status
 from stadsdel.plans.models import NATIONAL_PROGRAMME, DistrictPlan, PlanComment, Programme
 from stadsdel.plans.selectors import plan_list
+from stadsdel.reminders.models import ReminderSetting
+from stadsdel.reminders.selectors import reminder_setting_get
 
 # Deadlines this close (or already past and not met) are listed on a coordinator's page.
 DEADLINE_HORIZON_DAYS = 60
 RECENT_IMPORTS = 10
+# The analyst's count of failed imports covers this many days (the list shows the latest ones).
+REFUSED_DAYS = 30
 # The unit levels of the freshness table, coarsest last (a column each).
 FRESHNESS_LEVELS = (Level.AREA, Level.DISTRICT, Level.MUNICIPALITY, Level.COUNTY, Level.COUNTRY)
 
@@ -324,13 +329,15 @@ class FreshnessRow:
 @dataclass
 class AnalystSection:
     imports: list[ImportBatch]
+    refused: list[RefusedImport]  # the latest files the import refused, newest first
+    refused_recent: int  # files refused in the last REFUSED_DAYS days
     freshness: list[FreshnessRow]
     levels: list[str]  # the levels' names, for the table head
     evaluations: list[Evaluation]
     index_models: list[IndexModel]
 
 
-def analyst_section(*, user) -> AnalystSection:
+def analyst_section(*, user, today: dt.date | None = None) -> AnalystSection:
     latest: dict[tuple[int, str], int] = {
         (i, level): year for i, level, year in
         Observation.objects.filter(value__isnull=False).order_by().values("indicator_id", "level")
@@ -341,7 +348,10 @@ def analyst_section(*, user) -> AnalystSection:
     freshness = [FreshnessRow(i, [(labels[level], latest.get((i.pk, level))) for level in FRESHNESS_LEVELS])
                  for i in indicators]
     evaluations = list(evaluation_list(user=user).filter(published=False))
-    return AnalystSection(list(import_list(limit=RECENT_IMPORTS)), freshness,
+    since = (today or timezone.localdate()) - dt.timedelta(days=REFUSED_DAYS)
+    refused_recent = refused_import_list(limit=None).filter(created_at__date__gt=since).count()
+    return AnalystSection(list(import_list(limit=RECENT_IMPORTS)), list(refused_import_list(limit=RECENT_IMPORTS)),
+                          refused_recent, freshness,
                           [labels[level] for level in FRESHNESS_LEVELS], evaluations,
                           list(index_model_list().select_related("reference_municipality")))
 
@@ -440,6 +450,8 @@ class Overview:
     analyst: AnalystSection | None = None
     committee: CommitteeSection | None = None
     applicant: ApplicantSection | None = None
+    # The user's deadline reminders by e-mail, for those with deadlines (coordinators, agencies).
+    reminders: ReminderSetting | None = None
 
     @property
     def empty(self) -> bool:
@@ -459,7 +471,9 @@ def overview_for(*, user, today: dt.date) -> Overview:
     for organisation in Organisation.objects.filter(pk__in=agency_roots).order_by("name"):
         overview.agency.append(agency_section(user=user, organisation=organisation, today=today))
     if scope.analyst_organisation_ids:
-        overview.analyst = analyst_section(user=user)
+        overview.analyst = analyst_section(user=user, today=today)
+    if overview.coordinator or overview.agency:
+        overview.reminders = reminder_setting_get(user=user)
     if rights.decision_organisation_ids(user=user):
         overview.committee = committee_section(user=user, today=today)
     if any(role == Role.APPLICANT for role, _org in scope.memberships):

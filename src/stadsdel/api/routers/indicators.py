@@ -14,7 +14,7 @@ from stadsdel.accounts.scoping import scope_for
 from stadsdel.api.core import WRITE_AUTH, Error, caller, list_and_csv
 from stadsdel.indicators import page_selectors, selectors
 from stadsdel.indicators.importers.base import ImportFileError
-from stadsdel.indicators.models import ImportBatch, Indicator, Observation
+from stadsdel.indicators.models import ImportBatch, Indicator, Observation, RefusedImport
 from stadsdel.indicators.services.imports import observations_import_upload
 
 router = Router(tags=["indicators"])
@@ -169,7 +169,8 @@ def import_get(request, import_id: int):
 def import_post(request, data: Form[ImportForm], file: File[UploadedFile]):
     try:
         outcome = observations_import_upload(user=request.auth, upload=file, fmt=data.format,
-                                                      indicator=data.indicator, dry_run=data.dry_run)
+                                             indicator=data.indicator, dry_run=data.dry_run,
+                                             channel=RefusedImport.Channel.API)
     except ImportFileError as exc:
         return Status(400, {"detail": str(exc).splitlines()[0] if str(exc) else "The file was not imported.",
                             "problems": [str(p) for p in exc.problems]})

@@ -4,6 +4,8 @@ uploaded through the import page or the API."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
@@ -15,7 +17,7 @@ from stadsdel.core.files import file_sha256
 from stadsdel.core.progress import Progress, quiet
 from stadsdel.indicators.importers import kolada, pxweb, tabular
 from stadsdel.indicators.importers.base import ImportFileError, ParsedRow, Problem
-from stadsdel.indicators.models import Indicator, Level
+from stadsdel.indicators.models import Indicator, Level, RefusedImport
 from stadsdel.indicators.services.aggregation import aggregates_refresh
 from stadsdel.indicators.services.observations import (
     NewObservation,
@@ -24,6 +26,7 @@ from stadsdel.indicators.services.observations import (
     batch_finish,
     observations_write,
     range_problems,
+    user_name,
 )
 from stadsdel.indicators.services.units import UnitResolver
 
@@ -95,13 +98,57 @@ def _resolve(
     return result
 
 
+def import_refusal_record(*, source_name: str, fmt: str, user, channel: str, message: str,
+                          problem_count: int = 0, dry_run: bool = False) -> RefusedImport:
+    """Keep the record of a refused file (who, when, which file and format, why). Called after the
+    import's transaction rolled back, so the record stays while none of the file's figures do."""
+    return RefusedImport.objects.create(
+        fmt=fmt or "", source_name=source_name[:500], channel=channel, dry_run=dry_run, message=message,
+        problem_count=problem_count, created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by_name=user_name(user),
+    )
+
+
+def import_refusal_record_form(*, user, upload, fmt: str, problems: list[str], dry_run: bool = False) -> RefusedImport:
+    """Keep the record of an upload the import page's form refused, its message built like the
+    importer's (a line naming the file, then one line per fault)."""
+    head = f"{upload.name}: {len(problems)} fel"
+    return import_refusal_record(
+        source_name=upload.name, fmt=fmt if fmt in FORMATS else "", user=user, channel=RefusedImport.Channel.PAGE,
+        message="\n".join([head, *(f"  {p}" for p in problems)]), problem_count=len(problems), dry_run=dry_run)
+
+
+@contextmanager
+def _refusal_recorded(*, source_name: str, fmt: str, user, channel: str, dry_run: bool) -> Iterator[None]:
+    """Record an ImportFileError raised inside (once: the upload wraps the file import, and both
+    record) and let it go on to the caller, which answers 400 or exits 2."""
+    try:
+        yield
+    except ImportFileError as exc:
+        if not getattr(exc, "recorded", False):
+            import_refusal_record(source_name=source_name, fmt=fmt, user=user, channel=channel, message=str(exc),
+                                  problem_count=len(exc.problems), dry_run=dry_run)
+            exc.recorded = True
+        raise
+
+
 def observations_import(
     *, path: Path, fmt: str, indicator: str | None = None, content: str | None = None, user=None,
     dry_run: bool = False, progress: Progress = quiet, source_name: str | None = None,
+    channel: str = RefusedImport.Channel.COMMAND,
 ) -> WriteOutcome:
-    """Import one file. Raises ImportFileError (nothing written) on any fault."""
+    """Import one file. Raises ImportFileError (nothing written) on any fault, and keeps a record
+    of the refusal (`RefusedImport`)."""
     path = Path(path)
     name = source_name or path.name
+    with _refusal_recorded(source_name=name, fmt=fmt, user=user, channel=channel, dry_run=dry_run):
+        return _observations_import(path=path, name=name, fmt=fmt, indicator=indicator, content=content,
+                                    user=user, dry_run=dry_run, progress=progress)
+
+
+def _observations_import(*, path: Path, name: str, fmt: str, indicator: str | None, content: str | None, user,
+                         dry_run: bool, progress: Progress) -> WriteOutcome:
+    # Everything is written in the one transaction, so a fault anywhere leaves nothing behind.
     if not path.is_file():
         raise ImportFileError(name, [Problem("", "filen finns inte")])
     progress(f"läser {name}")
@@ -129,13 +176,19 @@ def observations_import(
 
 
 def observations_import_upload(*, user, upload, fmt: str, indicator: str | None = None,
-                               dry_run: bool = False) -> WriteOutcome:
+                               dry_run: bool = False, channel: str = RefusedImport.Channel.PAGE) -> WriteOutcome:
     """Import a file a user sent (from the import page or the API): only statistics staff and the
     ministry may. The upload is handed to the importer as a file under its own (sanitised) name,
     so the importer's messages name the file the user sent; the temporary copy is removed
     afterwards."""
     if not scope_for(user).imports_statistics:
         raise PermissionDenied("Only analysts and the ministry import statistics.")
+    with _refusal_recorded(source_name=upload.name, fmt=fmt, user=user, channel=channel, dry_run=dry_run):
+        return _upload_import(user=user, upload=upload, fmt=fmt, indicator=indicator, dry_run=dry_run,
+                              channel=channel)
+
+
+def _upload_import(*, user, upload, fmt: str, indicator: str | None, dry_run: bool, channel: str) -> WriteOutcome:
     if fmt not in FORMATS:
         raise ImportFileError(upload.name, [Problem("format", f"okänt format {fmt!r}; ett av {', '.join(FORMATS)}")])
     if fmt == "pxweb" and not indicator:
@@ -150,4 +203,4 @@ def observations_import_upload(*, user, upload, fmt: str, indicator: str | None 
             for chunk in upload.chunks():
                 handle.write(chunk)
         return observations_import(path=path, fmt=fmt, indicator=indicator or None, user=user, dry_run=dry_run,
-                                   source_name=upload.name)
+                                   source_name=upload.name, channel=channel)

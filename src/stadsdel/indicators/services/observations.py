@@ -129,7 +129,7 @@ class NewObservation:
         return (self.indicator_id, self.unit.key, self.period, self.sex)
 
 
-def _user_name(user) -> str:
+def user_name(user) -> str:
     if user is not None and getattr(user, "is_authenticated", False):
         return user.get_username()
     try:
@@ -143,7 +143,7 @@ def batch_create(*, kind: str, source_name: str, user=None, **fields) -> ImportB
     signed-in user, else the operating-system account of the command line)."""
     return ImportBatch.objects.create(
         kind=kind, source_name=source_name, created_by=user if getattr(user, "is_authenticated", False) else None,
-        created_by_name=_user_name(user), **fields,
+        created_by_name=user_name(user), **fields,
     )
 
 

@@ -101,9 +101,10 @@ def national_map(content: NationalContent, *, indicator_index: int = 0, basis: s
     basis_text = (_("districts together (sum of numerators / sum of denominators)") if basis == DISTRICTS
                   else _("the municipality's own figure"))
     value_title = f"{indicator.name} ({unit}) {content.year}"
-    legend_title = [value_title, _("districts together") if basis == DISTRICTS else _("municipality's own figure")]
-    title = _("%(indicator)s %(year)s in the municipalities with districts under an agreement") % {
-        "indicator": indicator.name, "year": content.year}
+    legend_title = charts.title_lines(indicator.name, f"{unit}, {content.year}",
+                                      _("districts together") if basis == DISTRICTS else _("municipality's own figure"))
+    title = charts.title_lines(f"{indicator.name} {content.year}",
+                               _("Municipalities with districts under an agreement"), width=48)
     described = [f"{r.name} ({', '.join(r.districts)}): "
                  + (_("no figure") if r.value is None else f"{r.value:.{indicator.decimals}f}") for r in rows]
     description = _("Map of Sweden's municipalities. The %(n)s municipalities with districts under an agreement are "
@@ -115,7 +116,7 @@ def national_map(content: NationalContent, *, indicator_index: int = 0, basis: s
         no_value_label=_("No figure"),
         outlines=[{"type": "Feature", "geometry": o["geometry"], "properties": {"label": o["properties"]["label"]}}
                   for o in outlines.values()],
-        outline_label=_("Other municipalities"), legend_title=legend_title, width=360, height=620, geometry_decimals=None,
+        outline_label=_("Other municipalities"), legend_title=legend_title, width=380, height=640, geometry_decimals=None, legend_orient="bottom",
         tooltip_fields=[("districts", _("Districts"))],
     )
     return {"map_spec": spec, "map_rows": rows, "map_indicator": indicator, "map_basis": basis,

@@ -68,12 +68,12 @@ def district_map(district: District, *, indicator_code: str | None = None) -> di
     municipality = district.municipality
     outline = municipality_outlines(codes=[municipality.code]).get(municipality.code)
     west, south, east, north = geometry_bounds(f["geometry"] for f in features)
-    labels = [{"lon": (west + east) / 2, "lat": north, "text": district.name}]
+    labels = [{"lon": (west + east) / 2, "lat": north + (north - south) * 0.12, "text": district.name}]
     # The district in the middle of the map with as much of its municipality around it again on
     # every side (all of it, when the municipality is smaller): a large municipality fitted
     # whole would leave the district a few pixels.
-    margin = max(east - west, north - south) * 1.2
-    fit = (west - margin, south - margin, east + margin, north + margin)
+    margin_x, margin_y = (east - west) * 0.8, (north - south) * 0.8
+    fit = (west - margin_x, south - margin_y, east + margin_x, north + margin_y)
     if outline:
         m_west, m_south, m_east, m_north = geometry_bounds([outline["geometry"]])
         fit = (max(fit[0], m_west), max(fit[1], m_south), min(fit[2], m_east), min(fit[3], m_north))
@@ -82,11 +82,13 @@ def district_map(district: District, *, indicator_code: str | None = None) -> di
     if indicator is not None:
         unit = indicator.get_unit_display()
         value_title = f"{indicator.name} ({unit}) {year}"
+        legend_title = charts.title_lines(indicator.name, f"{unit}, {year}", width=40)
         decimals = indicator.decimals
-        title = _("%(district)s: %(indicator)s %(year)s per area") % {
-            "district": district.name, "indicator": indicator.name, "year": year}
+        title = charts.title_lines(_("%(district)s: %(indicator)s %(year)s per area") % {
+            "district": district.name, "indicator": indicator.name, "year": year}, width=60)
     else:
         value_title, decimals = _("Figure"), 1
+        legend_title = None
         title = _("%(district)s: its areas") % {"district": district.name}
     described = "; ".join(f"{r.name}: " + (_("no figure") if r.value is None else f"{r.value:.{decimals}f}")
                           for r in rows if r.on_map)
@@ -100,7 +102,7 @@ def district_map(district: District, *, indicator_code: str | None = None) -> di
         no_value_label=_("No figure"), outlines=[outline] if outline else [],
         outline_label=municipality.name if outline else "", labels=labels,
         caption=_("Synthetic area boundaries (demo), not real geography") if synthetic else "",
-        fit_bounds=fit,
+        fit_bounds=fit, legend_title=legend_title, legend_orient="bottom",
     )
     return {"map_spec": spec, "map_rows": rows, "map_indicator": indicator, "map_year": year,
             "map_indicators": indicators, "map_synthetic": synthetic, "map_has_outline": outline is not None,

@@ -18,7 +18,7 @@ from stadsdel.core.tabular_export import csv_writer
 from stadsdel.indicators.models import Indicator
 from stadsdel.indices import selectors
 from stadsdel.indices.page_selectors import index_page
-from stadsdel.lib.geojson import geometry_bounds
+from stadsdel.lib.geojson import geometry_bounds, label_point
 from stadsdel.lib.index import IndexInputError
 from stadsdel.lib.typology import DEFAULT_CUTOFFS, TYPE_NAMES, TYPE_NAMES_EN
 from stadsdel.ui import charts
@@ -146,15 +146,15 @@ def _map(page, *, level_name: str, model_name: str) -> dict:
             sources.add(shape["properties"]["source"])
             features.append({"type": "Feature", "geometry": shape["geometry"],
                              "properties": {"label": row.unit, "code": shape["properties"]["code"], "value": row.total}})
-        west, south, east, north = geometry_bounds(s["geometry"] for s in drawn)
-        labels.append({"lon": (west + east) / 2, "lat": (south + north) / 2, "text": row.unit})
+        lon, lat = label_point(s["geometry"] for s in drawn)
+        labels.append({"lon": lon, "lat": lat, "text": row.unit})
     # Names on the map while they can be read; the table and the tooltips name every unit.
     if len(labels) > MAP_LABELS_MAX:
         labels = []
     municipality_codes = {f["properties"]["code"][:4] for f in features}
     outlines = list(municipality_outlines(codes=municipality_codes).values())
     west, south, east, north = geometry_bounds(f["geometry"] for f in features)
-    margin = max(east - west, north - south) * 0.6
+    margin_x, margin_y = (east - west) * 0.15, (north - south) * 0.15
     synthetic = boundaries_synthetic(sources)
     description = _("Map of the total index per %(level)s in %(year)s, %(model)s; areas without a figure are grey.") % {
         "level": level_name, "year": page.year, "model": model_name}
@@ -163,11 +163,11 @@ def _map(page, *, level_name: str, model_name: str) -> dict:
     spec = charts.choropleth_chart(
         features, value_title=_("Index (reference = 100)"), legend_title=[_("Index (reference = 100)"), str(page.year)],
         no_value_label=_("no figure"), reference=100.0,
-        title=_("Total index per %(level)s %(year)s") % {"level": level_name, "year": page.year},
+        title=_("Total index %(year)s, %(level)s") % {"level": level_name, "year": page.year},
         description=description, outlines=outlines,
         outline_label=", ".join(o["properties"]["label"] for o in outlines) if len(outlines) <= 2 else _("Municipalities"),
         labels=labels, caption=_("Synthetic area boundaries (demo), not real geography") if synthetic else "",
-        fit_bounds=(west - margin, south - margin, east + margin, north + margin),
+        fit_bounds=(west - margin_x, south - margin_y, east + margin_x, north + margin_y), legend_orient="bottom",
     )
     return {"map_spec": spec, "map_sources": [] if synthetic else sorted(sources), "map_synthetic": synthetic,
             "map_undrawn": undrawn}

@@ -280,6 +280,24 @@ def geometry_for_d3(geometry: dict[str, Any], *, decimals: int | None = 5) -> di
     return {"type": "MultiPolygon", "coordinates": polygons}
 
 
+def label_point(geometries: Iterable[dict[str, Any]]) -> tuple[float, float] | None:
+    """(lon, lat) to write a name at: the centre of the largest exterior ring among the
+    geometries (the mean of its positions), so a unit made of a ring of sectors around others is
+    named on one of its sectors, not in the middle of the others."""
+    best, point = -1.0, None
+    for geometry in geometries:
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        for polygon in polygons:
+            if not polygon:
+                continue
+            ring = polygon[0][:-1] or polygon[0]
+            size = abs(_signed_area(polygon[0]))
+            if size > best:
+                best = size
+                point = (sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring))
+    return point
+
+
 def geometry_bounds(geometries: Iterable[dict[str, Any]]) -> tuple[float, float, float, float] | None:
     """(west, south, east, north) around the geometries' exterior rings, or None for none."""
     xs: list[float] = []

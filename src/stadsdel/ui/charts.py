@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import textwrap
 from collections.abc import Sequence
 
 import altair as alt
@@ -208,7 +209,7 @@ def choropleth_chart(
     width: int = CHART_WIDTH, reference: float | None = None, outlines: Sequence[dict] = (),
     outline_label: str = "", labels: Sequence[dict] = (), caption: str = "", geometry_decimals: int | None = 5,
     tooltip_fields: Sequence[tuple[str, str]] = (), legend_title: str | list[str] | None = None,
-    fit_bounds: tuple[float, float, float, float] | None = None,
+    fit_bounds: tuple[float, float, float, float] | None = None, legend_orient: str = "right",
 ) -> dict:
     """A map of areas coloured by a figure: GeoJSON Features whose `properties` carry `label`
     (what the tooltip names) and `value` (None = no figure: drawn grey, with its own legend
@@ -221,7 +222,8 @@ def choropleth_chart(
     municipalities around, or the municipality a district lies in; named in the legend as
     `outline_label`. `labels` (`{"lon", "lat", "text"}`) are written on the map, `caption` in
     its lower left corner (e.g. that the boundaries are synthetic). `legend_title` (lines) heads
-    the colour legend in place of `value_title`. `tooltip_fields` are further
+    the colour legend in place of `value_title`; `legend_orient` "bottom" puts the legends under a
+    tall map (Sweden), so a phone shows it larger. `tooltip_fields` are further
     `(property, title)` pairs the tooltip shows. The projection (`MAP_PROJECTION`) is fitted to
     every shape drawn, or to `fit_bounds` (west, south, east, north) with what lies outside
     clipped: a district's areas in the part of its municipality around them. Geometries are
@@ -257,7 +259,7 @@ def choropleth_chart(
             .encode(
                 color=alt.Color("properties.kind:N", title=None,
                                 scale=alt.Scale(domain=[outline_label or " "], range=[OUTLINE_FILL]),
-                                legend=alt.Legend(orient="right", symbolType="square", symbolStrokeColor=OUTLINE_STROKE)
+                                legend=alt.Legend(orient=legend_orient, symbolType="square", symbolStrokeColor=OUTLINE_STROKE)
                                 if outline_label else None),
                 tooltip=[alt.Tooltip("properties.label:N", title=" ")],
             )
@@ -269,7 +271,7 @@ def choropleth_chart(
             .encode(
                 color=alt.Color("properties.figure:N", title=None,
                                 scale=alt.Scale(domain=[no_value_label], range=[NO_VALUE_COLOUR]),
-                                legend=alt.Legend(orient="right", symbolType="square")),
+                                legend=alt.Legend(orient=legend_orient, symbolType="square")),
                 tooltip=[*tooltip, alt.Tooltip("properties.figure:N", title=value_title)],
             )
             .project(**projection)
@@ -284,8 +286,8 @@ def choropleth_chart(
             .encode(
                 color=alt.Color("properties.value:Q", title=legend_title or value_title,
                                 scale=alt.Scale(**scale),
-                                legend=alt.Legend(orient="right", format=f",.{max(int(decimals), 0)}~f",
-                                                  titleLimit=220)),
+                                legend=alt.Legend(orient=legend_orient, format=f",.{max(int(decimals), 0)}~f",
+                                                  titleLimit=320)),
                 tooltip=[*tooltip, alt.Tooltip("properties.value:Q", title=value_title, format=number)],
             )
             .project(**projection)
@@ -295,7 +297,7 @@ def choropleth_chart(
     if labels:
         points = [dict(p) for p in labels]
         for stroke, width_ in (("white", 3), (None, 0)):
-            mark = {"fontSize": 11, "fontWeight": "bold", "dy": -2, "color": "#1b1b1b"}
+            mark = {"fontSize": 10, "fontWeight": "bold", "color": "#1b1b1b"}
             if stroke:
                 mark.update(stroke=stroke, strokeWidth=width_, strokeJoin="round")
             layers.append(
@@ -311,6 +313,12 @@ def choropleth_chart(
         )
     chart = layers[0] if len(layers) == 1 else alt.layer(*layers).resolve_scale(color="independent")
     return _inlined(_described(chart.properties(width=width, height=height), title, description), inline)
+
+
+def title_lines(*parts: str, width: int = 34) -> list[str]:
+    """Text broken into lines of about `width` characters at spaces, each part starting a new
+    line: a legend or map title that would otherwise be cut off with an ellipsis."""
+    return [line for part in parts if part for line in textwrap.wrap(str(part), width=width) or [""]]
 
 
 # Altair walks every value of inline data when it writes a spec, which for a map of Sweden (20 000

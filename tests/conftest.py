@@ -95,3 +95,35 @@ def other_applicant_user(db):
 def member(db):
     """`make_user` for a test's own cast: member("name", org_key=..., role=...)."""
     return make_user
+
+
+@pytest.fixture
+def map_filled():
+    """Renders a map to SVG with vl-convert, as the PDFs are, and asserts that every given name
+    (the tooltip's first line) has a filled shape of some size: a map that would be blank — a
+    shape outside the plot, collapsed to a point or left unfilled — fails. Returns, by name, the
+    fills and sizes (width, height in pixels) of the geoshapes drawn."""
+    import re
+
+    from stadsdel.ui.charts import chart_svg
+
+    def check(spec: dict, names) -> dict[str, list[tuple[str, float, float]]]:
+        svg = chart_svg(spec)
+        shapes: dict[str, list[tuple[str, float, float]]] = {}
+        for path in re.findall(r'<path[^>]*aria-roledescription="geoshape"[^>]*>', svg):
+            label = re.search(r'aria-label="([^"]*)"', path).group(1)
+            name = re.search(r"(?:^|; )\s*: ([^;]+)", label)
+            fill = re.search(r'fill="([^"]*)"', path)
+            d = re.search(r' d="([^"]*)"', path).group(1)
+            xs = [float(x) for x in re.findall(r"(-?[\d.]+),-?[\d.]+", d)]
+            ys = [float(y) for y in re.findall(r"-?[\d.]+,(-?[\d.]+)", d)]
+            size = (max(xs) - min(xs), max(ys) - min(ys)) if xs else (0.0, 0.0)
+            shapes.setdefault(name.group(1) if name else "", []).append((fill.group(1) if fill else "none", *size))
+        for name in names:
+            drawn = shapes.get(name)
+            assert drawn, f"{name} is not on the map"
+            assert any(fill not in ("none", "transparent", "") and w > 0.5 and h > 0.5 for fill, w, h in drawn), \
+                f"{name} is drawn blank: {drawn}"
+        return shapes
+
+    return check

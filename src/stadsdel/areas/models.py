@@ -237,3 +237,49 @@ class AreaBoundary(models.Model):
 
     def __str__(self) -> str:
         return str(self.area)
+
+
+class MunicipalityBoundary(models.Model):
+    """Where a municipality lies: its outline as a GeoJSON Polygon or MultiPolygon in WGS84
+    longitude/latitude. Drawn as the map of Sweden in the national report and as the frame a
+    district's areas are drawn in. The product ships a simplified outline of all 290
+    municipalities (`areas/data/`), fit for overview maps, not for measuring areas.
+
+    No simple-history, for the reason given on AreaBoundary: a newer file replaces a shape whole,
+    and its name and checksum identify the version."""
+
+    municipality = models.OneToOneField(
+        Municipality, on_delete=models.CASCADE, related_name="boundary", verbose_name=_("municipality"),
+    )
+    geometry = models.JSONField(_("geometry"), help_text=_("GeoJSON Polygon or MultiPolygon, WGS84 longitude/latitude."))
+    source = models.CharField(_("source file"), max_length=300)
+    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        ordering = ["municipality__code"]
+        verbose_name = _("municipality boundary")
+        verbose_name_plural = _("municipality boundaries")
+
+    def __str__(self) -> str:
+        return str(self.municipality)
+
+
+class CountyBoundary(models.Model):
+    """Where a county lies: its outline as a GeoJSON Polygon or MultiPolygon in WGS84
+    longitude/latitude, loaded like a municipality's (`stadsdel boundaries load --code-system
+    Län`). No simple-history, as for the other boundaries."""
+
+    county = models.OneToOneField(County, on_delete=models.CASCADE, related_name="boundary", verbose_name=_("county"))
+    geometry = models.JSONField(_("geometry"), help_text=_("GeoJSON Polygon or MultiPolygon, WGS84 longitude/latitude."))
+    source = models.CharField(_("source file"), max_length=300)
+    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        ordering = ["county__code"]
+        verbose_name = _("county boundary")
+        verbose_name_plural = _("county boundaries")
+
+    def __str__(self) -> str:
+        return str(self.county)

@@ -7,7 +7,14 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from stadsdel.areas.models import AreaBoundary, District, DistrictArea, Municipality
+from stadsdel.areas.models import (
+    AreaBoundary,
+    District,
+    DistrictArea,
+    Municipality,
+    MunicipalityBoundary,
+)
+from stadsdel.lib.geojson import geometry_for_d3
 from stadsdel.sources.models import SourceIssue
 from stadsdel.sources.selectors import source_issues_for
 
@@ -93,3 +100,41 @@ def district_labels(districts: Iterable[District]) -> dict[int, str]:
         else:
             labels[d.pk] = f"{d.name} ({d.municipality.name})"
     return labels
+
+
+# Prepared outlines (rounded, simplified, wound for d3-geo) by boundary, file and load time: the
+# national map draws all 290 on every view, and decoding and preparing them is most of its time.
+# A new load changes `loaded_at`, so a stale entry is never used; the dict is emptied when full.
+_PREPARED: dict[tuple, dict] = {}
+_PREPARED_MAX = 3000
+
+
+def municipality_outlines(*, codes: Iterable[str] | None = None, decimals: int | None = None) -> dict[str, dict]:
+    """The stored outlines of the municipalities (all, or those with `codes`), by code: GeoJSON
+    Features with `properties` {"code", "label": the name, "source"}. Municipalities without an
+    outline are left out. With `decimals` the geometries come ready for a map
+    (`lib.geojson.geometry_for_d3`: rounded, simplified to the rounding, wound for d3-geo)."""
+    rows = MunicipalityBoundary.objects.all()
+    if codes is not None:
+        rows = rows.filter(municipality__code__in=list(codes))
+    heads = list(rows.order_by("municipality__code").values_list(
+        "pk", "municipality__code", "municipality__name", "source", "file_sha256", "loaded_at"))
+    keys = {pk: (pk, sha, loaded, decimals) for pk, _c, _n, _s, sha, loaded in heads}
+    missing = [pk for pk, key in keys.items() if key not in _PREPARED]
+    if missing:
+        if len(_PREPARED) + len(missing) > _PREPARED_MAX:
+            _PREPARED.clear()
+        for pk, geometry in MunicipalityBoundary.objects.filter(pk__in=missing).values_list("pk", "geometry"):
+            _PREPARED[keys[pk]] = geometry if decimals is None else geometry_for_d3(geometry, decimals=decimals)
+    return {
+        code: {"type": "Feature", "geometry": _PREPARED[keys[pk]],
+               "properties": {"code": code, "label": name, "source": source}}
+        for pk, code, name, source, _sha, _loaded in heads
+    }
+
+
+def boundaries_synthetic(sources: Iterable[str]) -> bool:
+    """Whether any of these boundary files is invented rather than a real map: the demo's files
+    say so in their name (`demo.builder.BOUNDARIES_FILE_NAME`), and a map drawn from one must
+    say so on the map itself."""
+    return any("synthetic" in source.casefold() for source in sources)

@@ -1,5 +1,6 @@
 """Writes of the area registry: statistical areas registered from the codes files use, and
-area boundaries from GeoJSON files.
+area, municipality and county boundaries from GeoJSON files (the product ships the outlines of
+all municipalities, `data/swedish_municipalities.geojson`; see `data/README.md`).
 
 A boundary file goes in whole or not at all: it is read and checked completely before anything
 is written, its codes are resolved inside one transaction, and a refused file leaves neither
@@ -16,7 +17,15 @@ from pathlib import Path
 
 from django.db import transaction
 
-from stadsdel.areas.models import AreaBoundary, CodeSystem, Municipality, StatisticalArea
+from stadsdel.areas.models import (
+    AreaBoundary,
+    CodeSystem,
+    County,
+    CountyBoundary,
+    Municipality,
+    MunicipalityBoundary,
+    StatisticalArea,
+)
 from stadsdel.core.files import file_sha256
 from stadsdel.core.progress import Progress, quiet
 from stadsdel.lib.geojson import GeoJSONError, boundaries_read
@@ -84,6 +93,63 @@ class BoundaryOutcome:
         return text
 
 
+# The administrative units have their own tables, not code systems: a municipality or a county is
+# identified by its official code (4 and 2 digits), never registered from a file, and its
+# outline is the frame the statistical areas are drawn in. Swedish and English names are taken.
+REGION_SYSTEMS = {"kommun": "municipality", "municipality": "municipality", "län": "county", "lan": "county",
+                  "county": "county"}
+REGION_NAMES = ("Kommun", "Län")
+
+
+# Shipped with the product, so a fresh install draws Sweden: loaded by `stadsdel seeds load` and
+# the demo. Its `id` is the municipality code.
+MUNICIPALITY_OUTLINES = Path(__file__).resolve().parent / "data" / "swedish_municipalities.geojson"
+
+
+def municipality_outlines_load(*, dry_run: bool = False, progress: Progress = quiet) -> BoundaryOutcome:
+    """Load (or confirm) the shipped outlines of the 290 municipalities."""
+    return boundaries_load(path=MUNICIPALITY_OUTLINES, code_system="Kommun", code_field="id", dry_run=dry_run,
+                           progress=progress)
+
+
+def _regions_load(*, path: Path, region: str, code_field: str, dry_run: bool, progress: Progress) -> BoundaryOutcome:
+    """Municipality or county outlines: one feature per unit, the official code in
+    `properties[code_field]`. Every code must be a municipality (county) in the registry; the
+    file is refused whole, naming each feature whose code is not."""
+    name = path.name
+    model, unit_model, key = ((MunicipalityBoundary, Municipality, "municipality_id") if region == "municipality"
+                              else (CountyBoundary, County, "county_id"))
+    features = boundaries_read(path, code_field=code_field)
+    progress(f"{name}: {len(features)} features, all valid")
+    units = dict(unit_model.objects.values_list("code", "pk"))
+    unknown = [f for f in features if f.code not in units]
+    if unknown:
+        label = "municipality" if region == "municipality" else "county"
+        raise GeoJSONError(name, [f"{name}: features[{f.index}] ({f.code}): no {label} has this code" for f in unknown])
+    sha = file_sha256(path)
+    outcome = BoundaryOutcome(features=len(features), dry_run=dry_run)
+    with transaction.atomic():
+        existing = {getattr(b, key): b for b in model.objects.filter(**{f"{key}__in": units.values()})}
+        to_create, to_update = [], []
+        for feature in features:
+            unit_id = units[feature.code]
+            current = existing.get(unit_id)
+            if current is None:
+                to_create.append(model(**{key: unit_id}, geometry=feature.geometry, source=name, file_sha256=sha))
+            elif current.geometry != feature.geometry:
+                current.geometry, current.source, current.file_sha256 = feature.geometry, name, sha
+                to_update.append(current)
+        outcome.created, outcome.updated = len(to_create), len(to_update)
+        outcome.unchanged = len(features) - len(to_create) - len(to_update)
+        if dry_run:
+            return outcome
+        model.objects.bulk_create(to_create, batch_size=200)
+        for boundary in to_update:
+            boundary.save(update_fields=["geometry", "source", "file_sha256", "loaded_at"])
+        progress(f"created {outcome.created}, updated {outcome.updated}, unchanged {outcome.unchanged}")
+    return outcome
+
+
 def boundaries_load(
     *, path: Path, code_system: str, code_field: str, user=None, dry_run: bool = False,
     progress: Progress = quiet,
@@ -99,14 +165,17 @@ def boundaries_load(
     """
     path = Path(path)
     name = path.name
+    region = REGION_SYSTEMS.get(code_system.casefold())
+    if region is not None:
+        return _regions_load(path=path, region=region, code_field=code_field, dry_run=dry_run, progress=progress)
     system = CodeSystem.objects.filter(code=code_system).first()
     if system is None:
-        known = ", ".join(CodeSystem.objects.order_by("code").values_list("code", flat=True)) or "none"
+        known = ", ".join([*CodeSystem.objects.order_by("code").values_list("code", flat=True), *REGION_NAMES])
         raise GeoJSONError(name, [f"{name}: unknown code system {code_system!r} (known: {known})"])
     if system.municipality_specific:
         raise GeoJSONError(name, [
             f"{name}: {system.code} codes are only unique within a municipality; boundaries can only be "
-            "loaded for a national code system (SAMS, DeSO, RegSO)"
+            "loaded for a national code system (SAMS, DeSO, RegSO) or for municipalities (Kommun) and counties (Län)"
         ])
     features = boundaries_read(path, code_field=code_field)
     progress(f"{name}: {len(features)} features, all valid")

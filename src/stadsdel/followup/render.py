@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from stadsdel.core.pdf import html_to_pdf
 from stadsdel.core.tabular_export import csv_writer, xlsx_append
 from stadsdel.followup.content import FollowUpContent, NationalContent
+from stadsdel.followup.maps import national_map
 from stadsdel.ui import charts
 
 STATUS_LABELS = {
@@ -40,10 +41,25 @@ def _distribution_chart(content: NationalContent, k: int) -> str:
     return charts.chart_svg(spec)
 
 
-def national_context(content: NationalContent, *, with_charts: bool = True) -> dict:
+def _national_map(content: NationalContent) -> dict:
+    """The map of Sweden as SVG (rendered offline, as the charts) with its table, or {} when no
+    municipality outlines are loaded."""
+    built = national_map(content)
+    if not built:
+        return {}
+    return {"map_svg": charts.chart_svg(built["map_spec"]), "map_rows": built["map_rows"],
+            "map_indicator": built["map_indicator"], "map_basis_text": built["map_basis_text"],
+            "map_description": built["map_spec"].get("description", "")}
+
+
+def national_context(content: NationalContent, *, with_charts: bool = True, with_map: bool = False) -> dict:
+    """What the report's body shows; `with_map` for the documents (HTML, PDF), whose map is an
+    SVG, where the page draws its own interactive map."""
     with translation.override("sv"):
         svgs = [_distribution_chart(content, k) if with_charts else "" for k in range(len(content.indicators))]
+        drawn = _national_map(content) if with_map else {}
     return {
+        **drawn,
         "c": content, "charts": svgs, "status_labels": STATUS_LABELS,
         "distributions": list(zip(content.distributions, svgs, strict=True)),
         "district_rows": [(r, content.cells(r.values)) for r in content.districts],
@@ -53,7 +69,7 @@ def national_context(content: NationalContent, *, with_charts: bool = True) -> d
 
 def national_html(content: NationalContent) -> str:
     with translation.override("sv"):
-        return render_to_string("followup/national_document.html", national_context(content))
+        return render_to_string("followup/national_document.html", national_context(content, with_map=True))
 
 
 def national_pdf(content: NationalContent) -> bytes:

@@ -22,7 +22,7 @@ from stadsdel.followup import render as report_render
 from stadsdel.followup import selectors, services
 from stadsdel.followup.compute import report_next_steps, report_stages
 from stadsdel.followup.content import followup_content, national_content
-from stadsdel.followup.maps import national_map
+from stadsdel.followup.maps import DISTRICTS, national_map
 from stadsdel.followup.models import (
     AgencyReport,
     FollowUpReport,
@@ -104,8 +104,17 @@ def national_detail(request, year: int):
         "section": "reports", "year": year, "internal": internal, "may_see_internal": scope.national,
         "record": NationalReport.objects.filter(year=year).first(), "tables": report_render.SHEET_TITLES,
     })
-    context.update(national_map(content))
+    context.update(national_map(content, indicator_index=_int_param(request, "map_indicator", 0),
+                                basis=request.GET.get("map_basis", DISTRICTS)))
+    context["map_indicators"] = list(enumerate(content.indicators))
     return render(request, "followup/national_page.html", context)
+
+
+def _int_param(request, name: str, default: int) -> int:
+    try:
+        return int(request.GET.get(name, default))
+    except (TypeError, ValueError):
+        return default
 
 
 def _report_access(request, code: str) -> tuple[Municipality, bool]:

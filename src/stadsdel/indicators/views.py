@@ -20,6 +20,7 @@ from stadsdel.indicators import exclusion, page_selectors
 from stadsdel.indicators import selectors as indicator_selectors
 from stadsdel.indicators.forms import StatisticsImportForm
 from stadsdel.indicators.importers.base import ImportFileError
+from stadsdel.indicators.maps import district_map
 from stadsdel.indicators.models import Level
 from stadsdel.indicators.services.imports import (
     import_refusal_record_form,
@@ -119,6 +120,7 @@ def district_statistics(request, pk: int):
     labels = _level_labels(district)
     series = page_selectors.district_series(district=district)
     return render(request, "indicators/district_statistics.html", {
+        **district_map(district, indicator_code=request.GET.get("map_indicator")),
         "section": "districts",
         "district": district,
         "labels": labels,

@@ -12,12 +12,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from stadsdel.areas.models import Municipality
-from stadsdel.areas.selectors import boundary_features
+from stadsdel.areas.selectors import boundaries_synthetic, boundary_features, municipality_outlines
 from stadsdel.core.language import page_language
 from stadsdel.core.tabular_export import csv_writer
 from stadsdel.indicators.models import Indicator
 from stadsdel.indices import selectors
 from stadsdel.indices.page_selectors import index_page
+from stadsdel.lib.geojson import geometry_bounds, label_point
 from stadsdel.lib.index import IndexInputError
 from stadsdel.lib.typology import DEFAULT_CUTOFFS, TYPE_NAMES, TYPE_NAMES_EN
 from stadsdel.ui import charts
@@ -121,31 +122,55 @@ def _charts(page, level: str) -> dict:
     return out
 
 
+MAP_LABELS_MAX = 12
+
+
 def _map(page, *, level_name: str, model_name: str) -> dict:
     """A choropleth of the year's total index when the run's areas have boundaries: each area
     coloured by the index of the unit it belongs to (its own, for the area level), so a
-    district shows as its areas in one colour. Units none of whose areas has a boundary are
-    named beside the map, not left out silently."""
+    district shows as its areas in one colour, inside the real outline of its municipality and
+    with the units' names on the map. Units none of whose areas has a boundary are named beside
+    the map, not left out silently; synthetic boundaries are said to be so on the map."""
     members = page.run.members
     shapes = boundary_features(code_system=page.run.code_system,
                                codes={code for codes in members.values() for code in codes})
     if not shapes:
         return {}
-    features, undrawn, sources = [], [], set()
+    features, undrawn, sources, labels = [], [], set(), []
     for row in page.rows:
         drawn = [shapes[code] for code in members.get(row.unit, ()) if code in shapes]
         if not drawn:
             undrawn.append(row.unit)
+            continue
         for shape in drawn:
             sources.add(shape["properties"]["source"])
             features.append({"type": "Feature", "geometry": shape["geometry"],
                              "properties": {"label": row.unit, "code": shape["properties"]["code"], "value": row.total}})
+        lon, lat = label_point(s["geometry"] for s in drawn)
+        labels.append({"lon": lon, "lat": lat, "text": row.unit})
+    # Names on the map while they can be read; the table and the tooltips name every unit.
+    if len(labels) > MAP_LABELS_MAX:
+        labels = []
+    municipality_codes = {f["properties"]["code"][:4] for f in features}
+    outlines = list(municipality_outlines(codes=municipality_codes).values())
+    west, south, east, north = geometry_bounds(f["geometry"] for f in features)
+    margin_x, margin_y = (east - west) * 0.15, (north - south) * 0.15
+    synthetic = boundaries_synthetic(sources)
+    description = _("Map of the total index per %(level)s in %(year)s, %(model)s; areas without a figure are grey.") % {
+        "level": level_name, "year": page.year, "model": model_name}
+    if synthetic:
+        description += " " + _("The area boundaries are synthetic (demo data), not real geography.")
     spec = charts.choropleth_chart(
-        features, value_title=_("Index (reference = 100)"), no_value_label=_("no figure"), reference=100.0,
-        description=_("Map of the total index per %(level)s in %(year)s, %(model)s; areas without a figure are grey.") % {
-            "level": level_name, "year": page.year, "model": model_name},
+        features, value_title=_("Index (reference = 100)"), legend_title=[_("Index (reference = 100)"), str(page.year)],
+        no_value_label=_("no figure"), reference=100.0,
+        title=_("Total index %(year)s, %(level)s") % {"level": level_name, "year": page.year},
+        description=description, outlines=outlines,
+        outline_label=", ".join(o["properties"]["label"] for o in outlines) if len(outlines) <= 2 else _("Municipalities"),
+        labels=labels, caption=_("Synthetic area boundaries (demo), not real geography") if synthetic else "",
+        fit_bounds=(west - margin_x, south - margin_y, east + margin_x, north + margin_y), legend_orient="bottom",
     )
-    return {"map_spec": spec, "map_sources": sorted(sources), "map_undrawn": undrawn}
+    return {"map_spec": spec, "map_sources": [] if synthetic else sorted(sources), "map_synthetic": synthetic,
+            "map_undrawn": undrawn}
 
 
 def _definition(model):

@@ -201,11 +201,62 @@ def _signed_area(ring: list[list[float]]) -> float:
     return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in pairwise(ring))
 
 
+def _deduplicated(ring: list[list[float]]) -> list[list[float]]:
+    """The ring without positions that repeat the one before (rounding makes them)."""
+    out = [ring[0]]
+    for position in ring[1:]:
+        if position != out[-1]:
+            out.append(position)
+    return out
+
+
+def _simplified(ring: list[list[float]], tolerance: float) -> list[list[float]]:
+    """Douglas–Peucker: the ring's positions that lie more than `tolerance` (degrees) off the
+    line through their kept neighbours, first and last always kept. Iterative, so a ring of
+    any length is safe."""
+    if tolerance <= 0 or len(ring) < 5:
+        return ring
+    keep = [False] * len(ring)
+    keep[0] = keep[-1] = True
+    # A closed ring's first and last positions coincide: split it at its farthest position.
+    x0, y0 = ring[0]
+    far = max(range(1, len(ring) - 1), key=lambda i: (ring[i][0] - x0) ** 2 + (ring[i][1] - y0) ** 2)
+    keep[far] = True
+    stack = [(0, far), (far, len(ring) - 1)]
+    while stack:
+        first, last = stack.pop()
+        (ax, ay), (bx, by) = ring[first], ring[last]
+        dx, dy = bx - ax, by - ay
+        length = math.hypot(dx, dy)
+        best, index = -1.0, -1
+        for i in range(first + 1, last):
+            px, py = ring[i]
+            distance = (abs(dy * px - dx * py + bx * ay - by * ax) / length if length
+                        else math.hypot(px - ax, py - ay))
+            if distance > best:
+                best, index = distance, i
+        if index > 0 and best > tolerance:
+            keep[index] = True
+            stack += [(first, index), (index, last)]
+    return [p for p, kept in zip(ring, keep, strict=True) if kept]
+
+
 def _wound(rings: list, decimals: int | None) -> list:
+    """The polygon's rings wound for d3-geo and rounded; a ring that rounding shrinks below a
+    triangle is left out (a hole), or leaves the polygon out (its exterior: an islet smaller
+    than the rounding, which no map at that scale could show)."""
     out = []
     for r, ring in enumerate(rings):
         if decimals is not None:
-            ring = [[round(x, decimals), round(y, decimals)] for x, y in ring]
+            ring = _deduplicated([[round(x, decimals), round(y, decimals)] for x, y in ring])
+            # Below four decimals (about ten metres) a position closer than twice the rounding says
+            # nothing the map can show: keep only those that bend the line by more than it.
+            if decimals < 4:
+                ring = _simplified(ring, 2 * 10.0 ** -decimals)
+            if len(ring) < 4:
+                if r == 0:
+                    return []
+                continue
         outer = r == 0
         # d3-geo (which draws Vega's maps) reads rings on the sphere: an exterior ring must run
         # clockwise, holes anticlockwise — the reverse of RFC 7946. The wrong way round, an area
@@ -217,10 +268,49 @@ def _wound(rings: list, decimals: int | None) -> list:
 
 def geometry_for_d3(geometry: dict[str, Any], *, decimals: int | None = 5) -> dict[str, Any]:
     """The geometry with d3-geo's winding (exterior rings clockwise) and positions rounded to
-    `decimals` (5 ≈ one metre), whichever way the file wound them."""
+    `decimals` (5 ≈ one metre, 2 ≈ one kilometre: enough for a map of Sweden, and a fifth of
+    the size), whichever way the file wound them. Islets smaller than the rounding are dropped;
+    a shape that would vanish whole is kept unrounded."""
     if geometry["type"] == "Polygon":
-        return {"type": "Polygon", "coordinates": _wound(geometry["coordinates"], decimals)}
-    return {"type": "MultiPolygon", "coordinates": [_wound(p, decimals) for p in geometry["coordinates"]]}
+        rings = _wound(geometry["coordinates"], decimals)
+        return {"type": "Polygon", "coordinates": rings or _wound(geometry["coordinates"], None)}
+    polygons = [p for p in (_wound(p, decimals) for p in geometry["coordinates"]) if p]
+    if not polygons:
+        polygons = [_wound(p, None) for p in geometry["coordinates"]]
+    return {"type": "MultiPolygon", "coordinates": polygons}
+
+
+def label_point(geometries: Iterable[dict[str, Any]]) -> tuple[float, float] | None:
+    """(lon, lat) to write a name at: the centre of the largest exterior ring among the
+    geometries (the mean of its positions), so a unit made of a ring of sectors around others is
+    named on one of its sectors, not in the middle of the others."""
+    best, point = -1.0, None
+    for geometry in geometries:
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        for polygon in polygons:
+            if not polygon:
+                continue
+            ring = polygon[0][:-1] or polygon[0]
+            size = abs(_signed_area(polygon[0]))
+            if size > best:
+                best = size
+                point = (sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring))
+    return point
+
+
+def geometry_bounds(geometries: Iterable[dict[str, Any]]) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) around the geometries' exterior rings, or None for none."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for geometry in geometries:
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        for polygon in polygons:
+            if polygon:
+                xs += [p[0] for p in polygon[0]]
+                ys += [p[1] for p in polygon[0]]
+    if not xs:
+        return None
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def feature_collection(features: Iterable[dict[str, Any]]) -> dict[str, Any]:

@@ -42,6 +42,7 @@ from stadsdel.areas.models import (
     Municipality,
     StatisticalArea,
 )
+from stadsdel.areas.services import municipality_outlines_load
 from stadsdel.indicators.services.catalogue import catalogue_sync
 from stadsdel.indices.services import index_models_sync
 from stadsdel.lib.index import IndexInputError
@@ -203,6 +204,7 @@ class _Loader:
             ("programmes and goals", self.load_programmes),
             ("indicator catalogue and exclusion rules", self.load_indicators),
             ("social risk index models", self.load_index_models),
+            ("municipality outlines for the maps", self.load_outlines),
         ]
         for number, (label, step) in enumerate(steps, start=1):
             self.progress(f"[{number}/{len(steps)}] {label}")
@@ -221,6 +223,12 @@ class _Loader:
                     "publisher": entry.get("publisher") or "",
                 },
             )
+
+    def load_outlines(self) -> None:
+        """The shipped outlines of all municipalities (`areas/data/`), so a fresh install's maps
+        show Sweden; an outline already stored is left alone."""
+        outcome = municipality_outlines_load(progress=lambda msg: self.progress(f"  {msg}"))
+        self.progress(f"  {outcome.summary()}")
 
     def load_municipalities(self) -> None:
         data = self.read("municipalities.json")

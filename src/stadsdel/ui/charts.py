@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import textwrap
 from collections.abc import Sequence
 
 import altair as alt
@@ -194,13 +195,21 @@ def index_trend_chart(rows: Sequence[dict], *, reference: str, y_title: str, tit
 
 # -- maps --------------------------------------------------------------------------------------
 NO_VALUE_COLOUR = "#bdbdbd"  # mid grey: apart from the scheme's lightest shade, and named in a legend
+OUTLINE_FILL = "#f4f4f1"  # the municipalities around: paler than any class, so they stay background
+OUTLINE_STROKE = "#8c8c8c"
 MAP_HEIGHT = 420
+# Transverse Mercator on 15° E, as SWEREF 99 TM (the national grid) and SCB's maps draw Sweden:
+# the country keeps its shape, where plain Mercator stretches Norrland. Fitted to the shapes.
+MAP_PROJECTION = {"type": "transverseMercator", "rotate": [-15, 0, 0]}
 
 
 def choropleth_chart(
     features: Sequence[dict], *, value_title: str, decimals: int = 1, title: str = "", description: str = "",
     scheme: str = "blues", no_value_label: str = "No figure", height: int = MAP_HEIGHT,
-    reference: float | None = None,
+    width: int = CHART_WIDTH, reference: float | None = None, outlines: Sequence[dict] = (),
+    outline_label: str = "", labels: Sequence[dict] = (), caption: str = "", geometry_decimals: int | None = 5,
+    tooltip_fields: Sequence[tuple[str, str]] = (), legend_title: str | list[str] | None = None,
+    fit_bounds: tuple[float, float, float, float] | None = None, legend_orient: str = "right",
 ) -> dict:
     """A map of areas coloured by a figure: GeoJSON Features whose `properties` carry `label`
     (what the tooltip names) and `value` (None = no figure: drawn grey, with its own legend
@@ -208,31 +217,64 @@ def choropleth_chart(
     colour-vision deficiencies (Vega's "blues" by default, or "viridis"), its near-white end
     left out so it cannot be taken for "no figure". With a `reference` (an index's 100) the
     colour scale always spans it, so units that are all above the reference do not look low.
-    The Mercator projection is fitted to the features. Geometries are rewound for d3-geo and
-    rounded to about a metre, so a file in RFC 7946 winding draws right and the page stays
-    light."""
+
+    `outlines` (Features with `properties.label`) are drawn first, pale with a grey edge: the
+    municipalities around, or the municipality a district lies in; named in the legend as
+    `outline_label`. `labels` (`{"lon", "lat", "text"}`) are written on the map, `caption` in
+    its lower left corner (e.g. that the boundaries are synthetic). `legend_title` (lines) heads
+    the colour legend in place of `value_title`; `legend_orient` "bottom" puts the legends under a
+    tall map (Sweden), so a phone shows it larger. `tooltip_fields` are further
+    `(property, title)` pairs the tooltip shows. The projection (`MAP_PROJECTION`) is fitted to
+    every shape drawn, or to `fit_bounds` (west, south, east, north) with what lies outside
+    clipped: a district's areas in the part of its municipality around them. Geometries are
+    rewound for d3-geo and rounded to `geometry_decimals` (None: as given, e.g. prepared once by
+    `areas.selectors.municipality_outlines`), so a file in RFC 7946 winding draws right and the
+    page stays light."""
     number = f",.{max(int(decimals), 0)}f"
     values, missing = [], []
     for feature in features:
         properties = dict(feature.get("properties") or {})
-        shape = {"type": "Feature", "geometry": geometry_for_d3(feature["geometry"]), "properties": properties}
+        shape = {"type": "Feature", "properties": properties,
+                 "geometry": geometry_for_d3(feature["geometry"], decimals=geometry_decimals)}
         if properties.get("value") is None:
             properties["figure"] = no_value_label
             missing.append(shape)
         else:
             values.append(shape)
-    tooltip = [alt.Tooltip("properties.label:N", title=" ")]
+    inline: dict[str, list] = {}
+    projection = dict(MAP_PROJECTION)
+    clip = fit_bounds is not None
+    if clip:
+        west, south, east, north = fit_bounds
+        box = {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north], [west, north], [west, south]]]}
+        projection["fit"] = {"type": "Feature", "properties": {}, "geometry": geometry_for_d3(box, decimals=None)}
+    extra = [alt.Tooltip(f"properties.{name}:N", title=heading) for name, heading in tooltip_fields]
+    tooltip = [alt.Tooltip("properties.label:N", title=" "), *extra]
     layers = []
+    if outlines:
+        frame = [{"type": "Feature", "properties": {**(o.get("properties") or {}), "kind": outline_label or " "},
+                  "geometry": geometry_for_d3(o["geometry"], decimals=geometry_decimals)} for o in outlines]
+        layers.append(
+            alt.Chart(_placeholder(inline, "outlines", frame)).mark_geoshape(stroke=OUTLINE_STROKE, strokeWidth=0.4, clip=clip)
+            .encode(
+                color=alt.Color("properties.kind:N", title=None,
+                                scale=alt.Scale(domain=[outline_label or " "], range=[OUTLINE_FILL]),
+                                legend=alt.Legend(orient=legend_orient, symbolType="square", symbolStrokeColor=OUTLINE_STROKE)
+                                if outline_label else None),
+                tooltip=[alt.Tooltip("properties.label:N", title=" ")],
+            )
+            .project(**projection)
+        )
     if missing:
         layers.append(
-            alt.Chart(alt.Data(values=missing)).mark_geoshape(stroke="white", strokeWidth=0.5)
+            alt.Chart(_placeholder(inline, "missing", missing)).mark_geoshape(stroke="#4d4d4d", strokeWidth=0.6, clip=clip)
             .encode(
                 color=alt.Color("properties.figure:N", title=None,
                                 scale=alt.Scale(domain=[no_value_label], range=[NO_VALUE_COLOUR]),
-                                legend=alt.Legend(orient="right", symbolType="square")),
+                                legend=alt.Legend(orient=legend_orient, symbolType="square")),
                 tooltip=[*tooltip, alt.Tooltip("properties.figure:N", title=value_title)],
             )
-            .project(type="mercator")
+            .project(**projection)
         )
     if values:
         scale = {"scheme": alt.SchemeParams(name=scheme, extent=[0.15, 1])}
@@ -240,19 +282,58 @@ def choropleth_chart(
             figures = [f["properties"]["value"] for f in values]
             scale["domain"] = [min(*figures, reference), max(*figures, reference)]
         layers.append(
-            alt.Chart(alt.Data(values=values)).mark_geoshape(stroke="white", strokeWidth=0.5)
+            alt.Chart(_placeholder(inline, "values", values)).mark_geoshape(stroke="#4d4d4d", strokeWidth=0.6, clip=clip)
             .encode(
-                color=alt.Color("properties.value:Q", title=value_title,
+                color=alt.Color("properties.value:Q", title=legend_title or value_title,
                                 scale=alt.Scale(**scale),
-                                legend=alt.Legend(orient="right", format=f",.{max(int(decimals), 0)}~f")),
+                                legend=alt.Legend(orient=legend_orient, format=f",.{max(int(decimals), 0)}~f",
+                                                  titleLimit=320)),
                 tooltip=[*tooltip, alt.Tooltip("properties.value:Q", title=value_title, format=number)],
             )
-            .project(type="mercator")
+            .project(**projection)
         )
-    if not layers:
+    if not values and not missing:
         raise ValueError("a map needs at least one feature")
+    if labels:
+        points = [dict(p) for p in labels]
+        for stroke, width_ in (("white", 3), (None, 0)):
+            mark = {"fontSize": 10, "fontWeight": "bold", "color": "#1b1b1b"}
+            if stroke:
+                mark.update(stroke=stroke, strokeWidth=width_, strokeJoin="round")
+            layers.append(
+                alt.Chart(alt.Data(values=points)).mark_text(**mark)
+                .encode(longitude="lon:Q", latitude="lat:Q", text="text:N")
+                .project(**projection)
+            )
+    if caption:
+        layers.append(
+            alt.Chart(alt.Data(values=[{"caption": caption}])).mark_text(
+                align="left", baseline="bottom", fontSize=11, fontStyle="italic", color="#4d4d4d",
+            ).encode(x=alt.value(2), y=alt.value(height - 2), text="caption:N")
+        )
     chart = layers[0] if len(layers) == 1 else alt.layer(*layers).resolve_scale(color="independent")
-    return _described(chart.properties(width=CHART_WIDTH, height=height), title, description)
+    return _inlined(_described(chart.properties(width=width, height=height), title, description), inline)
+
+
+def title_lines(*parts: str, width: int = 34) -> list[str]:
+    """Text broken into lines of about `width` characters at spaces, each part starting a new
+    line: a legend or map title that would otherwise be cut off with an ellipsis."""
+    return [line for part in parts if part for line in textwrap.wrap(str(part), width=width) or [""]]
+
+
+# Altair walks every value of inline data when it writes a spec, which for a map of Sweden (20 000
+# positions) takes seconds. The shapes are put in by name afterwards, as the values they are.
+def _placeholder(inline: dict[str, list], name: str, values: list) -> alt.Data:
+    inline[f"stadsdel_{name}"] = values
+    return alt.Data(name=f"stadsdel_{name}")
+
+
+def _inlined(spec: dict, inline: dict[str, list]) -> dict:
+    for layer in spec.get("layer", [spec]):
+        name = (layer.get("data") or {}).get("name")
+        if name in inline:
+            layer["data"] = {"values": inline[name]}
+    return spec
 
 
 # -- evaluations -------------------------------------------------------------------------------

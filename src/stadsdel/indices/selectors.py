@@ -260,3 +260,76 @@ def typology_run(
         districts[code].append(name)
     return TypologyRun(year=year, years=years, code_system=code_system, municipality=municipality, result=result,
                        area_names=names, area_districts=dict(districts))
+
+
+# -- similar districts (the indicator explorer's comparison groups) -----------------------------
+
+SIMILAR_BY = ("area_type", "risk_band")
+RISK_BANDS = 5  # quintiles of the districts' total index
+
+
+@dataclass
+class SimilarDistricts:
+    """The districts like one district by one measure, the district itself first, and what
+    made them alike (shown on the page beside the group)."""
+
+    district: District
+    by: str
+    districts: list[District]
+    description: str
+
+
+def _dominant_type(types: list[int]) -> int | None:
+    # The area type most of the district's classified areas have; a tie goes to the lower
+    # (more deprived) type, so a district half of type 1 counts among the most deprived.
+    if not types:
+        return None
+    counts = Counter(types)
+    return min(counts, key=lambda t: (-counts[t], t))
+
+
+def similar_districts(*, district: District, by: str) -> SimilarDistricts:
+    """The districts whose SCB area type (`area_type`: the type most of their areas have in
+    the national typology of the latest year) or whose band of the active risk index
+    (`risk_band`: the same fifth of the districts by the total index in the model's latest
+    year) is the district's own. Raises IndexInputError when the measure cannot be computed
+    (no typology variables or no index model, no figures for the district)."""
+    if by == "area_type":
+        run = typology_run()
+        area_type = {r.area: r.type for r in run.result.rows() if r.type is not None}
+        by_district: dict[int, list[int]] = defaultdict(list)
+        for district_id, code in DistrictArea.objects.filter(
+            area__code_system__code=run.code_system, area__code__in=list(area_type),
+            district__kind=District.Kind.DISTRICT,
+        ).values_list("district_id", "area__code"):
+            by_district[district_id].append(area_type[code])
+        dominant = {pk: _dominant_type(types) for pk, types in by_district.items()}
+        own = dominant.get(district.pk)
+        if own is None:
+            raise NoIndexFigures(_("%(district)s has no areas with an SCB area type in %(year)s.")
+                                 % {"district": district.name, "year": run.year})
+        ids = [pk for pk, t in dominant.items() if t == own]
+        description = _("Districts whose areas are mostly of SCB area type %(type)s (%(year)s, %(system)s), as %(district)s's are.") % {
+            "type": own, "year": run.year, "system": run.code_system, "district": district.name}
+    elif by == "risk_band":
+        model = index_model_list().first()
+        if model is None:
+            raise IndexModelNotFound(_("There is no active risk index model."))
+        run = index_run(model=model, level="district")
+        totals = run.result.total[-1]
+        values = {run.districts[label].pk: float(v) for label, v in zip(run.result.units, totals, strict=True)
+                  if label in run.districts and not np.isnan(v)}
+        if district.pk not in values:
+            raise NoIndexFigures(_("%(district)s has no %(model)s value in %(year)s.")
+                                 % {"district": district.name, "model": model, "year": run.years[-1]})
+        ordered = sorted(values, key=lambda pk: values[pk])
+        band_of = {pk: position * RISK_BANDS // len(ordered) for position, pk in enumerate(ordered)}
+        own = band_of[district.pk]
+        ids = [pk for pk, band in band_of.items() if band == own]
+        description = _("Districts in the same fifth (%(band)s of 5, lowest first) of %(model)s in %(year)s as %(district)s.") % {
+            "band": own + 1, "model": model, "year": run.years[-1], "district": district.name}
+    else:
+        raise IndexInputError(f"unknown measure {by!r}; use {', '.join(SIMILAR_BY)}")
+    others = District.objects.filter(pk__in=ids).exclude(pk=district.pk).select_related("municipality")
+    return SimilarDistricts(district, by, [district, *sorted(others, key=lambda d: (d.municipality.name, d.name))],
+                            description)

@@ -175,7 +175,7 @@ def main() -> None:
             times.sort()
             results[name] = {
                 "median_ms": round(statistics.median(times), 1),
-                "p95_ms": round(times[max(0, int(round(0.95 * len(times))) - 1)], 1),
+                "p95_ms": round(times[max(0, round(0.95 * len(times)) - 1)], 1),
                 "max_ms": round(times[-1], 1), "bytes": size, "rows": answer["count"], "capped": answer["capped"],
             }
             say(f"   {name}: median {results[name]['median_ms']} ms, p95 {results[name]['p95_ms']} ms, "

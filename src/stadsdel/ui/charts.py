@@ -409,6 +409,9 @@ def explore_line_chart(rows: Sequence[dict], *, series: Sequence[str], title: st
             ],
         )
         .properties(width="container", height=CHART_HEIGHT)
+        .configure_axis(labelFontSize=12, titleFontSize=12)
+        .configure_legend(labelFontSize=13, symbolSize=120)
+        .configure_title(fontSize=14)
     )
     return _described(chart, title, description)
 
@@ -440,6 +443,9 @@ def explore_bar_chart(rows: Sequence[dict], *, series: Sequence[str], title: str
         .mark_bar()
         .encode(**encoding)
         .properties(width="container", height={"step": 22})
+        .configure_axis(labelFontSize=12, titleFontSize=12)
+        .configure_legend(labelFontSize=13)
+        .configure_title(fontSize=14)
     )
     return _described(chart, title, description)
 

@@ -35,6 +35,8 @@ def page(page, tmp_path):
     path = tmp_path / "figures.csv"
     path.write_text(FIGURES)
     observations_import(path=path, fmt="csv")
+    # The first request builds the chart bundle (seconds on a busy machine).
+    page.set_default_timeout(60_000)
     return page
 
 

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from django.db.models import QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, QuerySet
 from django.utils.translation import gettext as _
 
 from stadsdel.areas.models import District, DistrictArea
-from stadsdel.indicators.models import Level, Observation
+from stadsdel.indicators.models import ImportBatch, Level, Observation
 from stadsdel.indices.models import IndexModel
 from stadsdel.lib.index import IndexInputError, IndexResult, index_compute, panel_from_frame
 from stadsdel.lib.typology import DEFAULT_CUTOFFS, VARIABLES, TypologyError, typology_compute
@@ -288,12 +289,26 @@ def _dominant_type(types: list[int]) -> int | None:
     return min(counts, key=lambda t: (-counts[t], t))
 
 
-def similar_districts(*, district: District, by: str) -> SimilarDistricts:
-    """The districts whose SCB area type (`area_type`: the type most of their areas have in
-    the national typology of the latest year) or whose band of the active risk index
-    (`risk_band`: the same fifth of the districts by the total index in the model's latest
-    year) is the district's own. Raises IndexInputError when the measure cannot be computed
-    (no typology variables or no index model, no figures for the district)."""
+# The groups are computed over every district at once and kept until the figures, the districts'
+# areas or the index models change (a new import, a changed definition, a new model version): a
+# national typology or index run costs seconds, a cached view a few queries.
+SIMILAR_CACHE_SECONDS = 6 * 3600
+
+
+def _similar_version() -> str:
+    batches = ImportBatch.objects.aggregate(last=Max("pk"), n=Count("pk"))
+    areas = DistrictArea.objects.aggregate(last=Max("pk"), n=Count("pk"))
+    models = IndexModel.objects.filter(active=True).aggregate(last=Max("pk"), n=Count("pk"))
+    return "-".join(str(v) for v in (*batches.values(), *areas.values(), *models.values()))
+
+
+def _similar_groups(by: str) -> tuple[dict[int, int], dict]:
+    """Each district's group by the measure (district id → area type, or → risk band) and the
+    facts the description names (year, code system or model)."""
+    key = f"similar-districts:{by}:{_similar_version()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     if by == "area_type":
         run = typology_run()
         area_type = {r.area: r.type for r in run.result.rows() if r.type is not None}
@@ -303,33 +318,46 @@ def similar_districts(*, district: District, by: str) -> SimilarDistricts:
             district__kind=District.Kind.DISTRICT,
         ).values_list("district_id", "area__code"):
             by_district[district_id].append(area_type[code])
-        dominant = {pk: _dominant_type(types) for pk, types in by_district.items()}
-        own = dominant.get(district.pk)
-        if own is None:
-            raise NoIndexFigures(_("%(district)s has no areas with an SCB area type in %(year)s.")
-                                 % {"district": district.name, "year": run.year})
-        ids = [pk for pk, t in dominant.items() if t == own]
-        description = _("Districts whose areas are mostly of SCB area type %(type)s (%(year)s, %(system)s), as %(district)s's are.") % {
-            "type": own, "year": run.year, "system": run.code_system, "district": district.name}
-    elif by == "risk_band":
+        groups = {pk: t for pk, types in by_district.items() if (t := _dominant_type(types)) is not None}
+        facts = {"year": run.year, "system": run.code_system}
+    else:
         model = index_model_list().first()
         if model is None:
             raise IndexModelNotFound(_("There is no active risk index model."))
         run = index_run(model=model, level="district")
-        totals = run.result.total[-1]
-        values = {run.districts[label].pk: float(v) for label, v in zip(run.result.units, totals, strict=True)
+        values = {run.districts[label].pk: float(v) for label, v in zip(run.result.units, run.result.total[-1],
+                                                                          strict=True)
                   if label in run.districts and not np.isnan(v)}
-        if district.pk not in values:
-            raise NoIndexFigures(_("%(district)s has no %(model)s value in %(year)s.")
-                                 % {"district": district.name, "model": model, "year": run.years[-1]})
         ordered = sorted(values, key=lambda pk: values[pk])
-        band_of = {pk: position * RISK_BANDS // len(ordered) for position, pk in enumerate(ordered)}
-        own = band_of[district.pk]
-        ids = [pk for pk, band in band_of.items() if band == own]
-        description = _("Districts in the same fifth (%(band)s of 5, lowest first) of %(model)s in %(year)s as %(district)s.") % {
-            "band": own + 1, "model": model, "year": run.years[-1], "district": district.name}
-    else:
+        groups = {pk: position * RISK_BANDS // len(ordered) for position, pk in enumerate(ordered)}
+        facts = {"year": run.years[-1], "model": str(model)}
+    cache.set(key, (groups, facts), SIMILAR_CACHE_SECONDS)
+    return groups, facts
+
+
+def similar_districts(*, district: District, by: str) -> SimilarDistricts:
+    """The districts whose SCB area type (`area_type`: the type most of their areas have in
+    the national typology of the latest year) or whose band of the active risk index
+    (`risk_band`: the same fifth of the districts by the total index in the model's latest
+    year) is the district's own. Raises IndexInputError when the measure cannot be computed
+    (no typology variables or no index model, no figures for the district)."""
+    if by not in SIMILAR_BY:
         raise IndexInputError(f"unknown measure {by!r}; use {', '.join(SIMILAR_BY)}")
+    groups, facts = _similar_groups(by)
+    own = groups.get(district.pk)
+    if by == "area_type":
+        if own is None:
+            raise NoIndexFigures(_("%(district)s has no areas with an SCB area type in %(year)s.")
+                                 % {"district": district.name, "year": facts["year"]})
+        description = _("Districts whose areas are mostly of SCB area type %(type)s (%(year)s, %(system)s), as "
+                        "%(district)s's are.") % {"type": own, "district": district.name, **facts}
+    else:
+        if own is None:
+            raise NoIndexFigures(_("%(district)s has no %(model)s value in %(year)s.")
+                                 % {"district": district.name, **facts})
+        description = _("Districts in the same fifth (%(band)s of 5, lowest first) of %(model)s in %(year)s as "
+                        "%(district)s.") % {"band": own + 1, "district": district.name, **facts}
+    ids = [pk for pk, group in groups.items() if group == own]
     others = District.objects.filter(pk__in=ids).exclude(pk=district.pk).select_related("municipality")
     return SimilarDistricts(district, by, [district, *sorted(others, key=lambda d: (d.municipality.name, d.name))],
                             description)

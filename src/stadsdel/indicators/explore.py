@@ -41,9 +41,11 @@ def _ints(values) -> list[int]:
     out = []
     for v in values:
         try:
-            out.append(int(v))
+            number = int(v)
         except (TypeError, ValueError):
             continue  # a malformed value in a shared URL is ignored, not a server error
+        if 0 <= number < 2**31:  # an id or a year; a larger number is no row (and no database error)
+            out.append(number)
     return out
 
 
@@ -91,7 +93,8 @@ def explore_query_parse(params: Mapping) -> ExploreQuery:
         if isinstance(raw, str):
             raw = [raw]
         # "a,b" as well as a=…&a=…: the API's callers write lists either way.
-        return _unique(part.strip() for value in raw for part in str(value).split(","))
+        # A NUL is in no code or id (and PostgreSQL refuses it in a query): such a value is dropped.
+        return _unique(part.strip() for value in raw for part in str(value).split(",") if "\x00" not in part)
 
     def one(name: str) -> str:
         values = many(name)

@@ -64,6 +64,9 @@ PAGES: dict[str, tuple[str, str, dict, dict[str, str]]] = {
     "indicators:indicator_list": ("GET", "/statistics/indicators/", {}, ALL_OK),
     "indicators:indicator_detail": ("GET", "/statistics/indicators/employment_rate_20_64/", {}, ALL_OK),
     "indicators:exclusion_overview": ("GET", "/statistics/exclusion/", {}, ALL_OK),
+    # Public aggregates, for everyone (import authors only for the signed-in, as on the import pages).
+    "indicators:explore": ("GET", "/statistics/explore/?indicator=employment_rate_20_64&district={jordbro}&country=1",
+                           {}, ALL_OK),
     "indicators:statistics_import": ("GET", "/statistics/import/", {}, only({"ministry", "analyst"})),
     "indicators:import_detail": ("GET", "/statistics/imports/{batch}/", {}, ALL_OK),
     "ui:vega_bundle": ("GET", "/assets/vega.js", {}, ALL_OK),
@@ -169,6 +172,8 @@ API: dict[str, tuple[str, dict, dict[str, str]]] = {
     "GET /api/indicators/indicators": ("/api/indicators/indicators", {}, ALL_OK),
     "GET /api/indicators/indicators/export.csv": ("/api/indicators/indicators/export.csv", {}, ALL_OK),
     "GET /api/indicators/observations": ("/api/indicators/observations", {}, ALL_OK),
+    "GET /api/indicators/explore": ("/api/indicators/explore?indicator=employment_rate_20_64&municipality=0136",
+                                    {}, ALL_OK),
     "GET /api/indicators/observations/export.csv": ("/api/indicators/observations/export.csv", {}, ALL_OK),
     "GET /api/indicators/indicators/{code}": ("/api/indicators/indicators/employment_rate_20_64", {}, ALL_OK),
     "GET /api/indices/models": ("/api/indices/models", {}, ALL_OK),

@@ -15,19 +15,22 @@ from django.views.decorators.http import require_http_methods
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.areas import selectors as area_selectors
 from stadsdel.core.http import get_or_404
-from stadsdel.core.tabular_export import csv_writer
+from stadsdel.core.tabular_export import csv_writer, xlsx_append
 from stadsdel.indicators import exclusion, page_selectors
+from stadsdel.indicators import explore as explorer
 from stadsdel.indicators import selectors as indicator_selectors
 from stadsdel.indicators.forms import StatisticsImportForm
 from stadsdel.indicators.importers.base import ImportFileError
 from stadsdel.indicators.maps import district_map
-from stadsdel.indicators.models import Level
+from stadsdel.indicators.models import Level, Observation
 from stadsdel.indicators.services.imports import (
     import_refusal_record_form,
     observations_import_upload,
 )
+from stadsdel.indices.selectors import similar_districts
 from stadsdel.plans import selectors as plan_selectors
 from stadsdel.ui import charts
+from stadsdel.ui.templatetags.stadsdel import in_language
 
 
 def _year_param(request) -> int | None:
@@ -200,3 +203,136 @@ def statistics_import(request):
         "imports": indicator_selectors.import_list(limit=20),
         "show_authors": scope_for(request.user).sees_import_authors,
     }, status=status)
+
+
+# -- the indicator explorer ---------------------------------------------------------------------
+
+EXPLORE_COLUMNS = ["indicator", "indicator_name", "unit", "level", "period", "sex", "value", "numerator",
+                   "denominator", "status", "import_id", "import_label"]
+
+
+def _sex_labels() -> dict[str, str]:
+    return {key: str(label) for key, label in Observation.Sex.choices}
+
+
+def _explore_charts(result: explorer.ExploreResult) -> list[dict]:
+    """One chart per indicator (each has its own unit): a line per unit (and sex, when several
+    are shown) over the years, or a bar per unit in the bar chart's year."""
+    sexes = _sex_labels()
+    several_sexes = len(result.query.sexes) > 1
+    units = ", ".join(u.label for u in result.units)
+
+    def series(row) -> str:
+        return f"{row.unit} – {sexes[row.sex]}" if several_sexes else row.unit
+
+    items = []
+    for indicator in result.indicators:
+        rows = result.rows_for(indicator)
+        if not rows:
+            continue
+        name = in_language(indicator)
+        unit = str(indicator.get_unit_display())
+        if result.query.view == "bar":
+            year = result.bar_year
+            shown = [r for r in rows if r.period == year]
+            names = list(dict.fromkeys(sexes[r.sex] if several_sexes else r.unit for r in shown))
+            title = f"{name}, {year}"
+            description = _("%(indicator)s (%(unit)s) in %(year)s for %(units)s, one bar per unit; a unit "
+                            "without a bar has no figure (see the table).") % {
+                "indicator": name, "unit": unit, "year": year, "units": units}
+            spec = charts.explore_bar_chart(
+                [{"unit": r.unit, "series": sexes[r.sex] if several_sexes else r.unit, "value": r.value}
+                 for r in shown],
+                series=names, title=title, x_title=unit, decimals=indicator.decimals, description=description)
+        else:
+            names = list(dict.fromkeys(series(r) for r in rows))
+            years = [r.period for r in rows]
+            title = f"{name}, {min(years)}–{max(years)}"
+            description = _("%(indicator)s (%(unit)s), %(first)s–%(last)s, one line per unit: %(units)s. A "
+                            "suppressed or missing year breaks the line.") % {
+                "indicator": name, "unit": unit, "first": min(years), "last": max(years), "units": units}
+            spec = charts.explore_line_chart(
+                [{"year": r.period, "series": series(r), "value": r.value} for r in rows],
+                series=names, title=title, y_title=unit, decimals=indicator.decimals, description=description)
+        items.append({"indicator": indicator, "chart_id": f"chart-{indicator.code}", "spec": spec,
+                      "title": title, "description": description})
+    return items
+
+
+def _explore_table(result: explorer.ExploreResult, authors: bool) -> tuple[list[str], list[list]]:
+    header = EXPLORE_COLUMNS + (["imported_by"] if authors else [])
+    return header, [[getattr(r, c) for c in header] for r in result.rows]
+
+
+def _explore_download(request, result: explorer.ExploreResult, fmt: str, chart_items: list[dict]) -> HttpResponse:
+    authors = scope_for(request.user).sees_import_authors
+    if fmt == "csv":
+        header, rows = _explore_table(result, authors)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="stadsdel-explore.csv"'
+        writer = csv_writer(response)
+        writer.writerow(header)
+        writer.writerows(rows)
+        return response
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        header, rows = _explore_table(result, authors)
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "Stadsdel"
+        xlsx_append(ws, header)
+        for row in rows:
+            xlsx_append(ws, row)
+        ws.freeze_panes = "A2"
+        response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = 'attachment; filename="stadsdel-explore.xlsx"'
+        wb.save(response)
+        return response
+    # svg or png: one chart, the one named by ?chart=<indicator code>, as the page draws it.
+    wanted = request.GET.get("chart", "")
+    item = next((i for i in chart_items if i["indicator"].code == wanted), None)
+    if item is None:
+        raise Http404
+    spec = {**item["spec"], "width": charts.CHART_WIDTH}  # "container" has no container offline
+    locale = "en-GB" if (get_language() or "sv").startswith("en") else "sv-SE"
+    if fmt == "svg":
+        response = HttpResponse(charts.chart_svg(spec, locale=locale), content_type="image/svg+xml")
+    else:
+        response = HttpResponse(charts.chart_png(spec, locale=locale), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="stadsdel-{wanted}.{fmt}"'
+    return response
+
+
+def explore(request):
+    """The indicator explorer: the choice is the query string (a GET form), so a view can be
+    bookmarked and shared; the figures come from the one selector the API calls too."""
+    query = explorer.explore_query_parse(request.GET)
+    result = explorer.explore(query=query, scope=scope_for(request.user), similar=similar_districts)
+    fmt = request.GET.get("format", "")
+    chart_items = _explore_charts(result) if query.view != "table" or fmt in ("svg", "png") else []
+    if fmt in ("csv", "xlsx", "svg", "png"):
+        return _explore_download(request, result, fmt, chart_items)
+    params = request.GET.copy()
+    params.pop("format", None)
+    params.pop("chart", None)
+    views = {}
+    for view in explorer.VIEWS:
+        params["view"] = view
+        views[view] = params.urlencode()
+    params["view"] = query.view
+    return render(request, "indicators/explore.html", {
+        "section": "statistics",
+        "query": query,
+        "result": result,
+        "choices": explorer.explore_choices(),
+        "charts": chart_items,
+        "sex_labels": _sex_labels(),
+        "view_params": views,
+        "params": params.urlencode(),
+        "row_cap": explorer.ROW_CAP,
+        "unit_cap": explorer.UNIT_CAP,
+        "show_authors": scope_for(request.user).sees_import_authors,
+        "chart_locale": charts.format_locale(get_language() or "sv"),
+        "vega_version": charts.bundle_version(),
+    })

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from django.db.models import QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, QuerySet
 from django.utils.translation import gettext as _
 
 from stadsdel.areas.models import District, DistrictArea
-from stadsdel.indicators.models import Level, Observation
+from stadsdel.indicators.models import ImportBatch, Level, Observation
 from stadsdel.indices.models import IndexModel
 from stadsdel.lib.index import IndexInputError, IndexResult, index_compute, panel_from_frame
 from stadsdel.lib.typology import DEFAULT_CUTOFFS, VARIABLES, TypologyError, typology_compute
@@ -260,3 +261,103 @@ def typology_run(
         districts[code].append(name)
     return TypologyRun(year=year, years=years, code_system=code_system, municipality=municipality, result=result,
                        area_names=names, area_districts=dict(districts))
+
+
+# -- similar districts (the indicator explorer's comparison groups) -----------------------------
+
+SIMILAR_BY = ("area_type", "risk_band")
+RISK_BANDS = 5  # quintiles of the districts' total index
+
+
+@dataclass
+class SimilarDistricts:
+    """The districts like one district by one measure, the district itself first, and what
+    made them alike (shown on the page beside the group)."""
+
+    district: District
+    by: str
+    districts: list[District]
+    description: str
+
+
+def _dominant_type(types: list[int]) -> int | None:
+    # The area type most of the district's classified areas have; a tie goes to the lower
+    # (more deprived) type, so a district half of type 1 counts among the most deprived.
+    if not types:
+        return None
+    counts = Counter(types)
+    return min(counts, key=lambda t: (-counts[t], t))
+
+
+# The groups are computed over every district at once and kept until the figures, the districts'
+# areas or the index models change (a new import, a changed definition, a new model version): a
+# national typology or index run costs seconds, a cached view a few queries.
+SIMILAR_CACHE_SECONDS = 6 * 3600
+
+
+def _similar_version() -> str:
+    batches = ImportBatch.objects.aggregate(last=Max("pk"), n=Count("pk"))
+    areas = DistrictArea.objects.aggregate(last=Max("pk"), n=Count("pk"))
+    models = IndexModel.objects.filter(active=True).aggregate(last=Max("pk"), n=Count("pk"))
+    return "-".join(str(v) for v in (*batches.values(), *areas.values(), *models.values()))
+
+
+def _similar_groups(by: str) -> tuple[dict[int, int], dict]:
+    """Each district's group by the measure (district id → area type, or → risk band) and the
+    facts the description names (year, code system or model)."""
+    key = f"similar-districts:{by}:{_similar_version()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    if by == "area_type":
+        run = typology_run()
+        area_type = {r.area: r.type for r in run.result.rows() if r.type is not None}
+        by_district: dict[int, list[int]] = defaultdict(list)
+        for district_id, code in DistrictArea.objects.filter(
+            area__code_system__code=run.code_system, area__code__in=list(area_type),
+            district__kind=District.Kind.DISTRICT,
+        ).values_list("district_id", "area__code"):
+            by_district[district_id].append(area_type[code])
+        groups = {pk: t for pk, types in by_district.items() if (t := _dominant_type(types)) is not None}
+        facts = {"year": run.year, "system": run.code_system}
+    else:
+        model = index_model_list().first()
+        if model is None:
+            raise IndexModelNotFound(_("There is no active risk index model."))
+        run = index_run(model=model, level="district")
+        values = {run.districts[label].pk: float(v) for label, v in zip(run.result.units, run.result.total[-1],
+                                                                          strict=True)
+                  if label in run.districts and not np.isnan(v)}
+        ordered = sorted(values, key=lambda pk: values[pk])
+        groups = {pk: position * RISK_BANDS // len(ordered) for position, pk in enumerate(ordered)}
+        facts = {"year": run.years[-1], "model": str(model)}
+    cache.set(key, (groups, facts), SIMILAR_CACHE_SECONDS)
+    return groups, facts
+
+
+def similar_districts(*, district: District, by: str) -> SimilarDistricts:
+    """The districts whose SCB area type (`area_type`: the type most of their areas have in
+    the national typology of the latest year) or whose band of the active risk index
+    (`risk_band`: the same fifth of the districts by the total index in the model's latest
+    year) is the district's own. Raises IndexInputError when the measure cannot be computed
+    (no typology variables or no index model, no figures for the district)."""
+    if by not in SIMILAR_BY:
+        raise IndexInputError(f"unknown measure {by!r}; use {', '.join(SIMILAR_BY)}")
+    groups, facts = _similar_groups(by)
+    own = groups.get(district.pk)
+    if by == "area_type":
+        if own is None:
+            raise NoIndexFigures(_("%(district)s has no areas with an SCB area type in %(year)s.")
+                                 % {"district": district.name, "year": facts["year"]})
+        description = _("Districts whose areas are mostly of SCB area type %(type)s (%(year)s, %(system)s), as "
+                        "%(district)s's are.") % {"type": own, "district": district.name, **facts}
+    else:
+        if own is None:
+            raise NoIndexFigures(_("%(district)s has no %(model)s value in %(year)s.")
+                                 % {"district": district.name, **facts})
+        description = _("Districts in the same fifth (%(band)s of 5, lowest first) of %(model)s in %(year)s as "
+                        "%(district)s.") % {"band": own + 1, "district": district.name, **facts}
+    ids = [pk for pk, group in groups.items() if group == own]
+    others = District.objects.filter(pk__in=ids).exclude(pk=district.pk).select_related("municipality")
+    return SimilarDistricts(district, by, [district, *sorted(others, key=lambda d: (d.municipality.name, d.name))],
+                            description)

@@ -452,3 +452,85 @@ def goal_trend_chart(rows: Sequence[dict], *, target: float | None = None, decim
                       .mark_rule(strokeDash=[4, 3], color="#7a4d00").encode(y="target:Q"))
     chart = alt.layer(*layers).properties(width=220, height=70)
     return _described(chart, "", description)
+
+
+# -- the indicator explorer -----------------------------------------------------------------------
+# Okabe–Ito's colours (apart for the common colour-vision deficiencies), the brand's dark blue
+# first; more series than these repeat them with a different dash.
+SERIES_COLOURS = ["#13294b", "#d55e00", "#009e73", "#0072b2", "#cc79a7", "#e69f00", "#56b4e9", "#6b6b6b"]
+SERIES_DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]]
+
+
+def _series_scales(series: Sequence[str]) -> tuple[alt.Scale, alt.Scale]:
+    n = len(SERIES_COLOURS)
+    colours = [SERIES_COLOURS[i % n] for i in range(len(series))]
+    dashes = [SERIES_DASHES[(i // n) % len(SERIES_DASHES)] for i in range(len(series))]
+    return alt.Scale(domain=list(series), range=colours), alt.Scale(domain=list(series), range=dashes)
+
+
+def explore_line_chart(rows: Sequence[dict], *, series: Sequence[str], title: str, y_title: str, decimals: int = 1,
+                       description: str = "") -> dict:
+    """One indicator over time, one line per series (`{"year", "series", "value"}`, `series` in
+    legend order); a None value (suppressed, missing) breaks its line rather than drawing zero."""
+    colour, dash = _series_scales(series)
+    number = f",.{max(int(decimals), 0)}f"
+    chart = (
+        alt.Chart(alt.Data(values=[dict(r) for r in rows]))
+        .mark_line(point=True, strokeWidth=2.5)
+        .encode(
+            x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("value:Q", title=y_title or None, axis=alt.Axis(format=f",.{max(int(decimals), 0)}~f")),
+            color=alt.Color("series:N", title=None, sort=list(series), scale=colour,
+                            legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400)),
+            strokeDash=alt.StrokeDash("series:N", sort=list(series), scale=dash, legend=None),
+            tooltip=[
+                alt.Tooltip("series:N", title=" "),
+                alt.Tooltip("year:O", title=" "),
+                alt.Tooltip("value:Q", title=y_title or " ", format=number),
+            ],
+        )
+        .properties(width="container", height=CHART_HEIGHT)
+        .configure_axis(labelFontSize=12, titleFontSize=12)
+        .configure_legend(labelFontSize=13, symbolSize=120)
+        .configure_title(fontSize=14)
+    )
+    return _described(chart, title, description)
+
+
+def explore_bar_chart(rows: Sequence[dict], *, series: Sequence[str], title: str, x_title: str, decimals: int = 1,
+                      description: str = "") -> dict:
+    """One indicator in one year, one horizontal bar per unit (`{"unit", "series", "value"}`;
+    `series` the sex when several are shown, else the unit). A unit without a value
+    (suppressed, missing) gets no bar: the table beside says why."""
+    colour, _dash = _series_scales(series)
+    number = f",.{max(int(decimals), 0)}f"
+    units = list(dict.fromkeys(r["unit"] for r in rows))
+    several = len(set(series)) > 1 and set(series) != set(units)
+    encoding = {
+        "y": alt.Y("unit:N", title=None, sort=units, axis=alt.Axis(labelLimit=260)),
+        "x": alt.X("value:Q", title=x_title or None, axis=alt.Axis(format=f",.{max(int(decimals), 0)}~f")),
+        "color": alt.Color("series:N", title=None, sort=list(series), scale=colour,
+                           legend=alt.Legend(orient="bottom", direction="vertical") if several else None),
+        "tooltip": [
+            alt.Tooltip("unit:N", title=" "),
+            alt.Tooltip("series:N", title=" "),
+            alt.Tooltip("value:Q", title=x_title or " ", format=number),
+        ],
+    }
+    if several:
+        encoding["yOffset"] = alt.YOffset("series:N", sort=list(series))
+    chart = (
+        alt.Chart(alt.Data(values=[dict(r) for r in rows]))
+        .mark_bar()
+        .encode(**encoding)
+        .properties(width="container", height={"step": 22})
+        .configure_axis(labelFontSize=12, titleFontSize=12)
+        .configure_legend(labelFontSize=13)
+        .configure_title(fontSize=14)
+    )
+    return _described(chart, title, description)
+
+
+def chart_png(spec: dict, *, locale: str = "sv-SE", scale: float = 2.0) -> bytes:
+    """The spec rendered to PNG (a download), offline as `chart_svg`."""
+    return vl_convert.vegalite_to_png(spec, vl_version=VEGA_LITE_VERSION, format_locale=locale, scale=scale)

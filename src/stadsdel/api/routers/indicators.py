@@ -8,14 +8,16 @@ import datetime as dt
 from typing import Literal
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, FilterSchema, Form, Router, Schema, Status, UploadedFile
+from ninja import Field, File, FilterSchema, Form, Query, Router, Schema, Status, UploadedFile
 
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.api.core import WRITE_AUTH, Error, caller, list_and_csv
+from stadsdel.indicators import explore as explorer
 from stadsdel.indicators import page_selectors, selectors
 from stadsdel.indicators.importers.base import ImportFileError
 from stadsdel.indicators.models import ImportBatch, Indicator, Observation, RefusedImport
 from stadsdel.indicators.services.imports import observations_import_upload
+from stadsdel.indices.selectors import similar_districts
 
 router = Router(tags=["indicators"])
 
@@ -81,6 +83,74 @@ list_and_csv(router, "/indicators", schema=IndicatorOut,
 list_and_csv(router, "/observations", schema=ObservationOut,
              columns=["indicator", "level", "unit", "period", "sex", "value", "numerator", "denominator", "status"],
              rows=_observations, summary="Stored figures", filters=ObservationFilter)
+
+
+class ExploreParams(Schema):
+    """The indicator explorer's choice, the parameters of its page (`/statistics/explore/`);
+    a list is given as repeated parameters (`indicator=a&indicator=b`) or comma-separated."""
+
+    indicator: list[str] = Field(default_factory=list, description="Indicator codes.")
+    district: list[int] = Field(default_factory=list, description="Districts (ids).")
+    areas_of: list[int] = Field(default_factory=list, description="Districts whose statistical areas are shown.")
+    municipality: list[str] = Field(default_factory=list, description="Municipality codes (4 digits).")
+    county: list[str] = Field(default_factory=list, description="County codes (2 digits).")
+    country: bool = Field(False, description="The whole country.")
+    similar_to: int | None = Field(None, description="A district: add the districts like it.")
+    similar_by: Literal["area_type", "risk_band"] = Field(
+        "area_type", description="Alike by SCB area type (the type most of its areas have) or by the fifth of "
+                                 "the active risk index.")
+    year_from: int | None = Field(None, alias="from", description="First year (default: every year).")
+    year_to: int | None = Field(None, alias="to", description="Last year.")
+    sex: list[str] = Field(default_factory=list, description="T total (default), K women, M men.")
+    view: Literal["line", "bar", "table"] = Field("line", description="The page's view (no effect on the rows).")
+    year: int | None = Field(None, description="The bar chart's year (no effect on the rows).")
+
+
+class ExploreUnitOut(Schema):
+    key: str
+    label: str
+    level: str
+
+
+class ExploreRowOut(Schema):
+    indicator: str
+    indicator_name: str
+    unit: str = Field(description="The unit's name as the page shows it.")
+    unit_key: str
+    level: str
+    period: int
+    sex: str
+    value: float | None = Field(None, description="None for a suppressed cell (never zero).")
+    numerator: float | None = None
+    denominator: float | None = None
+    status: str
+    import_id: int
+    import_label: str
+    imported_by: str | None = Field(None, description="Who imported (signed-in callers only).")
+
+
+class ExploreOut(Schema):
+    count: int
+    capped: bool = Field(description=f"True when there were more than {explorer.ROW_CAP} figures and the rest "
+                                     "were left out.")
+    units: list[ExploreUnitOut]
+    similar: str | None = Field(None, description="What made the similar districts alike.")
+    similar_error: str | None = None
+    rows: list[ExploreRowOut]
+
+
+@router.get("/explore", response=ExploreOut, summary="The indicator explorer's figures (the same rows as its page)")
+def explore(request, params: Query[ExploreParams]):
+    # The page's own parser reads the query string, so the API and the page cannot differ on it.
+    query = explorer.explore_query_parse(request.GET)
+    result = explorer.explore(query=query, scope=scope_for(caller(request)), similar=similar_districts)
+    return {
+        "count": len(result.rows), "capped": result.capped,
+        "units": [{"key": u.key, "label": u.label, "level": u.level} for u in result.units],
+        "similar": result.similar.description if result.similar else None,
+        "similar_error": result.similar_error or None,
+        "rows": [r.as_dict() for r in result.rows],
+    }
 
 
 @router.get("/indicators/{code}", response=IndicatorOut, summary="One indicator")

@@ -7,7 +7,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from stadsdel.indicators.models import Dimension, Level
+from stadsdel.indicators.models import Dimension, Level, Observation
 from stadsdel.ui.templatetags.stadsdel import NO_FIGURE, SUPPRESSED, figure
 
 register = template.Library()
@@ -50,3 +50,20 @@ def dimension_names(keys) -> str:
 def level_name(level) -> str:
     """An observation level ("district") as its name in the page language."""
     return str(dict(Level.choices).get(level, level))
+
+
+@register.filter
+def explore_rows(result, indicator) -> list:
+    """The explorer's rows of one indicator (`ExploreResult.rows_for`)."""
+    return result.rows_for(indicator)
+
+
+@register.filter
+def explore_status(status) -> str:
+    """A figure's status as the explorer's table shows it: nothing for a plain figure, and a
+    suppressed cell said as such (it has no value; it is not zero)."""
+    if status == "suppressed":
+        return _("suppressed (disclosure control)")
+    if status == "ok":
+        return ""
+    return str(dict(Observation.Status.choices).get(status, status))

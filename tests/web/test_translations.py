@@ -5,8 +5,11 @@ from __future__ import annotations
 import ast
 import gettext
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
+import pytest
 from django.utils import translation
 
 import stadsdel
@@ -40,6 +43,17 @@ def test_every_message_has_a_swedish_translation():
     untranslated = [e["msgid"] for e in entries if not all(v for k, v in e.items() if k.startswith("msgstr"))]
     assert untranslated == []
     assert [e["msgid"] for e in entries if "fuzzy" in e["flags"]] == []
+
+
+def test_msgfmt_counts_no_untranslated_or_fuzzy_message():
+    # GNU gettext's own count, beside the parse above: the two cannot both misread the file.
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        pytest.skip("msgfmt (GNU gettext) is not installed; the test above checks the same")
+    done = subprocess.run([msgfmt, "--check", "--statistics", "-o", "/dev/null", str(CATALOGUE / "django.po")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(r"\d+ translated messages?\.\n", done.stderr), done.stderr
 
 
 def test_the_compiled_catalogue_matches_the_po_file():

@@ -11,6 +11,7 @@ from stadsdel.evaluation.models import Evaluation
 from stadsdel.evaluation.selectors import candidate_districts
 from stadsdel.evaluation.services import MAX_POOL_SIZE, MIN_POOL_SIZE
 from stadsdel.indicators.models import Indicator
+from stadsdel.ui.templatetags.stadsdel import in_language
 
 
 class DistrictChoice(forms.ModelMultipleChoiceField):
@@ -23,6 +24,12 @@ class SynthChoice(forms.ModelChoiceField):
         return f"{obj.name} ({obj.municipality.name})"
 
 
+class IndicatorChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        # The name in the page's language with its unit, as the goal form offers indicators.
+        return f"{in_language(obj)} ({obj.get_unit_display()})"
+
+
 class EvaluationForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(
@@ -33,8 +40,8 @@ class EvaluationForm(forms.Form):
                                        widget=forms.SelectMultiple(attrs={"size": 10}))
     start_year = forms.IntegerField(label=_("First year of the intervention"), min_value=1990, max_value=2100,
                                     help_text=_("E.g. 2008 for the local development agreements of 2008."))
-    outcomes = forms.ModelMultipleChoiceField(label=_("Outcome indicators"), queryset=Indicator.objects.none(),
-                                              widget=forms.SelectMultiple(attrs={"size": 6}))
+    outcomes = IndicatorChoice(label=_("Outcome indicators"), queryset=Indicator.objects.none(),
+                               widget=forms.SelectMultiple(attrs={"size": 6}))
     pool = forms.ChoiceField(label=_("Comparison pool"), choices=Evaluation.Pool.choices,
                              initial=Evaluation.Pool.NEAREST)
     pool_size = forms.IntegerField(label=_("Number of comparison districts"), min_value=MIN_POOL_SIZE, max_value=MAX_POOL_SIZE, initial=10,

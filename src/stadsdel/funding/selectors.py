@@ -10,7 +10,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from stadsdel.funding import rights
 from stadsdel.funding.models import Application, ChainStep, Decision, FollowUp, Fund, FundRound
@@ -133,6 +134,11 @@ def is_own_count(measure: str | None) -> bool:
     return bool(OWN_COUNT.search(measure or ""))
 
 
+def _in(record, lang: str) -> str:
+    """A record's name in `lang` (its English name when it has one)."""
+    return (record.name_en or record.name) if lang == "en" else record.name
+
+
 def application_smart(*, application: Application, lang: str = "sv") -> list[tuple]:
     """Each expected result through the plans' SMART check, as the check reads a plan goal: the
     application's districts are the scope, the applicant is responsible, and the result counts as
@@ -140,6 +146,8 @@ def application_smart(*, application: Application, lang: str = "sv") -> list[tup
     districts = tuple(d.name for d in application.districts.all())
     goal = next(iter(application.goals.all()), None)
     first = application.decisions.filter(outcome=Decision.Outcome.APPROVE).order_by("recorded_at").first()
+    with translation.override(lang):
+        social_sustainability = gettext("social sustainability")
     rows = []
     for result in application.expected_results.all():
         indicator = result.indicator
@@ -149,6 +157,8 @@ def application_smart(*, application: Application, lang: str = "sv") -> list[tup
             unit="percent" if indicator is not None and indicator.unit == Indicator.Unit.PERCENT else "number",
             higher_is_better=indicator is None or indicator.direction == Indicator.Direction.HIGHER_BETTER,
             indicator=indicator.code if indicator is not None else (result.measure or None),
+            indicator_name=_in(indicator, lang) if indicator is not None else "",
+            goal_area_name=_in(goal.goal_area, lang) if goal is not None else social_sustainability,
             baseline_value=result.baseline_value, baseline_year=result.baseline_year,
             target_value=result.target_value, target_year=result.target_year,
             responsible=(application.applicant.name,),

@@ -261,12 +261,18 @@ def import_get(*, pk: int) -> ImportBatch:
     return ImportBatch.objects.select_related("created_by", "rule").get(pk=pk)
 
 
+def import_option_indicator(*, batch: ImportBatch) -> Indicator | None:
+    """The indicator an import was told to load (its options hold the code), to show by name."""
+    code = (batch.options or {}).get("indicator")
+    return Indicator.objects.filter(code=code).first() if code else None
+
+
 def import_contents(*, batch: ImportBatch) -> list[dict]:
     """What the figures that this import last set are: per indicator and level, how many and
     which years. (Figures a later import changed point to that import instead.) One query."""
     return list(
         Observation.objects.filter(batch=batch)
-        .values("indicator__code", "level")
+        .values("indicator__code", "indicator__name", "indicator__name_en", "level")
         .annotate(count=Count("id"), first=Min("period"), last=Max("period"),
                   suppressed=Count("id", filter=Q(status=Observation.Status.SUPPRESSED)))
         .order_by("indicator__position", "indicator__code", "level")

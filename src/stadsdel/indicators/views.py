@@ -163,6 +163,7 @@ def import_detail(request, pk: int):
         "section": "statistics",
         "batch": batch,
         "contents": page_selectors.import_contents(batch=batch),
+        "option_indicator": page_selectors.import_option_indicator(batch=batch),
         "show_authors": scope_for(request.user).sees_import_authors,
     })
 

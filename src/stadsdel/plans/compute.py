@@ -76,6 +76,10 @@ class GoalInput:
     higher_is_better: bool
     population_group: str = ""
     indicator: str | None = None
+    # What a reader is shown for the indicator and the goal area (their names in the page's
+    # language); the codes above are what the history is matched on. Empty: the code is shown.
+    indicator_name: str = ""
+    goal_area_name: str = ""
     baseline_value: float | None = None
     baseline_year: int | None = None
     target_value: float | None = None
@@ -390,6 +394,14 @@ def smart_check(
     }
 
 
+def _indicator_shown(goal: GoalInput, lang: str) -> str:
+    """The indicator as a reader meets it in a reason: its name in quotation marks (Swedish ”…”,
+    English “…”), or its code when no name was given (the command line's goal files)."""
+    if not goal.indicator_name:
+        return (goal.indicator or "").strip()
+    return f"”{goal.indicator_name}”" if lang == "sv" else f"“{goal.indicator_name}”"
+
+
 def _check_specific(goal: GoalInput, lang: str) -> LetterResult:
     districts = _names(goal.scope)
     group = (goal.population_group or "").strip()
@@ -407,7 +419,7 @@ def _check_specific(goal: GoalInput, lang: str) -> LetterResult:
         who = _t("s_who_group", lang, group=group)
     else:
         who = _join(districts, lang)
-    return LetterResult("pass", _t("s_pass", lang, who=who, area=area))
+    return LetterResult("pass", _t("s_pass", lang, who=who, area=goal.goal_area_name or area))
 
 
 def _check_measurable(goal: GoalInput, series: Series, *, has_history: bool, lang: str) -> LetterResult:
@@ -423,11 +435,12 @@ def _check_measurable(goal: GoalInput, series: Series, *, has_history: bool, lan
         return LetterResult("fail", _t("lacks", lang, missing=_join(missing, lang)))
     assert goal.baseline_value is not None and goal.baseline_year is not None  # for the type checker
     year = goal.baseline_year
+    shown = _indicator_shown(goal, lang)
     if goal.own_count:
-        return LetterResult("pass", _t("m_pass_own_count", lang, ind=indicator,
+        return LetterResult("pass", _t("m_pass_own_count", lang, ind=shown,
                                        value=_value(goal.baseline_value, goal.unit, lang), year=year))
     if not has_history:
-        return LetterResult("fail", _t("m_no_data", lang, ind=indicator, year=year))
+        return LetterResult("fail", _t("m_no_data", lang, ind=shown, year=year))
     by_district = series.get(indicator, {})
     districts = _names(goal.scope)
     value = _value(goal.baseline_value, goal.unit, lang)
@@ -435,17 +448,17 @@ def _check_measurable(goal: GoalInput, series: Series, *, has_history: bool, lan
         # A population group (or no scope at all) cannot be matched to district rows; it is
         # measurable when the indicator is measured at all in that year.
         if any(year in years for years in by_district.values()):
-            return LetterResult("pass", _t("m_pass_any", lang, ind=indicator, value=value, year=year))
-        return LetterResult("fail", _t("m_none_in_year", lang, ind=indicator, year=year))
+            return LetterResult("pass", _t("m_pass_any", lang, ind=shown, value=value, year=year))
+        return LetterResult("fail", _t("m_none_in_year", lang, ind=shown, year=year))
     lacking = [d for d in districts if year not in by_district.get(d, {})]
     if lacking:
         if len(districts) == 1:
-            reason = _t("m_districts_lacking_one", lang, ind=indicator, year=year, names=_join(lacking, lang))
+            reason = _t("m_districts_lacking_one", lang, ind=shown, year=year, names=_join(lacking, lang))
         else:
-            reason = _t("m_districts_lacking_some", lang, ind=indicator, year=year, k=len(lacking),
+            reason = _t("m_districts_lacking_some", lang, ind=shown, year=year, k=len(lacking),
                         n=len(districts), names=_join(lacking, lang))
         return LetterResult("fail", reason)
-    return LetterResult("pass", _t("m_pass_districts", lang, ind=indicator, value=value, year=year,
+    return LetterResult("pass", _t("m_pass_districts", lang, ind=shown, value=value, year=year,
                                    names=_join(districts, lang)))
 
 
@@ -504,9 +517,9 @@ def _check_realistic(
     if len(observed) < min_changes:
         needed = _changes_count(min_changes, lang)
         if not has_history:
-            return LetterResult("unknown", _t("r_no_history", lang, needed=needed, ind=indicator))
+            return LetterResult("unknown", _t("r_no_history", lang, needed=needed, ind=_indicator_shown(goal, lang)))
         return LetterResult("unknown", _t("r_too_few", lang, found=_changes_count(len(observed), lang),
-                                          needed=needed, ind=indicator))
+                                          needed=needed, ind=_indicator_shown(goal, lang)))
     limit = float(np.percentile(observed, percentile, method="linear"))
     # The required change is a quotient of decimal inputs; a target set exactly at the limit
     # must not fail on the last bit of a float.

@@ -68,6 +68,7 @@ class GoalForm(forms.Form):
         self.plan = plan
         municipality_id = plan.district.municipality_id
         self.fields["goal_area"].queryset = plan.programme.goal_areas.all()
+        self.fields["goal_area"].label_from_instance = in_language
         self.fields["scope_districts"].queryset = District.objects.filter(
             municipality_id=municipality_id, kind=District.Kind.DISTRICT,
         ).order_by("name")

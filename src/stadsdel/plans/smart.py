@@ -19,9 +19,16 @@ def smart_history(*, indicator: Indicator | None) -> list[HistoryRow]:
     return [HistoryRow(name, year, indicator.code, value) for name, year, value in rows]
 
 
+def _name(record, lang: str) -> str:
+    if record is None:
+        return ""
+    return (record.name_en or record.name) if lang == "en" else record.name
+
+
 def goal_input(*, plan: DistrictPlan, goal_area, scope_districts, population_group: str, indicator: Indicator | None,
                baseline_value, baseline_year, target_value, target_year, responsible, accepted_by: str,
-               accepted_on, text: str) -> GoalInput:
+               accepted_on, text: str, lang: str = "sv") -> GoalInput:
+    """The check's view of a goal; the indicator and goal area are named for a reader in `lang`."""
     return GoalInput(
         text=text or "",
         goal_area=goal_area.key if goal_area is not None else None,
@@ -30,6 +37,8 @@ def goal_input(*, plan: DistrictPlan, goal_area, scope_districts, population_gro
         unit="percent" if indicator is not None and indicator.unit == Indicator.Unit.PERCENT else "number",
         higher_is_better=indicator is None or indicator.direction == Indicator.Direction.HIGHER_BETTER,
         indicator=indicator.code if indicator is not None else None,
+        indicator_name=_name(indicator, lang),
+        goal_area_name=_name(goal_area, lang),
         baseline_value=baseline_value, baseline_year=baseline_year,
         target_value=target_value, target_year=target_year,
         responsible=tuple(o.name for o in responsible),
@@ -46,5 +55,5 @@ def goal_smart(*, goal: Goal, lang: str = "sv") -> dict[str, LetterResult]:
         population_group=goal.population_group, indicator=indicator, baseline_value=goal.baseline_value,
         baseline_year=goal.baseline_year, target_value=goal.target_value, target_year=goal.target_year,
         responsible=[r.organisation for r in goal.responsibilities.all()], accepted_by=goal.accepted_by,
-        accepted_on=goal.accepted_on, text=goal.text,
+        accepted_on=goal.accepted_on, text=goal.text, lang=lang,
     ), smart_history(indicator=indicator), lang=lang)

@@ -192,6 +192,7 @@ def _smart_from_form(form: GoalForm, plan: DistrictPlan):
         baseline_value=d.get("baseline_value"), baseline_year=d.get("baseline_year"),
         target_value=d.get("target_value"), target_year=d.get("target_year"), responsible=form.responsible(),
         accepted_by=d.get("accepted_by", ""), accepted_on=d.get("accepted_on"), text=d.get("text", ""),
+        lang=page_language(),
     ), smart_history(indicator=indicator), lang=page_language())
 
 

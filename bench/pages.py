@@ -13,8 +13,8 @@ The demo database (`stadsdel demo --no-serve`) is built once into `--data-dir` (
   collected) under gunicorn with `--workers` sync workers, plus the worker as above.
 
 Each of `--repeat` rounds starts the server afresh (no process cache survives), makes a data
-change (the Göteborg 2011 follow-up report's first section is saved again, through the service a
-user's edit goes through), waits until no report page says it is being recomputed (the wait is
+change (the ministry saves the 2011 national report's introduction again, through the service
+its edit goes through; its publication state stays), waits until no report page says it is being recomputed (the wait is
 reported, bounded by `--recompute-timeout`), and times each page's first view (**cold**); then
 `--warm` more views of each page (**warm**: their median). Pages are viewed signed in as the
 ministry (departementet), the start page also anonymously. The 1-minute load average is noted
@@ -89,13 +89,13 @@ def page_urls(env: dict) -> dict[str, str]:
 
 DATA_CHANGE = """
 from django.contrib.auth import get_user_model
-from stadsdel.areas.models import Municipality
 from stadsdel.followup import services
-user = get_user_model().objects.get(username="departementet")
-report = services.report_start(user=get_user_model().objects.get(username="admin"),
-                               municipality=Municipality.objects.get(code="1480"), year=2011)
-section = report.sections.order_by("pk").first()
-services.section_update(user=user, section=section, version=section.version, text=section.text + " ")
+from stadsdel.followup.models import NationalReport
+record = NationalReport.objects.filter(year=2011).first()
+services.national_publish(user=get_user_model().objects.get(username="departementet"), year=2011,
+                          published=record.published if record else False,
+                          introduction=(record.introduction if record else "") + " ",
+                          version=record.version if record else None)
 """
 
 

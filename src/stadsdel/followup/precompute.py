@@ -158,9 +158,7 @@ def report_context(key: ReportKey) -> dict | Recomputing | None:
     row = PrecomputedReport.objects.filter(key=str(key)).first()
     if row is not None and row.version == version.version:
         return _load(row)
-    will_compute = row is not None or key.kind == "national" or FollowUpReport.objects.filter(
-        municipality__code=key.code, year=key.year).exists()
-    if will_compute:
+    if row is not None or key in known_keys():
         pending = tasks.pending_recompute(started=None).order_by("enqueued_at").first()
         if pending is not None and workers_alive():
             return Recomputing(changed_at=version.changed_at, started=pending.status == RUNNING)
@@ -168,19 +166,34 @@ def report_context(key: ReportKey) -> dict | Recomputing | None:
 
 
 def known_keys() -> list[ReportKey]:
-    """Every report worth having ready: those viewed before, each municipality's reports and the
-    national reports, in both versions; the national and the most recently changed first."""
+    """Every report worth having ready, in both versions (public and internal): the national
+    reports first, then those read before (the most recently computed first), then each
+    follow-up report on record and each municipality with a district under an agreement in the
+    national report's years."""
+    from stadsdel.agreements.models import Agreement
+    from stadsdel.agreements.selectors import districts_in_force
+
     keys: dict[str, ReportKey] = {}
+
+    def add(key: ReportKey) -> None:
+        keys.setdefault(str(key), key)
+
     years = sorted(set(NATIONAL_YEARS) | set(NationalReport.objects.values_list("year", flat=True)), reverse=True)
     for year in years:
         for public in (True, False):
-            keys.setdefault(str(k := ReportKey("national", year, public)), k)
+            add(ReportKey("national", year, public))
+    for text in PrecomputedReport.objects.order_by("-computed_at").values_list("key", flat=True):
+        add(ReportKey.parse(text))
     for code, year in (FollowUpReport.objects.order_by("-year", "municipality__name")
                        .values_list("municipality__code", "year")):
         for public in (True, False):
-            keys.setdefault(str(k := ReportKey("followup", year, public, code)), k)
-    for text in PrecomputedReport.objects.order_by("-computed_at").values_list("key", flat=True):
-        keys.setdefault(text, ReportKey.parse(text))
+            add(ReportKey("followup", year, public, code))
+    for year in NATIONAL_YEARS:
+        codes = sorted(set(districts_in_force(agreements=Agreement.objects.all(), year=year)
+                           .values_list("municipality__code", flat=True)))
+        for code in codes:
+            for public in (True, False):
+                add(ReportKey("followup", year, public, code))
     return list(keys.values())
 
 

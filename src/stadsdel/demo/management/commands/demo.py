@@ -13,6 +13,11 @@ from stadsdel.demo.logins import ADMIN_USERNAME, DEMO_PASSWORD
 from stadsdel.followup.precompute import changes_held
 
 
+def start_worker() -> subprocess.Popen:
+    """`stadsdel worker` in a process of its own, on the same database (the environment)."""
+    return subprocess.Popen([sys.executable, "-m", "stadsdel.cli", "worker", "--verbosity", "0"])
+
+
 class Command(BaseCommand):
     help = "Build the demo database (migrate, seeds, synthetic data, one login per role) and serve it."
 
@@ -40,7 +45,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\nServing on http://{options['addrport']}/  (Ctrl-C stops)"))
         # The background worker beside the web server, as production runs it: reports are
         # recomputed there after a change, imports run there.
-        worker = subprocess.Popen([sys.executable, "-m", "stadsdel.cli", "worker", "--verbosity", "0"])
+        worker = start_worker()
         self.stdout.write(f"Background worker started (process {worker.pid}).")
         # The served demo is what people try the product with: a wrong address or a failure
         # shows the product's own 404 and 500 pages, never Django's debug page with its settings

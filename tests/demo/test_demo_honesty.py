@@ -46,8 +46,42 @@ def test_the_served_demo_turns_the_debug_page_off(monkeypatch, settings, db):
         seen["debug"] = command.settings.DEBUG
 
     monkeypatch.setattr(command, "call_command", runserver)
+    monkeypatch.setattr(command, "start_worker", lambda: FakeWorker())
     call_command("demo")
     assert seen == {"debug": False}
+
+
+class FakeWorker:
+    def __init__(self):
+        self.pid, self.stopped = 4242, False
+
+    def terminate(self):
+        self.stopped = True
+
+    def wait(self, timeout=None):
+        return 0
+
+
+def test_the_served_demo_runs_a_worker_beside_the_web_server(monkeypatch, settings, db, capsys):
+    """`make demo` serves pages and runs the background tasks: the worker starts before the web
+    server and stops with it."""
+    from django.core.management import call_command
+
+    from stadsdel.demo.management.commands import demo as command
+
+    order = []
+    worker = FakeWorker()
+    monkeypatch.setattr(command, "demo_build", lambda **_kw: [])
+    monkeypatch.setattr(command, "start_worker", lambda: order.append("worker") or worker)
+    monkeypatch.setattr(command, "call_command", lambda name, *a, **k: order.append(name))
+    call_command("demo")
+    assert order == ["worker", "runserver"] and worker.stopped
+    assert "worker" in capsys.readouterr().out
+    # The worker it starts is `stadsdel worker` on the same database.
+    popen = []
+    monkeypatch.setattr(command.subprocess, "Popen", lambda args, **kw: popen.append(args) or worker)
+    command.start_worker()
+    assert popen[0][-3:] == ["worker", "--verbosity", "0"] and popen[0][1:3] == ["-m", "stadsdel.cli"]
 
 
 def test_own_404_and_500_pages_without_debug(settings, db, monkeypatch):

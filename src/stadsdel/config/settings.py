@@ -111,7 +111,10 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "stadsdel.sources",
+    "stadsdel.jobs",
     "stadsdel.accounts",
     "stadsdel.areas",
     "stadsdel.agreements",
@@ -292,6 +295,24 @@ STADSDEL_IMPORT_MAX_UNZIPPED_BYTES = env_int("STADSDEL_IMPORT_MAX_UNZIPPED_BYTES
 for _name in ("STADSDEL_IMPORT_MAX_ROWS", "STADSDEL_IMPORT_MAX_COLUMNS", "STADSDEL_IMPORT_MAX_UNZIPPED_BYTES"):
     if globals()[_name] < 1:
         raise ImproperlyConfiguredEnv(f"{_name}={globals()[_name]} must be at least 1")
+
+# Background tasks (Django's tasks framework through the django-tasks backport): queued in the
+# database (django-tasks-db; SQLite and PostgreSQL alike, no other server) and run by
+# `stadsdel worker`, one or more per machine against the one database. STADSDEL_TASKS_BACKEND
+# "immediate" runs each task inside the request that queues it (no worker needed).
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "dummy": "django_tasks.backends.dummy.DummyBackend",
+        }[env_str("STADSDEL_TASKS_BACKEND", "database")],
+        "QUEUES": ["default"],
+    }
+}
+# A worker that has not said it is alive for this long is taken for dead: its running task is
+# marked failed (and may be retried).
+STADSDEL_WORKER_TIMEOUT_SECONDS = env_int("STADSDEL_WORKER_TIMEOUT_SECONDS", 30)
 
 LOGGING = {
     "version": 1,

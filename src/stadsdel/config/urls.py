@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("stadsdel.agreements.urls")),
     path("", include("stadsdel.indicators.urls")),
     path("", include("stadsdel.ops.urls")),
+    path("", include("stadsdel.jobs.urls")),
     path("", include("stadsdel.ui.urls")),
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -124,3 +125,39 @@ class NationalReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}"
+
+
+class DataVersion(models.Model):
+    """The version of everything the reports are computed from: statistics (an import batch),
+    plans and goals, reports and their sections, publications, index models. One row; every
+    change of such data counts it up in the change's own transaction, so a report computed at an
+    older version is never shown as current."""
+
+    version = models.PositiveBigIntegerField(default=1)
+    changed_at = models.DateTimeField(_("data changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.changed_at:%Y-%m-%d %H:%M})"
+
+
+class PrecomputedReport(models.Model):
+    """A report's content and charts as computed at one data version (a background task does it
+    after each change), so that viewing a report costs a read, not a computation. `key` names the
+    report and its version (public or internal); `payload` is the page's context, compressed."""
+
+    key = models.CharField(max_length=100, unique=True)
+    version = models.PositiveBigIntegerField()
+    payload = models.BinaryField()
+    computed_at = models.DateTimeField(default=timezone.now)
+    seconds = models.FloatField(default=0.0)
+
+    class Meta:
+        verbose_name = _("precomputed report")
+        verbose_name_plural = _("precomputed reports")
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.version}"

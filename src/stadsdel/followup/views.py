@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,10 +19,9 @@ from stadsdel.agreements.models import Organisation
 from stadsdel.areas.models import Municipality
 from stadsdel.core.http import difference, stale_save
 from stadsdel.core.versions import StaleVersionError, posted_version
+from stadsdel.followup import precompute, selectors, services
 from stadsdel.followup import render as report_render
-from stadsdel.followup import selectors, services
 from stadsdel.followup.compute import report_next_steps, report_stages
-from stadsdel.followup.content import followup_content, national_content
 from stadsdel.followup.maps import DISTRICTS, national_map
 from stadsdel.followup.models import (
     AgencyReport,
@@ -30,6 +30,7 @@ from stadsdel.followup.models import (
     ReportSection,
     ReportStatus,
 )
+from stadsdel.ui import charts
 
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
@@ -91,15 +92,18 @@ def national_detail(request, year: int):
     internal = request.GET.get("internal") == "1"
     if internal and not scope.national:
         raise PermissionDenied
-    content = national_content(year=year, public=not internal)
-    if not content.districts:
+    parts = precompute.report_context(precompute.ReportKey("national", year, not internal))
+    if isinstance(parts, precompute.Recomputing):
+        return _recomputing(request, parts, heading=_("National report %(year)s") % {"year": year})
+    if parts is None:
         raise Http404
+    content = parts["c"]
     download = _report_download(request, content, name=f"nationell-redovisning-{year}{'-intern' if internal else ''}",
                                 writers=report_render.FORMATS, tables=report_render.national_tables,
                                 default_table="stadsdelar")
     if download:
         return download
-    context = report_render.national_context(content)
+    context = dict(parts)
     context.update({
         "section": "reports", "year": year, "internal": internal, "may_see_internal": scope.national,
         "record": NationalReport.objects.filter(year=year).first(), "tables": report_render.SHEET_TITLES,
@@ -115,6 +119,15 @@ def _int_param(request, name: str, default: int) -> int:
         return int(request.GET.get(name, default))
     except (TypeError, ValueError):
         return default
+
+
+def _recomputing(request, state: precompute.Recomputing, *, heading: str) -> HttpResponse:
+    """Instead of a report computed from older data: that it is being recomputed, and since when
+    the data are new. Never cached by the browser, so a reload asks again."""
+    response = render(request, "followup/recomputing.html", {
+        "section": "reports", "heading": heading, "changed_at": state.changed_at, "started": state.started})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _report_access(request, code: str) -> tuple[Municipality, bool]:
@@ -140,9 +153,13 @@ def _progress(report: FollowUpReport | None, *, scope, municipality) -> dict:
 
 def report_detail(request, code: str, year: int):
     municipality, internal = _report_access(request, code)
-    content = followup_content(municipality=municipality, year=year, public=not internal)
-    if not content.districts:
+    parts = precompute.report_context(precompute.ReportKey("followup", year, not internal, municipality.code))
+    if isinstance(parts, precompute.Recomputing):
+        return _recomputing(request, parts, heading=_("Follow-up %(year)s: %(name)s") % {
+            "year": year, "name": municipality.name})
+    if parts is None:
         raise Http404
+    content = parts["c"]
     download = _report_download(request, content, name=f"uppfoljning-{municipality.code}-{year}",
                                 writers={"html": report_render.followup_html, "pdf": report_render.followup_pdf,
                                          "xlsx": report_render.followup_xlsx},
@@ -151,7 +168,7 @@ def report_detail(request, code: str, year: int):
         return download
     scope = scope_for(request.user)
     report = content.report
-    context = report_render.followup_context(content)
+    context = dict(parts)
     context.update({
         "section": "reports", "municipality": municipality, "year": year, "report": report,
         "editable": scope.edits_own_municipality(municipality.pk),

@@ -52,13 +52,17 @@ from django.db.migrations.loader import MigrationLoader
 
 import stadsdel
 from stadsdel.core.progress import Progress, quiet
+from stadsdel.followup.precompute import data_changed
 
 FORMAT = "stadsdel-backup"
 FORMAT_VERSION = 2
 # Format 1 had no files; it is still read (the database only).
 READABLE_FORMAT_VERSIONS = (1, 2)
 # Sessions are sign-ins in progress, not data; restoring them would sign people back in.
-NOT_BACKED_UP = {"sessions.Session"}
+# Sessions, and what is derived or transient: reports precomputed from the data (computed again
+# after a restore), the task queue and the workers' state.
+NOT_BACKED_UP = {"sessions.Session", "followup.DataVersion", "followup.PrecomputedReport", "jobs.WorkerBeat",
+                 "jobs.TaskProgress", "django_tasks_db.DBTaskResult"}
 MAX_HEADER_BYTES = 1 << 20
 CHUNK = 1 << 20
 BATCH = 2000
@@ -434,6 +438,7 @@ def backup_restore(path: Path | str, *, using: str = DEFAULT_DB_ALIAS, progress:
         header = backup_verify(path, using=using, files=files)
         progress(f"The backup of {header.get('created', '?')} matches this database's schema and its checksum.")
         _restore_rows(path, header, using=using, progress=progress)
+        data_changed()  # the reports are computed again from the restored data
     except BaseException:
         files.discard()
         raise

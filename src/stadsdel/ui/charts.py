@@ -36,21 +36,59 @@ LEVEL_DASHES = {"district": [1, 0], "municipality": [6, 3], "county": [2, 2], "c
 CHART_WIDTH = 560
 CHART_HEIGHT = 240
 
-# Checking every spec against the Vega-Lite schema (when a chart is built and when it is turned
-# into a dict) costs most of a page with 30 charts. The specs come from this module's fixed
-# templates, so development and the tests check every one and production skips it.
+# Checking a spec against the Vega-Lite schema takes some 0.3 s, so checking every spec of a page
+# with 30 charts made development pages take seconds. The specs come from this module's fixed
+# templates, so their shape (keys and types; the data aside) is all a check can find wrong: the
+# tests build every kind and check each (tests/web/test_chart_specs.py), and outside production
+# each distinct shape is checked once per process, never each view. Altair's own check of every
+# property as a chart is built (its debug mode) is off everywhere.
 VALIDATE_SPECS = not settings.PRODUCTION
-if not VALIDATE_SPECS:
-    alt.utils.schemapi.disable_debug_mode()
+alt.utils.schemapi.disable_debug_mode()
+_checked_shapes: set[str] = set()
+
+
+def spec_shape(spec: dict) -> str:
+    """The spec's structure: its keys and the types of its values, the data left out and lists
+    by their distinct members' shapes. Two charts of one template with other figures, titles or
+    numbers of series share a shape."""
+
+    def shape(value):
+        if isinstance(value, dict):
+            return {k: shape(v) for k, v in sorted(value.items()) if k not in ("values", "datasets")}
+        if isinstance(value, list):
+            return sorted({json.dumps(shape(v), sort_keys=True) for v in value})
+        return type(value).__name__
+
+    return json.dumps(shape(spec), sort_keys=True)
+
+
+@functools.cache
+def _vega_lite_schema() -> dict:
+    return alt.vegalite.v6.schema.load_schema()
+
+
+def validate_spec(spec: dict) -> None:
+    """Check the spec against the Vega-Lite schema (raises jsonschema's ValidationError)."""
+    schema = _vega_lite_schema()
+    alt.utils.schemapi.validate_jsonschema(spec, schema, rootschema=schema)
+
+
+def _check_once(spec: dict) -> None:
+    key = spec_shape(spec)
+    if key not in _checked_shapes:
+        validate_spec(spec)
+        _checked_shapes.add(key)
 
 
 def _described(chart: alt.TopLevelMixin, title: str, description: str) -> dict:
     if title:
         chart = chart.properties(title=title)
-    spec = chart.to_dict(validate=VALIDATE_SPECS)
+    spec = chart.to_dict(validate=False)
     if description:
         # Vega writes it as the chart's aria-label: what a screen reader announces for the SVG.
         spec["description"] = description
+    if VALIDATE_SPECS:
+        _check_once(spec)
     return spec
 
 

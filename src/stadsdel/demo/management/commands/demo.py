@@ -1,5 +1,8 @@
 """`stadsdel demo [--no-serve]`: build the demo database and serve it."""
 
+import subprocess
+import sys
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -7,6 +10,12 @@ from django.core.management.base import BaseCommand
 from stadsdel.core.cli import bad_input
 from stadsdel.demo.builder import demo_build
 from stadsdel.demo.logins import ADMIN_USERNAME, DEMO_PASSWORD
+from stadsdel.followup.precompute import changes_held
+
+
+def start_worker() -> subprocess.Popen:
+    """`stadsdel worker` in a process of its own, on the same database (the environment)."""
+    return subprocess.Popen([sys.executable, "-m", "stadsdel.cli", "worker", "--verbosity", "0"])
 
 
 class Command(BaseCommand):
@@ -22,7 +31,10 @@ class Command(BaseCommand):
                 "The demo creates logins with a known password; it refuses to run with DJANGO_ENV=production.")
         db = settings.DATABASES["default"]
         self.stdout.write(f"Database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
-        logins = demo_build(progress=self.stdout.write)
+        # The build's thousands of writes count as one change of the reports' data, at the end:
+        # the worker started below then computes every report once.
+        with changes_held():
+            logins = demo_build(progress=self.stdout.write)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         self.stdout.write(f"  {ADMIN_USERNAME:<18} administratör (admin-sidorna /admin/)")
@@ -31,8 +43,19 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         self.stdout.write(self.style.SUCCESS(f"\nServing on http://{options['addrport']}/  (Ctrl-C stops)"))
+        # The background worker beside the web server, as production runs it: reports are
+        # recomputed there after a change, imports run there.
+        worker = start_worker()
+        self.stdout.write(f"Background worker started (process {worker.pid}).")
         # The served demo is what people try the product with: a wrong address or a failure
         # shows the product's own 404 and 500 pages, never Django's debug page with its settings
         # and traceback. Static files still come from the apps (WhiteNoise with finders).
         settings.DEBUG = False
-        call_command("runserver", options["addrport"], use_reloader=False)
+        try:
+            call_command("runserver", options["addrport"], use_reloader=False)
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()

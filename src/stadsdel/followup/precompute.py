@@ -1,0 +1,220 @@
+"""Reports computed ahead of their readers.
+
+Computing a municipality's follow-up (its series, goals, index and some thirty charts) takes
+seconds; reading it back takes milliseconds. So every change of the data the reports are built
+from counts up the one `DataVersion` (in the change's transaction, see `signals.py`), and once
+the change is committed a background task (`tasks.recompute_reports`, run by `stadsdel worker`)
+computes every known report again at the new version. A page then shows:
+
+* the stored content when it was computed at the current version (fast);
+* otherwise, while the recomputation is queued or running, a notice saying so and when the data
+  changed — never the older content, which may be wrong now;
+* otherwise (no worker is running, as under a plain `runserver`, or nothing was queued) the
+  content computed in the request and stored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import pickle
+import threading
+import time
+import zlib
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from stadsdel.areas.models import Municipality
+from stadsdel.followup.models import DataVersion, FollowUpReport, NationalReport, PrecomputedReport
+from stadsdel.jobs.services import RUNNING, workers_alive
+
+log = logging.getLogger(__name__)
+
+# The national report's years besides those the ministry has a record for (views.NATIONAL_YEARS).
+NATIONAL_YEARS = (2011,)
+
+
+@dataclass(frozen=True)
+class ReportKey:
+    kind: str  # "national" or "followup"
+    year: int
+    public: bool
+    code: str = ""  # the municipality's code (follow-up)
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.code}:{self.year}:{'public' if self.public else 'internal'}"
+
+    @classmethod
+    def parse(cls, text: str) -> ReportKey:
+        kind, code, year, variant = text.split(":")
+        return cls(kind, int(year), variant == "public", code)
+
+
+@dataclass
+class Recomputing:
+    """What a page says instead of a report whose recomputation has not finished."""
+
+    changed_at: dt.datetime
+    started: bool
+
+
+def current_version() -> DataVersion:
+    row = DataVersion.objects.filter(pk=1).first()
+    if row is None:
+        # Numbered from the clock (microseconds), not from 1: after a restore empties the table,
+        # a new count starts above every version a report was ever stored at, so no report
+        # computed before the restore can pass for current.
+        try:
+            with transaction.atomic():
+                row = DataVersion.objects.create(pk=1, version=time.time_ns() // 1000)
+        except IntegrityError:
+            row = DataVersion.objects.get(pk=1)
+    return row
+
+
+_held = threading.local()
+
+
+@contextlib.contextmanager
+def changes_held():
+    """Count the changes of a bulk load (the demo's build, a restore) as one, at the end."""
+    depth = getattr(_held, "depth", 0)
+    _held.depth = depth + 1
+    try:
+        yield
+    finally:
+        _held.depth = depth
+    if depth == 0:
+        data_changed()
+
+
+def data_changed() -> None:
+    """Count the data version up in the current transaction; once it commits, queue the
+    recomputation (one queued task serves any number of changes before it starts)."""
+    if getattr(_held, "depth", 0):
+        return
+    if not DataVersion.objects.filter(pk=1).update(version=F("version") + 1, changed_at=timezone.now()):
+        current_version()
+        DataVersion.objects.filter(pk=1).update(version=F("version") + 1, changed_at=timezone.now())
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(c[1] is enqueue_recompute for c in connection.run_on_commit):
+        return  # queued already when this transaction commits
+    transaction.on_commit(enqueue_recompute)
+
+
+def enqueue_recompute() -> None:
+    from stadsdel.followup import tasks
+
+    if tasks.pending_recompute(started=False).exists():
+        return
+    tasks.recompute_reports.enqueue()
+
+
+# -- computing and storing -------------------------------------------------------------------------
+
+def compute(key: ReportKey) -> dict | None:
+    """The page's context for the report (its content included), or None when the report has no
+    districts (a 404)."""
+    from stadsdel.followup import render
+    from stadsdel.followup.content import followup_content, national_content
+    from stadsdel.followup.maps import national_map
+
+    if key.kind == "national":
+        content = national_content(year=key.year, public=key.public)
+        if not content.districts:
+            return None
+        context = render.national_context(content)
+        context.update(national_map(content))
+        context.pop("chart_locale", None)  # the reader's language, added by the view
+        return context
+    municipality = Municipality.objects.get(code=key.code)
+    content = followup_content(municipality=municipality, year=key.year, public=key.public)
+    if not content.districts:
+        return None
+    return render.followup_context(content)
+
+
+def store(key: ReportKey, *, version: int) -> dict | None:
+    t0 = time.perf_counter()
+    context = compute(key)
+    payload = zlib.compress(pickle.dumps(context, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    PrecomputedReport.objects.update_or_create(key=str(key), defaults={
+        "version": version, "payload": payload, "computed_at": timezone.now(),
+        "seconds": time.perf_counter() - t0})
+    return context
+
+
+def _load(row: PrecomputedReport) -> dict | None:
+    return pickle.loads(zlib.decompress(bytes(row.payload)))
+
+
+def report_context(key: ReportKey) -> dict | Recomputing | None:
+    """The report's context at the current data version: stored, being recomputed, or computed
+    now (see the module's docstring)."""
+    from stadsdel.followup import tasks
+
+    version = current_version()
+    row = PrecomputedReport.objects.filter(key=str(key)).first()
+    if row is not None and row.version == version.version:
+        return _load(row)
+    if row is not None or key in known_keys():
+        pending = tasks.pending_recompute(started=None).order_by("enqueued_at").first()
+        if pending is not None and workers_alive():
+            return Recomputing(changed_at=version.changed_at, started=pending.status == RUNNING)
+    return store(key, version=version.version)
+
+
+def known_keys() -> list[ReportKey]:
+    """Every report worth having ready, in both versions (public and internal): the national
+    reports first, then those read before (the most recently computed first), then each
+    follow-up report on record and each municipality with a district under an agreement in the
+    national report's years."""
+    from stadsdel.agreements.models import Agreement
+    from stadsdel.agreements.selectors import districts_in_force
+
+    keys: dict[str, ReportKey] = {}
+
+    def add(key: ReportKey) -> None:
+        keys.setdefault(str(key), key)
+
+    years = sorted(set(NATIONAL_YEARS) | set(NationalReport.objects.values_list("year", flat=True)), reverse=True)
+    for year in years:
+        for public in (True, False):
+            add(ReportKey("national", year, public))
+    for text in PrecomputedReport.objects.order_by("-computed_at").values_list("key", flat=True):
+        add(ReportKey.parse(text))
+    for code, year in (FollowUpReport.objects.order_by("-year", "municipality__name")
+                       .values_list("municipality__code", "year")):
+        for public in (True, False):
+            add(ReportKey("followup", year, public, code))
+    for year in NATIONAL_YEARS:
+        codes = sorted(set(districts_in_force(agreements=Agreement.objects.all(), year=year)
+                           .values_list("municipality__code", flat=True)))
+        for code in codes:
+            for public in (True, False):
+                add(ReportKey("followup", year, public, code))
+    return list(keys.values())
+
+
+def recompute_all(*, progress=None) -> int:
+    """Compute every known report that is older than the data (each stored on its own, so pages
+    become ready one by one). Returns how many were computed."""
+    version = current_version().version
+    done = 0
+    keys = known_keys()
+    stored = dict(PrecomputedReport.objects.values_list("key", "version"))
+    for n, key in enumerate(keys, 1):
+        if stored.get(str(key)) == version:
+            continue
+        try:
+            store(key, version=version)
+        except Municipality.DoesNotExist:
+            PrecomputedReport.objects.filter(key=str(key)).delete()
+        done += 1
+        if progress is not None:
+            progress(n, len(keys), str(key))
+    return done

@@ -1,0 +1,31 @@
+"""The reports' background task: recompute every known report after the data changed."""
+
+from __future__ import annotations
+
+from django_tasks import task
+from django_tasks_db.models import DBTaskResult
+
+from stadsdel.jobs.services import READY, RUNNING, progress_report
+
+TASK_PATH = f"{__name__}.recompute_reports"
+
+
+@task(takes_context=True)
+def recompute_reports(context) -> int:
+    """Compute again every report older than the data; returns how many were computed."""
+    from stadsdel.followup import precompute
+
+    task_id = context.task_result.id
+
+    def progress(n: int, total: int, key: str) -> None:
+        progress_report(task_id, percent=100.0 * n / max(total, 1), step=key)
+
+    progress_report(task_id, percent=0.0, step="", label="Recompute reports")
+    return precompute.recompute_all(progress=progress)
+
+
+def pending_recompute(*, started: bool | None):
+    """The recomputation tasks not finished: only queued (started=False), only running (True),
+    or both (None)."""
+    statuses = {False: [READY], True: [RUNNING], None: [READY, RUNNING]}[started]
+    return DBTaskResult.objects.filter(task_path=TASK_PATH, status__in=statuses)

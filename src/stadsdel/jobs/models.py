@@ -1,0 +1,49 @@
+"""The state the task queue (django-tasks-db's `DBTaskResult`) does not keep: which workers are
+alive, and how far a running task has come."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkerBeat(models.Model):
+    """A running `stadsdel worker`: it says it is alive every few seconds. A worker that has been
+    silent longer than STADSDEL_WORKER_TIMEOUT_SECONDS is dead (killed, its machine gone), and the
+    task it was running is marked failed by the next worker that looks."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}:{self.pid})"
+
+
+class TaskProgress(models.Model):
+    """How far a background task has come, as its page shows it: a percentage and the step it is
+    at, in words. Written by the task as it goes (outside the task's own transaction, so the page
+    sees it while the work is under way)."""
+
+    task_id = models.CharField(max_length=64, unique=True)
+    label = models.CharField(_("task"), max_length=200, blank=True)
+    percent = models.FloatField(_("progress"), default=0.0)
+    step = models.CharField(_("step"), max_length=300, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    result_url = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("task progress")
+        verbose_name_plural = _("task progress")
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.percent:.0f} % {self.step}"

@@ -1,0 +1,72 @@
+"""Writes about background tasks: progress, the workers' heartbeats, dead workers' tasks, retries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from stadsdel.jobs.models import TaskProgress, WorkerBeat
+
+READY, RUNNING, FAILED, SUCCESSFUL = "READY", "RUNNING", "FAILED", "SUCCESSFUL"
+
+
+class WorkerDied(RuntimeError):
+    """The worker running the task stopped saying it was alive (killed, or its machine gone)."""
+
+
+def progress_report(task_id: str, *, percent: float, step: str, label: str | None = None) -> None:
+    """Say how far the task has come (0–100) and what it is doing. Each report is committed at
+    once, so the task's page sees it while the work goes on."""
+    defaults = {"percent": max(0.0, min(100.0, percent)), "step": step[:300], "updated_at": timezone.now()}
+    if label is not None:
+        defaults["label"] = label[:200]
+    TaskProgress.objects.update_or_create(task_id=str(task_id), defaults=defaults)
+
+
+def beat(worker_id: str, *, host: str = "", pid: int = 0) -> None:
+    WorkerBeat.objects.update_or_create(worker_id=worker_id, defaults={"seen_at": timezone.now(), "host": host,
+                                                                       "pid": pid})
+
+
+def workers_alive() -> int:
+    return WorkerBeat.objects.filter(seen_at__gte=timezone.now() - _timeout()).count()
+
+
+def _timeout() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.STADSDEL_WORKER_TIMEOUT_SECONDS)
+
+
+def fail_dead_tasks() -> list[str]:
+    """Mark failed every running task whose worker is dead (silent past the timeout, or never
+    seen). What such a task wrote inside its transaction was rolled back with the worker's
+    connection; it can be retried. Returns the tasks' ids."""
+    alive = set(WorkerBeat.objects.filter(seen_at__gte=timezone.now() - _timeout()).values_list("worker_id", flat=True))
+    failed = []
+    for result in DBTaskResult.objects.filter(status=RUNNING):
+        worker = result.worker_ids[-1] if result.worker_ids else ""
+        if worker in alive:
+            continue
+        # Only when still running: a worker finishing it meanwhile wins.
+        updated = DBTaskResult.objects.filter(pk=result.pk, status=RUNNING).update(
+            status=FAILED, finished_at=timezone.now(),
+            exception_class_path=f"{WorkerDied.__module__}.{WorkerDied.__qualname__}",
+            traceback=f"WorkerDied: worker {worker or '?'} stopped while running the task.\n")
+        if updated:
+            failed.append(str(result.pk))
+    WorkerBeat.objects.filter(seen_at__lt=timezone.now() - 10 * _timeout()).delete()
+    return failed
+
+
+def retry(task_id: str) -> str:
+    """Queue a failed task again with its arguments; returns the new task's id."""
+    result = DBTaskResult.objects.get(pk=task_id, status=FAILED)
+    new = result.task.enqueue(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
+    old = TaskProgress.objects.filter(task_id=str(task_id)).first()
+    if old is not None:
+        TaskProgress.objects.update_or_create(task_id=str(new.id), defaults={
+            "label": old.label, "owner": old.owner, "result_url": old.result_url, "percent": 0.0,
+            "step": "", "updated_at": timezone.now()})
+    return str(new.id)

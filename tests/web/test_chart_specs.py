@@ -1,0 +1,93 @@
+"""Every chart kind's spec is valid Vega-Lite. The pages no longer check each spec they draw
+(issue 20: the check took 0.3 s a chart); these tests check every template, and the page code
+checks each distinct shape once per process outside production."""
+
+from __future__ import annotations
+
+import jsonschema
+import pytest
+
+from stadsdel.ui import charts
+
+YEARS = range(2006, 2013)
+
+
+def square(lon: float, lat: float) -> dict:
+    return {"type": "Polygon", "coordinates": [[[lon, lat], [lon + 0.01, lat], [lon + 0.01, lat + 0.01],
+                                                [lon, lat + 0.01], [lon, lat]]]}
+
+
+def features(values: list[float | None]) -> list[dict]:
+    return [{"type": "Feature", "geometry": square(18.0 + k * 0.02, 59.3),
+             "properties": {"label": f"Område {k}", "value": v}} for k, v in enumerate(values)]
+
+
+SPECS = {
+    "series": lambda: charts.series_chart(
+        [{"year": y, "series": s, "level": lv, "value": None if y == 2009 else 60.0 + k}
+         for y in YEARS for k, (s, lv) in enumerate([("Jordbro", "district"), ("Haninge", "municipality"),
+                                                     ("Riket", "country")])],
+        title="Förvärvsfrekvens", y_title="procent", labels={"district": "Jordbro", "municipality": "Haninge",
+                                                              "country": "Riket"}, description="d"),
+    "index_bar": lambda: charts.index_bar_chart(
+        [{"unit": "A", "value": 120.0, "selected": True}, {"unit": "B", "value": 80.0, "selected": False}],
+        threshold=100.0, selected_label="Prioriterad", other_label="Övriga", x_title="Index", title="t"),
+    "rank_interval": lambda: charts.rank_interval_chart(
+        [{"unit": "A", "rank": 1, "median": 1, "low": 1, "high": 3}, {"unit": "B", "rank": 2, "median": 2, "low": 1,
+                                                                       "high": 2}], x_title="Rang"),
+    "index_trend": lambda: charts.index_trend_chart(
+        [{"year": y, "series": s, "value": 100.0} for y in YEARS for s in ("A", "Referens")],
+        reference="Referens", y_title="Index"),
+    "choropleth": lambda: charts.choropleth_chart(features([150.0, None, 90.0]), value_title="Index",
+                                                  no_value_label="Ingen uppgift"),
+    "choropleth_all_values": lambda: charts.choropleth_chart(features([150.0, 90.0]), value_title="Index"),
+    "event_study": lambda: charts.event_study_chart(
+        [{"year": y, "effect": 0.5, "ci_low": None if y == 2008 else 0.1, "ci_high": None if y == 2008 else 0.9}
+         for y in YEARS], start=2009, y_title="procentenheter"),
+    "synth": lambda: charts.synth_chart(
+        [{"year": y, "series": s, "value": 50.0} for y in YEARS for s in ("Jordbro", "Syntetisk")],
+        start=2009, treated_label="Jordbro", synthetic_label="Syntetisk", y_title="procent"),
+    "placebo": lambda: charts.placebo_chart(
+        [{"year": y, "unit": u, "gap": 0.2, "treated": u == "A"} for y in YEARS for u in ("A", "B", "C")],
+        start=2009, treated_label="Jordbro", placebo_label="Placebo", y_title="procentenheter"),
+    "goal_trend": lambda: charts.goal_trend_chart([{"year": y, "value": 40.0 + y % 3} for y in YEARS], target=45.0),
+    "goal_trend_no_target": lambda: charts.goal_trend_chart([{"year": 2010, "value": 40.0}]),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SPECS))
+def test_every_chart_kind_is_valid_vega_lite(kind):
+    spec = SPECS[kind]()
+    charts.validate_spec(spec)
+    assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/v6")
+
+
+def test_the_check_finds_a_broken_spec():
+    spec = SPECS["series"]()
+    spec["mark"] = {"type": "no-such-mark"}
+    with pytest.raises(jsonschema.ValidationError):
+        charts.validate_spec(spec)
+
+
+def test_a_shape_is_checked_once(monkeypatch):
+    """Outside production each distinct shape is checked once per process: the same template
+    with other figures and labels is not checked again, a new shape is."""
+    checked = []
+    monkeypatch.setattr(charts, "validate_spec", checked.append)
+    monkeypatch.setattr(charts, "_checked_shapes", set())
+    monkeypatch.setattr(charts, "VALIDATE_SPECS", True)
+    SPECS["index_bar"]()
+    charts.index_bar_chart([{"unit": f"U{k}", "value": 10.0 * k, "selected": k % 2 == 0} for k in range(9)],
+                           threshold=50.0, selected_label="x", other_label="y", x_title="Index 2012", title="other")
+    assert len(checked) == 1
+    SPECS["goal_trend"]()
+    assert len(checked) == 2
+
+
+def test_production_checks_nothing(monkeypatch):
+    checked = []
+    monkeypatch.setattr(charts, "validate_spec", checked.append)
+    monkeypatch.setattr(charts, "_checked_shapes", set())
+    monkeypatch.setattr(charts, "VALIDATE_SPECS", False)
+    SPECS["series"]()
+    assert checked == []

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -30,7 +29,6 @@ from stadsdel.followup.models import (
     ReportSection,
     ReportStatus,
 )
-from stadsdel.ui import charts
 
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",

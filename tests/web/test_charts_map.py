@@ -8,7 +8,7 @@ import re
 import pytest
 
 from stadsdel.lib.geojson import _signed_area
-from stadsdel.ui.charts import CHART_WIDTH, NO_VALUE_COLOUR, chart_svg, choropleth_chart
+from stadsdel.ui.charts import CHART_WIDTH, MAP_PROJECTION, NO_VALUE_COLOUR, chart_svg, choropleth_chart
 
 
 def square(lon: float, lat: float, size: float = 0.01) -> dict:
@@ -31,7 +31,7 @@ def test_map_renders_to_svg_with_tooltips_and_a_fitted_projection():
                             title="Index 2012", description="Totalindex per område 2012.")
     assert spec["width"] == CHART_WIDTH and spec["description"] == "Totalindex per område 2012."
     (layer,) = layers(spec)
-    assert layer["mark"]["type"] == "geoshape" and layer["projection"] == {"type": "mercator"}
+    assert layer["mark"]["type"] == "geoshape" and layer["projection"] == MAP_PROJECTION
     assert {t["field"] for t in layer["encoding"]["tooltip"]} == {"properties.label", "properties.value"}
     assert layer["encoding"]["color"]["scale"]["scheme"]["name"] == "blues"
     svg = chart_svg(spec)

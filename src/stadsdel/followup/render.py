@@ -47,7 +47,10 @@ def _national_map(content: NationalContent) -> dict:
     built = national_map(content)
     if not built:
         return {}
-    return {"map_svg": charts.chart_svg(built["map_spec"]), "map_rows": built["map_rows"],
+    # Measured in the font the PDF is set in: vl-convert lays the legends out by its font's
+    # widths, and with a narrower one their texts run into each other in the PDF.
+    spec = {**built["map_spec"], "config": {**built["map_spec"].get("config", {}), "font": "DejaVu Sans"}}
+    return {"map_svg": charts.chart_svg(spec), "map_rows": built["map_rows"],
             "map_indicator": built["map_indicator"], "map_basis_text": built["map_basis_text"],
             "map_description": built["map_spec"].get("description", "")}
 

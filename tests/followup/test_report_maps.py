@@ -54,6 +54,7 @@ def test_national_map_is_sweden_with_the_agreement_municipalities_coloured(figur
     spec = built["map_spec"]
     layers = spec["layer"]
     outline, grey, coloured = layers
+    assert len(grey["data"]["values"]) == 20  # the other municipalities with districts: no figure
     assert len(outline["data"]["values"]) == 290 - 21  # every other municipality in outline
     assert {f["properties"]["label"] for f in coloured["data"]["values"]} == {"Haninge"}
     assert all(layer["projection"]["type"] == "transverseMercator" for layer in layers)

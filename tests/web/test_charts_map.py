@@ -8,7 +8,13 @@ import re
 import pytest
 
 from stadsdel.lib.geojson import _signed_area
-from stadsdel.ui.charts import CHART_WIDTH, MAP_PROJECTION, NO_VALUE_COLOUR, chart_svg, choropleth_chart
+from stadsdel.ui.charts import (
+    CHART_WIDTH,
+    MAP_PROJECTION,
+    NO_VALUE_COLOUR,
+    chart_svg,
+    choropleth_chart,
+)
 
 
 def square(lon: float, lat: float, size: float = 0.01) -> dict:

@@ -5,6 +5,7 @@ per section, real numbers) and CSV per table. All read one content object (`cont
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Callable
 
@@ -190,8 +191,16 @@ def _series_svg(section, series) -> str:
 
 
 def _pdf_font(spec: dict) -> dict:
-    # Measured in the font the PDF is set in: vl-convert lays the legends out by its font's
-    # widths, and with a narrower one their texts run into each other in the PDF.
+    """The map spec for a PDF. Measured in the font the PDF is set in: vl-convert lays the
+    legends out by its font's widths, and with a narrower one their texts run into each other.
+    The colour legend as swatches: the PDF renderer leaves some SVG gradients out, and a legend
+    without its colours cannot be read."""
+    spec = json.loads(json.dumps(spec))
+    for layer in spec.get("layer", [spec]):
+        color = layer.get("encoding", {}).get("color", {})
+        if color.get("type") == "quantitative" and isinstance(color.get("legend"), dict):
+            color["legend"]["type"] = "symbol"
+            color["legend"]["symbolType"] = "square"
     return {**spec, "config": {**spec.get("config", {}), "font": "DejaVu Sans"}}
 
 

@@ -208,7 +208,7 @@ def test_a_code_of_another_code_system_is_unknown(tmp_path, stockholm_areas):
 @pytest.mark.django_db
 def test_code_system_must_be_known_and_national(tmp_path, stockholm_areas):
     path = write(tmp_path / "sams.geojson", collection(stockholm_areas))
-    with pytest.raises(GeoJSONError, match=r"unknown code system 'XYZ' \(known: DeSO, NYKO, RegSO, SAMS\)"):
+    with pytest.raises(GeoJSONError, match=r"unknown code system 'XYZ' \(known: DeSO, NYKO, RegSO, SAMS, Kommun, Län\)"):
         boundaries_load(path=path, code_system="XYZ", code_field="code")
     with pytest.raises(GeoJSONError, match="NYKO codes are only unique within a municipality"):
         boundaries_load(path=path, code_system="NYKO", code_field="code")

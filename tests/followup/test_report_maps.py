@@ -54,6 +54,7 @@ def test_national_map_is_sweden_with_the_agreement_municipalities_coloured(figur
     spec = built["map_spec"]
     layers = spec["layer"]
     outline, grey, coloured = layers
+    assert len(grey["data"]["values"]) == 20  # the other municipalities with districts: no figure
     assert len(outline["data"]["values"]) == 290 - 21  # every other municipality in outline
     assert {f["properties"]["label"] for f in coloured["data"]["values"]} == {"Haninge"}
     assert all(layer["projection"]["type"] == "transverseMercator" for layer in layers)
@@ -66,7 +67,7 @@ def test_national_map_is_sweden_with_the_agreement_municipalities_coloured(figur
     # The municipality's own figure instead, said in the legend.
     own = national_map(content, basis=MUNICIPALITY)
     assert {r.name: r.value for r in own["map_rows"]}["Haninge"] == pytest.approx(71.5)
-    assert "municipality's own figure" in json.dumps(own["map_spec"]["layer"][2]["encoding"]["color"]["title"])
+    assert "kommunens eget värde" in own["map_spec"]["layer"][2]["encoding"]["color"]["title"]  # Swedish, the default
 
 
 @pytest.mark.django_db
@@ -99,7 +100,7 @@ def test_district_map_draws_its_areas_inside_its_municipality(figures, tmp_path,
                for layer in spec["layer"])
     # Synthetic boundaries say so on the map itself, never by the file's name.
     caption = [layer for layer in spec["layer"] if "caption" in json.dumps(layer.get("encoding", {}))]
-    assert caption and "Synthetic area boundaries" in caption[0]["data"]["values"][0]["caption"]
+    assert caption and "Syntetiska områdesgränser" in caption[0]["data"]["values"][0]["caption"]
     assert "demo_synthetic" not in json.dumps(spec)
     labels = [r.name for r in built["map_rows"]]
     map_filled(spec, labels)

@@ -47,11 +47,14 @@ def _load_boundaries(tmp_path, codes):
 
 
 def _map_features(response):
+    """The coloured and grey shapes of the units (not the municipality outline or the labels)."""
     spec = response.context["map_spec"]
-    return [f for layer in spec.get("layer", [spec]) for f in layer["data"]["values"]]
+    return [f for layer in spec.get("layer", [spec]) if layer["mark"]["type"] == "geoshape"
+            for f in layer["data"]["values"] if "value" in f["properties"]]
 
 
-def test_overview_draws_a_map_when_the_areas_have_boundaries(client, stockholm_statistics, test_model, tmp_path):
+def test_overview_draws_a_map_when_the_areas_have_boundaries(client, stockholm_statistics, test_model, tmp_path,
+                                                             map_filled):
     _load_boundaries(tmp_path, ["01800148", "01800154", "01800151", "01800201", "01800202"])
     response = client.get("/index/", {"model": test_model.pk, "level": "district", "year": 2012})
     html = response.content.decode()
@@ -64,6 +67,12 @@ def test_overview_draws_a_map_when_the_areas_have_boundaries(client, stockholm_s
     drawn = {f["properties"]["code"]: (f["properties"]["label"], f["properties"]["value"]) for f in _map_features(response)}
     assert drawn == {"01800148": ("Rinkeby", totals["Rinkeby"]), "01800154": ("Husby", totals["Husby"]),
                      "01800151": ("Tensta", totals["Tensta"])}
+    # Inside Stockholm's real outline, the units named on the map, and never blank.
+    spec = response.context["map_spec"]
+    assert spec["layer"][0]["data"]["values"][0]["properties"]["label"] == "Stockholm"
+    texts = {v["text"] for layer in spec["layer"] if layer["mark"]["type"] == "text" for v in layer["data"]["values"]}
+    assert {"Rinkeby", "Husby", "Tensta"} <= texts
+    map_filled(spec, ["Rinkeby", "Husby", "Tensta"])
     # Areas: every area with figures, by its own index.
     response = client.get("/index/", {"model": test_model.pk, "level": "area", "year": 2012})
     assert len(_map_features(response)) == 5 and 'id="map-note"' not in response.content.decode()

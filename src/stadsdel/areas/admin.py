@@ -6,11 +6,13 @@ from stadsdel.areas.models import (
     AreaBoundary,
     CodeSystem,
     County,
+    CountyBoundary,
     Crosswalk,
     CrosswalkLink,
     District,
     DistrictArea,
     Municipality,
+    MunicipalityBoundary,
     StatisticalArea,
 )
 from stadsdel.sources.admin import SourceIssueInline
@@ -90,3 +92,37 @@ class AreaBoundaryAdmin(admin.ModelAdmin):
         positions = sum(len(ring) for polygon in polygons for ring in polygon)
         return _("%(type)s: %(polygons)s polygons, %(positions)s positions") % {
             "type": obj.geometry["type"], "polygons": len(polygons), "positions": positions}
+
+
+def _shape(geometry: dict) -> str:
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    positions = sum(len(ring) for polygon in polygons for ring in polygon)
+    return _("%(type)s: %(polygons)s polygons, %(positions)s positions") % {
+        "type": geometry["type"], "polygons": len(polygons), "positions": positions}
+
+
+@admin.register(MunicipalityBoundary)
+class MunicipalityBoundaryAdmin(admin.ModelAdmin):
+    """Shown, never edited by hand, as the area boundaries: the file is the truth."""
+
+    list_display = ["municipality", "source", "loaded_at"]
+    search_fields = ["municipality__code", "municipality__name"]
+    list_select_related = ["municipality"]
+    fields = ["municipality", "source", "file_sha256", "loaded_at", "shape"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description=_("shape"))
+    def shape(self, obj: MunicipalityBoundary) -> str:
+        return _shape(obj.geometry)
+
+
+@admin.register(CountyBoundary)
+class CountyBoundaryAdmin(MunicipalityBoundaryAdmin):
+    list_display = ["county", "source", "loaded_at"]
+    search_fields = ["county__code", "county__name"]
+    list_select_related = ["county"]
+    fields = ["county", "source", "file_sha256", "loaded_at", "shape"]
+    readonly_fields = fields

@@ -5,6 +5,8 @@ per section, real numbers) and CSV per table. All read one content object (`cont
 from __future__ import annotations
 
 import io
+import json
+import re
 from collections.abc import Callable
 
 from django.template.loader import render_to_string
@@ -18,6 +20,7 @@ from stadsdel.core.pdf import html_to_pdf
 from stadsdel.core.tabular_export import csv_writer, xlsx_append
 from stadsdel.followup.content import FollowUpContent, NationalContent
 from stadsdel.followup.maps import national_map
+from stadsdel.indicators.maps import district_map
 from stadsdel.ui import charts
 
 STATUS_LABELS = {
@@ -47,7 +50,7 @@ def _national_map(content: NationalContent) -> dict:
     built = national_map(content)
     if not built:
         return {}
-    return {"map_svg": charts.chart_svg(built["map_spec"]), "map_rows": built["map_rows"],
+    return {"map_svg": _own_ids(charts.chart_svg(_pdf_font(built["map_spec"])), "national-map-"), "map_rows": built["map_rows"],
             "map_indicator": built["map_indicator"], "map_basis_text": built["map_basis_text"],
             "map_description": built["map_spec"].get("description", "")}
 
@@ -187,12 +190,44 @@ def _series_svg(section, series) -> str:
     return charts.chart_svg(spec)
 
 
+def _pdf_font(spec: dict) -> dict:
+    """The map spec for a PDF. Measured in the font the PDF is set in: vl-convert lays the
+    legends out by its font's widths, and with a narrower one their texts run into each other.
+    The colour legend as swatches: the PDF renderer leaves some SVG gradients out, and a legend
+    without its colours cannot be read."""
+    spec = json.loads(json.dumps(spec))
+    for layer in spec.get("layer", [spec]):
+        color = layer.get("encoding", {}).get("color", {})
+        if color.get("type") == "quantitative" and isinstance(color.get("legend"), dict):
+            color["legend"]["type"] = "symbol"
+            color["legend"]["symbolType"] = "square"
+    return {**spec, "config": {**spec.get("config", {}), "font": "DejaVu Sans"}}
+
+
+def _own_ids(svg: str, prefix: str) -> str:
+    """The SVG with its clip and gradient ids made its own: a document holds many charts, each
+    numbering its clips from 1, and a PDF renderer resolving `url(#clip1)` in the whole document
+    may take another chart's clip and cut the map's legend away."""
+    return re.sub(r'(id="|url\(#)(clip|gradient_)', rf"\g<1>{prefix}\g<2>", svg)
+
+
+def _district_map(district, year: int) -> dict:
+    """The district's map as SVG with its table, or {} when its areas have no boundaries."""
+    built = district_map(district, until=year)
+    if not built:
+        return {}
+    return {"svg": _own_ids(charts.chart_svg(_pdf_font(built["map_spec"])), f"map{district.pk}-"),
+            "rows": built["map_rows"],
+            "indicator": built["map_indicator"], "year": built["map_year"], "synthetic": built["map_synthetic"],
+            "description": built["map_spec"].get("description", "")}
+
+
 def followup_context(content: FollowUpContent) -> dict:
     with translation.override("sv"):
         districts = []
         for section in content.districts:
             areas = [(name, [(s, _series_svg(section, s)) for s in series]) for name, series in section.goal_areas]
-            districts.append((section, areas))
+            districts.append((section, areas, _district_map(section.district, content.year)))
     return {"c": content, "districts": districts, "status_labels": STATUS_LABELS}
 
 

@@ -31,10 +31,11 @@ def _area_name(area) -> str:
     return f"{area.name} ({area.code})" if area.name else f"{area.code_system.code} {area.code}"
 
 
-def district_map(district: District, *, indicator_code: str | None = None) -> dict:
+def district_map(district: District, *, indicator_code: str | None = None, until: int | None = None) -> dict:
     """The spec and table of the district's map, or {} when none of its areas has a boundary.
     The indicator is `indicator_code` when its area figures exist, else the first in the
-    catalogue that has any for these areas; the year is its latest."""
+    catalogue that has any for these areas; the year is its latest (not after `until`, for a
+    report of that year)."""
     areas = [m.area for m in district.memberships.all() if not m.area.code_system.municipality_specific]
     if not areas:
         return {}
@@ -52,7 +53,7 @@ def district_map(district: District, *, indicator_code: str | None = None) -> di
     if indicator is not None:
         figures = list(Observation.objects.filter(indicator=indicator, level=Level.AREA, statistical_area__in=areas,
                                                   sex="T").values_list("statistical_area_id", "period", "value"))
-        years = [p for _a, p, v in figures if v is not None]
+        years = [p for _a, p, v in figures if v is not None and (until is None or p <= until)]
         year = max(years) if years else None
         values = {a: v for a, p, v in figures if p == year}
     rows, features, sources = [], [], set()

@@ -229,6 +229,9 @@ class _Loader:
         show Sweden; an outline already stored is left alone."""
         outcome = municipality_outlines_load(progress=lambda msg: self.progress(f"  {msg}"))
         self.progress(f"  {outcome.summary()}")
+        self.report.created["municipality boundaries"] += outcome.created
+        self.report.updated["municipality boundaries"] += outcome.updated
+        self.report.unchanged["municipality boundaries"] += outcome.unchanged
 
     def load_municipalities(self) -> None:
         data = self.read("municipalities.json")

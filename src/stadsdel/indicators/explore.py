@@ -34,7 +34,7 @@ VIEWS = ("line", "bar", "table")
 SIMILAR_BY = ("area_type", "risk_band")
 COUNTRY_KEY = "country:SE"
 # Enough units for any comparison a person reads; a longer list is cut (and said so).
-UNIT_CAP = 200
+UNIT_CAP = 400
 
 
 def _ints(values) -> list[int]:
@@ -75,11 +75,13 @@ class ExploreQuery:
     sexes: tuple[str, ...] = (Observation.Sex.TOTAL,)
     view: str = "line"
     year: int | None = None  # the bar chart's year (default: the latest shown)
+    all_municipalities: bool = False  # "all": every municipality (a URL of 290 codes is too long)
+    all_counties: bool = False
 
     @property
     def is_empty(self) -> bool:
         has_units = (self.districts or self.areas_of or self.municipalities or self.counties or self.country
-                     or self.similar_to is not None)
+                     or self.all_municipalities or self.all_counties or self.similar_to is not None)
         return not (self.indicators and has_units)
 
 
@@ -110,9 +112,11 @@ def explore_query_parse(params: Mapping) -> ExploreQuery:
         indicators=tuple(many("indicator")),
         districts=tuple(_ints(many("district"))),
         areas_of=tuple(_ints(many("areas_of"))),
-        municipalities=tuple(many("municipality")),
-        counties=tuple(many("county")),
+        municipalities=tuple(c for c in many("municipality") if c != "all"),
+        counties=tuple(c for c in many("county") if c != "all"),
         country=one("country") in ("1", "true", "on", "yes"),
+        all_municipalities="all" in many("municipality"),
+        all_counties="all" in many("county"),
         similar_to=_int(one("similar_to")),
         similar_by=similar_by if similar_by in SIMILAR_BY else "area_type",
         year_from=year_from,
@@ -215,13 +219,16 @@ def _units(query: ExploreQuery, similar_ids: list[int]) -> list[ExploreUnit]:
                     f"{districts[m.district_id].name} {m.area.code}", Level.AREA))
             for pk in query.areas_of:
                 units += by_district.get(pk, [])
-    if query.municipalities:
-        names = dict(Municipality.objects.filter(code__in=query.municipalities).values_list("code", "name"))
-        units += [ExploreUnit(f"municipality:{c}", names[c], Level.MUNICIPALITY)
-                  for c in query.municipalities if c in names]
-    if query.counties:
-        names = dict(County.objects.filter(code__in=query.counties).values_list("code", "name"))
-        units += [ExploreUnit(f"county:{c}", names[c], Level.COUNTY) for c in query.counties if c in names]
+    if query.municipalities or query.all_municipalities:
+        found = Municipality.objects.order_by("name").values_list("code", "name")
+        names = dict(found if query.all_municipalities else found.filter(code__in=query.municipalities))
+        codes = list(names) if query.all_municipalities else query.municipalities
+        units += [ExploreUnit(f"municipality:{c}", names[c], Level.MUNICIPALITY) for c in codes if c in names]
+    if query.counties or query.all_counties:
+        found = County.objects.order_by("name").values_list("code", "name")
+        names = dict(found if query.all_counties else found.filter(code__in=query.counties))
+        codes = list(names) if query.all_counties else query.counties
+        units += [ExploreUnit(f"county:{c}", names[c], Level.COUNTY) for c in codes if c in names]
     if query.country:
         units.append(ExploreUnit(COUNTRY_KEY, _("Sweden"), Level.COUNTRY))
     seen: set[str] = set()

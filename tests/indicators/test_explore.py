@@ -221,3 +221,12 @@ def test_the_chart_downloads_as_svg_and_png(figures, client):
     png = client.get("/statistics/explore/", {**PARAMS, "view": "bar", "format": "png", "chart": INDICATOR})
     assert png.content.startswith(b"\x89PNG")
     assert client.get("/statistics/explore/", {**PARAMS, "format": "svg", "chart": "nope"}).status_code == 404
+
+
+def test_every_municipality_is_one_choice(figures):
+    # 290 repeated codes make an address a server refuses; "all" stands for them.
+    query = _query(municipality=["all"])
+    assert query.all_municipalities and query.municipalities == ()
+    result = explore(query=query, scope=scope_for(AnonymousUser()))
+    assert len(result.units) == 290 and not result.units_capped
+    assert {r.unit for r in result.rows} == {"Haninge"}  # the only municipality with figures

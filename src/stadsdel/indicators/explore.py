@@ -17,7 +17,6 @@ Who ran an import is staff information: the rows carry it only for a scope that
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -34,7 +33,7 @@ VIEWS = ("line", "bar", "table")
 SIMILAR_BY = ("area_type", "risk_band")
 COUNTRY_KEY = "country:SE"
 # Enough units for any comparison a person reads; a longer list is cut (and said so).
-UNIT_CAP = 200
+UNIT_CAP = 400
 
 
 def _ints(values) -> list[int]:
@@ -75,11 +74,13 @@ class ExploreQuery:
     sexes: tuple[str, ...] = (Observation.Sex.TOTAL,)
     view: str = "line"
     year: int | None = None  # the bar chart's year (default: the latest shown)
+    all_municipalities: bool = False  # "all": every municipality (a URL of 290 codes is too long)
+    all_counties: bool = False
 
     @property
     def is_empty(self) -> bool:
         has_units = (self.districts or self.areas_of or self.municipalities or self.counties or self.country
-                     or self.similar_to is not None)
+                     or self.all_municipalities or self.all_counties or self.similar_to is not None)
         return not (self.indicators and has_units)
 
 
@@ -110,9 +111,11 @@ def explore_query_parse(params: Mapping) -> ExploreQuery:
         indicators=tuple(many("indicator")),
         districts=tuple(_ints(many("district"))),
         areas_of=tuple(_ints(many("areas_of"))),
-        municipalities=tuple(many("municipality")),
-        counties=tuple(many("county")),
+        municipalities=tuple(c for c in many("municipality") if c != "all"),
+        counties=tuple(c for c in many("county") if c != "all"),
         country=one("country") in ("1", "true", "on", "yes"),
+        all_municipalities="all" in many("municipality"),
+        all_counties="all" in many("county"),
         similar_to=_int(one("similar_to")),
         similar_by=similar_by if similar_by in SIMILAR_BY else "area_type",
         year_from=year_from,
@@ -132,7 +135,7 @@ class ExploreUnit:
     level: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ is several times slower, on 2 000 rows
 class ExploreRow:
     """One figure as the table, the downloads and the API show it. `value`, `numerator` and
     `denominator` are None for a suppressed cell (status `suppressed`), never zero."""
@@ -153,7 +156,7 @@ class ExploreRow:
     imported_by: str | None = None  # only for a scope that sees import authors
 
     def as_dict(self) -> dict:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return {name: getattr(self, name) for name in self.__slots__}
 
 
 @dataclass
@@ -190,11 +193,6 @@ def _district_label(district: District) -> str:
     return f"{district.name} ({district.municipality.name})"
 
 
-def _import_label(kind: str, source_name: str, created_at: dt.datetime) -> str:
-    kinds = dict(ImportBatch.Kind.choices)
-    return f"{kinds.get(kind, kind)} {source_name} ({created_at:%Y-%m-%d})"
-
-
 def _units(query: ExploreQuery, similar_ids: list[int]) -> list[ExploreUnit]:
     """The chosen units in the order the form lists their kinds, each named. A few queries,
     one per kind of unit chosen."""
@@ -215,13 +213,16 @@ def _units(query: ExploreQuery, similar_ids: list[int]) -> list[ExploreUnit]:
                     f"{districts[m.district_id].name} {m.area.code}", Level.AREA))
             for pk in query.areas_of:
                 units += by_district.get(pk, [])
-    if query.municipalities:
-        names = dict(Municipality.objects.filter(code__in=query.municipalities).values_list("code", "name"))
-        units += [ExploreUnit(f"municipality:{c}", names[c], Level.MUNICIPALITY)
-                  for c in query.municipalities if c in names]
-    if query.counties:
-        names = dict(County.objects.filter(code__in=query.counties).values_list("code", "name"))
-        units += [ExploreUnit(f"county:{c}", names[c], Level.COUNTY) for c in query.counties if c in names]
+    if query.municipalities or query.all_municipalities:
+        found = Municipality.objects.order_by("name").values_list("code", "name")
+        names = dict(found if query.all_municipalities else found.filter(code__in=query.municipalities))
+        codes = list(names) if query.all_municipalities else query.municipalities
+        units += [ExploreUnit(f"municipality:{c}", names[c], Level.MUNICIPALITY) for c in codes if c in names]
+    if query.counties or query.all_counties:
+        found = County.objects.order_by("name").values_list("code", "name")
+        names = dict(found if query.all_counties else found.filter(code__in=query.counties))
+        codes = list(names) if query.all_counties else query.counties
+        units += [ExploreUnit(f"county:{c}", names[c], Level.COUNTY) for c in codes if c in names]
     if query.country:
         units.append(ExploreUnit(COUNTRY_KEY, _("Sweden"), Level.COUNTRY))
     seen: set[str] = set()
@@ -280,6 +281,9 @@ def explore(
     fetched = sorted(fetched[:cap], key=lambda r: (indicator_order[r[0]], unit_order[r[1]], r[3], sex_order[r[4]]))
     suppressed = Observation.Status.SUPPRESSED
     names = {pk: in_language(i) for pk, i in by_pk.items()}
+    kinds = dict(ImportBatch.Kind.choices)
+    imports = {batch_id: f"{kinds.get(kind, kind)} {source} ({created:%Y-%m-%d})"
+               for *_, batch_id, kind, source, created, _author in fetched}
     result.rows = [
         ExploreRow(
             indicator=by_pk[ind].code, indicator_name=names[ind], unit=label[key].label, unit_key=key,
@@ -288,7 +292,7 @@ def explore(
             value=None if status == suppressed else value,
             numerator=None if status == suppressed else numerator,
             denominator=None if status == suppressed else denominator,
-            status=status, import_id=batch_id, import_label=_import_label(kind, source, created),
+            status=status, import_id=batch_id, import_label=imports[batch_id],
             imported_by=(author or None) if authors else None,
         )
         for (ind, key, level, period, sex, value, numerator, denominator, status, batch_id, kind, source, created,

@@ -311,8 +311,10 @@ def explore(request):
     query = explorer.explore_query_parse(request.GET)
     result = explorer.explore(query=query, scope=scope_for(request.user), similar=similar_districts)
     fmt = request.GET.get("format", "")
+    if fmt in ("csv", "xlsx"):
+        return _explore_download(request, result, fmt, [])
     chart_items = _explore_charts(result) if query.view != "table" or fmt in ("svg", "png") else []
-    if fmt in ("csv", "xlsx", "svg", "png"):
+    if fmt in ("svg", "png"):
         return _explore_download(request, result, fmt, chart_items)
     params = request.GET.copy()
     params.pop("format", None)

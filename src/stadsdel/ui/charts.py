@@ -499,6 +499,13 @@ SERIES_COLOURS = ["#13294b", "#d55e00", "#009e73", "#0072b2", "#cc79a7", "#e69f0
 SERIES_DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]]
 
 
+def _with_values(spec: dict, rows: Sequence[dict]) -> dict:
+    # An explorer chart may hold 2 000 figures; Altair walks every value when it writes the spec
+    # (most of a large view's time), so the spec is written without them and they go in after.
+    spec["data"] = {"values": [dict(r) for r in rows]}
+    return spec
+
+
 def _series_scales(series: Sequence[str]) -> tuple[alt.Scale, alt.Scale]:
     n = len(SERIES_COLOURS)
     colours = [SERIES_COLOURS[i % n] for i in range(len(series))]
@@ -513,7 +520,7 @@ def explore_line_chart(rows: Sequence[dict], *, series: Sequence[str], title: st
     colour, dash = _series_scales(series)
     number = f",.{max(int(decimals), 0)}f"
     chart = (
-        alt.Chart(alt.Data(values=[dict(r) for r in rows]))
+        alt.Chart(alt.Data(values=[]))
         .mark_line(point=True, strokeWidth=2.5)
         .encode(
             x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
@@ -532,7 +539,7 @@ def explore_line_chart(rows: Sequence[dict], *, series: Sequence[str], title: st
         .configure_legend(labelFontSize=13, symbolSize=120)
         .configure_title(fontSize=14)
     )
-    return _described(chart, title, description)
+    return _with_values(_described(chart, title, description), rows)
 
 
 def explore_bar_chart(rows: Sequence[dict], *, series: Sequence[str], title: str, x_title: str, decimals: int = 1,
@@ -558,7 +565,7 @@ def explore_bar_chart(rows: Sequence[dict], *, series: Sequence[str], title: str
     if several:
         encoding["yOffset"] = alt.YOffset("series:N", sort=list(series))
     chart = (
-        alt.Chart(alt.Data(values=[dict(r) for r in rows]))
+        alt.Chart(alt.Data(values=[]))
         .mark_bar()
         .encode(**encoding)
         .properties(width="container", height={"step": 22})
@@ -566,7 +573,7 @@ def explore_bar_chart(rows: Sequence[dict], *, series: Sequence[str], title: str
         .configure_legend(labelFontSize=13)
         .configure_title(fontSize=14)
     )
-    return _described(chart, title, description)
+    return _with_values(_described(chart, title, description), rows)
 
 
 def chart_png(spec: dict, *, locale: str = "sv-SE", scale: float = 2.0) -> bytes:

@@ -92,8 +92,8 @@ class ExploreParams(Schema):
     indicator: list[str] = Field(default_factory=list, description="Indicator codes.")
     district: list[int] = Field(default_factory=list, description="Districts (ids).")
     areas_of: list[int] = Field(default_factory=list, description="Districts whose statistical areas are shown.")
-    municipality: list[str] = Field(default_factory=list, description="Municipality codes (4 digits).")
-    county: list[str] = Field(default_factory=list, description="County codes (2 digits).")
+    municipality: list[str] = Field(default_factory=list, description="Municipality codes (4 digits), or all.")
+    county: list[str] = Field(default_factory=list, description="County codes (2 digits), or all.")
     country: bool = Field(False, description="The whole country.")
     similar_to: int | None = Field(None, description="A district: add the districts like it.")
     similar_by: Literal["area_type", "risk_band"] = Field(

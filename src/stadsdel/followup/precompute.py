@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stadsdel.areas.models import Municipality
 from stadsdel.followup.models import DataVersion, FollowUpReport, NationalReport, PrecomputedReport
@@ -47,6 +48,16 @@ class ReportKey:
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.code}:{self.year}:{'public' if self.public else 'internal'}"
+
+    def title(self) -> str:
+        """The report's name as a reader knows it (a task's current step says it)."""
+        if self.kind == "national":
+            name = _("National report %(year)s") % {"year": self.year}
+        else:
+            municipality = Municipality.objects.filter(code=self.code).values_list("name", flat=True).first()
+            name = _("Follow-up %(year)s: %(name)s") % {"year": self.year, "name": municipality or self.code}
+        variant = _("public version") if self.public else _("internal version")
+        return f"{name} ({variant})"
 
     @classmethod
     def parse(cls, text: str) -> ReportKey:
@@ -216,5 +227,5 @@ def recompute_all(*, progress=None) -> int:
             PrecomputedReport.objects.filter(key=str(key)).delete()
         done += 1
         if progress is not None:
-            progress(n, len(keys), str(key))
+            progress(n, len(keys), key.title())
     return done

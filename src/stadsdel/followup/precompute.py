@@ -71,6 +71,7 @@ class Recomputing:
 
     changed_at: dt.datetime
     started: bool
+    task_id: str = ""
 
 
 def current_version() -> DataVersion:
@@ -175,7 +176,8 @@ def report_context(key: ReportKey) -> dict | Recomputing | None:
     if row is not None or key in known_keys():
         pending = tasks.pending_recompute(started=None).order_by("enqueued_at").first()
         if pending is not None and workers_alive():
-            return Recomputing(changed_at=version.changed_at, started=pending.status == RUNNING)
+            return Recomputing(changed_at=version.changed_at, started=pending.status == RUNNING,
+                               task_id=str(pending.pk))
     return store(key, version=version.version)
 
 

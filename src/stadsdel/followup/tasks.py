@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
@@ -24,7 +24,8 @@ def recompute_reports(context) -> int:
 
     # A worker serves no one reader: its words are in the product's first language.
     with translation.override("sv"):
-        progress_report(task_id, percent=0.0, step="", label=_("Recomputing the reports"))
+        # The label is kept untranslated and translated for each reader (jobs.selectors).
+        progress_report(task_id, percent=0.0, step="", label=gettext_noop("Recomputing the reports"))
         return precompute.recompute_all(progress=progress)
 
 

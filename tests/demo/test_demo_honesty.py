@@ -71,6 +71,7 @@ def test_the_served_demo_runs_a_worker_beside_the_web_server(monkeypatch, settin
 
     order = []
     worker = FakeWorker()
+    start_worker = command.start_worker
     monkeypatch.setattr(command, "demo_build", lambda **_kw: [])
     monkeypatch.setattr(command, "start_worker", lambda: order.append("worker") or worker)
     monkeypatch.setattr(command, "call_command", lambda name, *a, **k: order.append(name))
@@ -80,7 +81,7 @@ def test_the_served_demo_runs_a_worker_beside_the_web_server(monkeypatch, settin
     # The worker it starts is `stadsdel worker` on the same database.
     popen = []
     monkeypatch.setattr(command.subprocess, "Popen", lambda args, **kw: popen.append(args) or worker)
-    command.start_worker()
+    start_worker()
     assert popen[0][-3:] == ["worker", "--verbosity", "0"] and popen[0][1:3] == ["-m", "stadsdel.cli"]
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
-from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from stadsdel.indicators.models import ImportBatch
@@ -26,8 +26,15 @@ def two_steps(context, name: str) -> int:
 
 
 def run_worker() -> None:
-    Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
-           max_tasks=None, worker_id="test-worker", excluded_queue_names=[]).run()
+    """What `stadsdel worker --batch` does, inside this test's transaction (the worker's check for
+    stale connections would close the test's own connection on PostgreSQL)."""
+    saved = db_worker.close_old_connections
+    db_worker.close_old_connections = lambda: None
+    try:
+        db_worker.Worker(queue_names=["default"], interval=0, batch=True, backend_name="default",
+                         startup_delay=False, max_tasks=None, worker_id="test-worker", excluded_queue_names=[]).run()
+    finally:
+        db_worker.close_old_connections = saved
 
 
 def test_progress_and_result_reach_the_page(client, haninge_user):

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stadsdel.areas.models import Municipality
 from stadsdel.followup.models import DataVersion, FollowUpReport, NationalReport, PrecomputedReport
@@ -48,6 +49,16 @@ class ReportKey:
     def __str__(self) -> str:
         return f"{self.kind}:{self.code}:{self.year}:{'public' if self.public else 'internal'}"
 
+    def title(self) -> str:
+        """The report's name as a reader knows it (a task's current step says it)."""
+        if self.kind == "national":
+            name = _("National report %(year)s") % {"year": self.year}
+        else:
+            municipality = Municipality.objects.filter(code=self.code).values_list("name", flat=True).first()
+            name = _("Follow-up %(year)s: %(name)s") % {"year": self.year, "name": municipality or self.code}
+        variant = _("public version") if self.public else _("internal version")
+        return f"{name} ({variant})"
+
     @classmethod
     def parse(cls, text: str) -> ReportKey:
         kind, code, year, variant = text.split(":")
@@ -60,6 +71,7 @@ class Recomputing:
 
     changed_at: dt.datetime
     started: bool
+    task_id: str = ""
 
 
 def current_version() -> DataVersion:
@@ -164,7 +176,8 @@ def report_context(key: ReportKey) -> dict | Recomputing | None:
     if row is not None or key in known_keys():
         pending = tasks.pending_recompute(started=None).order_by("enqueued_at").first()
         if pending is not None and workers_alive():
-            return Recomputing(changed_at=version.changed_at, started=pending.status == RUNNING)
+            return Recomputing(changed_at=version.changed_at, started=pending.status == RUNNING,
+                               task_id=str(pending.pk))
     return store(key, version=version.version)
 
 
@@ -216,5 +229,5 @@ def recompute_all(*, progress=None) -> int:
             PrecomputedReport.objects.filter(key=str(key)).delete()
         done += 1
         if progress is not None:
-            progress(n, len(keys), str(key))
+            progress(n, len(keys), key.title())
     return done

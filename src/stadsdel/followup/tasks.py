@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils import translation
+from django.utils.translation import gettext_noop
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
@@ -17,11 +19,14 @@ def recompute_reports(context) -> int:
 
     task_id = context.task_result.id
 
-    def progress(n: int, total: int, key: str) -> None:
-        progress_report(task_id, percent=100.0 * n / max(total, 1), step=key)
+    def progress(n: int, total: int, title: str) -> None:
+        progress_report(task_id, percent=100.0 * n / max(total, 1), step=title)
 
-    progress_report(task_id, percent=0.0, step="", label="Recompute reports")
-    return precompute.recompute_all(progress=progress)
+    # A worker serves no one reader: its words are in the product's first language.
+    with translation.override("sv"):
+        # The label is kept untranslated and translated for each reader (jobs.selectors).
+        progress_report(task_id, percent=0.0, step="", label=gettext_noop("Recomputing the reports"))
+        return precompute.recompute_all(progress=progress)
 
 
 def pending_recompute(*, started: bool | None):

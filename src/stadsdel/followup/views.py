@@ -123,7 +123,8 @@ def _recomputing(request, state: precompute.Recomputing, *, heading: str) -> Htt
     """Instead of a report computed from older data: that it is being recomputed, and since when
     the data are new. Never cached by the browser, so a reload asks again."""
     response = render(request, "followup/recomputing.html", {
-        "section": "reports", "heading": heading, "changed_at": state.changed_at, "started": state.started})
+        "section": "reports", "heading": heading, "changed_at": state.changed_at, "started": state.started,
+        "task_id": state.task_id})
     response["Cache-Control"] = "no-store"
     return response
 

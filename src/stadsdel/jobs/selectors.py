@@ -56,7 +56,7 @@ def task_state(task_id: str) -> TaskState | None:
             error = _("The task stopped with an error: %(error)s") % {"error": last}
     percent = 100.0 if result.status == SUCCESSFUL else (progress.percent if progress else 0.0)
     return TaskState(
-        id=str(result.pk), label=(progress.label if progress and progress.label else result.task_name),
+        id=str(result.pk), label=_(progress.label) if progress and progress.label else result.task_name,
         status=result.status, percent=percent, step=progress.step if progress else "", error=error,
         result_url=progress.result_url if progress else "", owner_id=progress.owner_id if progress else None,
     )

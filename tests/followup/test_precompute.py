@@ -128,3 +128,19 @@ def test_a_bulk_load_counts_as_one_change(db):
         ImportBatch.objects.create(kind=ImportBatch.Kind.CSV, source_name="a.csv")
         ImportBatch.objects.create(kind=ImportBatch.Kind.CSV, source_name="b.csv")
     assert precompute.current_version().version == before + 1
+
+
+def test_a_report_is_stored_in_each_readers_language(client, ministry_user):
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = precompute.ReportKey("national", 2011, True)
+    assert str(english).endswith(":en") and precompute.ReportKey.parse(str(english)) == english
+    # A key stored before languages were part of it reads as the site's language.
+    assert precompute.ReportKey.parse("national::2011:public").language == "sv"
+    assert client.get("/reports/national/2011/").status_code == 200
+    client.cookies["django_language"] = "en"
+    assert client.get("/reports/national/2011/").status_code == 200
+    stored = set(PrecomputedReport.objects.values_list("key", flat=True))
+    # The Swedish reader's report is not served to the English one: each has its own.
+    assert {"national::2011:public:sv", "national::2011:public:en"} <= stored

@@ -22,11 +22,12 @@ import pickle
 import threading
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from stadsdel.areas.models import Municipality
@@ -39,15 +40,23 @@ log = logging.getLogger(__name__)
 NATIONAL_YEARS = (2011,)
 
 
+def _active_language() -> str:
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
 @dataclass(frozen=True)
 class ReportKey:
+    """One stored report: its kind, year and version, and the language its text and charts are
+    written in (the reader's, when a page asks; the site's default when the worker prepares)."""
+
     kind: str  # "national" or "followup"
     year: int
     public: bool
     code: str = ""  # the municipality's code (follow-up)
+    language: str = field(default_factory=_active_language)
 
     def __str__(self) -> str:
-        return f"{self.kind}:{self.code}:{self.year}:{'public' if self.public else 'internal'}"
+        return f"{self.kind}:{self.code}:{self.year}:{'public' if self.public else 'internal'}:{self.language}"
 
     def title(self) -> str:
         """The report's name as a reader knows it (a task's current step says it)."""
@@ -57,12 +66,14 @@ class ReportKey:
             municipality = Municipality.objects.filter(code=self.code).values_list("name", flat=True).first()
             name = _("Follow-up %(year)s: %(name)s") % {"year": self.year, "name": municipality or self.code}
         variant = _("public version") if self.public else _("internal version")
+        if self.language != settings.LANGUAGE_CODE:
+            variant += ", " + translation.get_language_info(self.language)["name_translated"]
         return f"{name} ({variant})"
 
     @classmethod
     def parse(cls, text: str) -> ReportKey:
-        kind, code, year, variant = text.split(":")
-        return cls(kind, int(year), variant == "public", code)
+        kind, code, year, variant, *language = text.split(":")
+        return cls(kind, int(year), variant == "public", code, language[0] if language else settings.LANGUAGE_CODE)
 
 
 @dataclass
@@ -130,7 +141,12 @@ def enqueue_recompute() -> None:
 
 def compute(key: ReportKey) -> dict | None:
     """The page's context for the report (its content included), or None when the report has no
-    districts (a 404)."""
+    districts (a 404). Its words, numbers and charts in the key's language."""
+    with translation.override(key.language):
+        return _compute(key)
+
+
+def _compute(key: ReportKey) -> dict | None:
     from stadsdel.followup import render
     from stadsdel.followup.content import followup_content, national_content
     from stadsdel.followup.maps import national_map

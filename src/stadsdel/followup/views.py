@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -29,6 +30,7 @@ from stadsdel.followup.models import (
     ReportSection,
     ReportStatus,
 )
+from stadsdel.ui import charts
 
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
@@ -106,8 +108,11 @@ def national_detail(request, year: int):
         "section": "reports", "year": year, "internal": internal, "may_see_internal": scope.national,
         "record": NationalReport.objects.filter(year=year).first(), "tables": report_render.SHEET_TITLES,
     })
-    context.update(national_map(content, indicator_index=_int_param(request, "map_indicator", 0),
-                                basis=request.GET.get("map_basis", DISTRICTS)))
+    map_choice = (_int_param(request, "map_indicator", 0), request.GET.get("map_basis", DISTRICTS))
+    if map_choice != (0, DISTRICTS):
+        # The precomputed report holds the default map; another indicator or basis is drawn now.
+        context.update(national_map(content, indicator_index=map_choice[0], basis=map_choice[1]))
+    context["chart_locale"] = charts.format_locale(get_language() or "sv")
     context["map_indicators"] = list(enumerate(content.indicators))
     return render(request, "followup/national_page.html", context)
 

@@ -94,3 +94,23 @@ def test_the_colour_scale_spans_the_reference():
     spec = choropleth_chart(features([80.0, None, 90.0]), value_title="Index", reference=100.0)
     assert layers(spec)[1]["encoding"]["color"]["scale"]["domain"] == [80.0, 100.0]
     assert "domain" not in layers(choropleth_chart(features([80.0]), value_title="Index"))[0]["encoding"]["color"]["scale"]
+
+
+def test_no_text_in_a_chart_is_smaller_than_12_px():
+    from stadsdel.ui.charts import goal_trend_chart, series_chart
+
+    specs = [
+        choropleth_chart(features([1.0, 2.0]), value_title="Index", decimals=1, title="Index"),
+        series_chart([{"year": 2020, "series": "Jordbro", "level": "district", "value": 50.0}],
+                     title="Sysselsättning", labels={"district": "Jordbro"}),
+        goal_trend_chart([{"year": 2020, "value": 50.0}, {"year": 2021, "value": 52.0}], target=60.0),
+    ]
+    for spec in specs:
+        sizes = [value for part in spec["config"].values() for key, value in part.items() if key.endswith("ontSize")]
+        sizes += [value for layer in layers(spec) for channel in layer.get("encoding", {}).values()
+                  if isinstance(channel, dict) for key, value in (channel.get("axis") or {}).items()
+                  if key.endswith("FontSize")]
+        assert sizes and min(sizes) >= 12, spec["config"]
+        # The SVG (the PDF's chart) is written with the same sizes: no font-size below 12.
+        svg_sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)px"', chart_svg(spec))]
+        assert svg_sizes and min(svg_sizes) >= 12

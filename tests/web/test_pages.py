@@ -286,7 +286,7 @@ def test_negotiating_agreement_is_hidden_from_the_public_and_shows_sections_to_t
     page = text(client.get(agreement.get_absolute_url()))
     for number, title in ((1, "Utgångspunkter"), (2, "Omfattning"), (3, "Lokala partnerskap för urbant utvecklingsarbete")):
         assert f"<h3>{number}. {title}</h3>" in page
-    assert page.count('<section class="agreement-section">') == 8
+    assert page.count('<section class="agreement-section" lang="sv">') == 8
     assert "under förhandling" in page
 
 

@@ -361,7 +361,10 @@ def test_import_detail_shows_what_the_import_set(client, alby_figures, haninge_u
     alby_figures.save()
     url = reverse("indicators:import_detail", args=[alby_figures.pk])
     page = text(client.get(url))
-    assert ">employment_rate_20_64</a>" in page and "2010–2012" in page
+    # The indicator by its name, not its code.
+    employment = Indicator.objects.get(code="employment_rate_20_64")
+    assert f">{employment.name}</a>" in page and "2010–2012" in page
+    assert "employment_rate_20_64" not in page.replace(employment.get_absolute_url(), "")
     # Who imported, and from which folder on their machine, is staff information.
     assert "alby_2010_2012.csv" in page and "/home/analyst" not in page and "analyst" not in page
     client.force_login(haninge_user)

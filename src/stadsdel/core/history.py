@@ -108,6 +108,9 @@ def resolve_changes(raw: Mapping[Key, list[RawChange]]) -> dict[Key, list[FieldC
             return [objects[field.related_model].get(pk, pk) for pk in value]
         if field.many_to_one and value is not None:
             return objects[field.related_model].get(value, value)
+        if getattr(field, "choices", None) and value is not None:
+            # A status or kind reads as its label ("in review"), never as its key.
+            return dict(field.flatchoices).get(value, value)
         return value
 
     return {

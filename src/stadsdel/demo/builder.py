@@ -205,7 +205,9 @@ def demo_statistics_create(*, progress: Callable[[str], None], persons: int | No
         shutil.rmtree(out, ignore_errors=True)
 
 
-BOUNDARIES_FILE_NAME = "demo_synthetic_boundaries_sams.geojson"
+# The file's name is the boundaries' source as the maps cite it ("Area boundaries: …"), so it reads
+# as a name, not as an identifier.
+BOUNDARIES_FILE_NAME = "Synthetic demo boundaries (SAMS).geojson"
 
 
 def demo_boundaries_create(*, progress: Callable[[str], None] = lambda _msg: None) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -23,10 +24,19 @@ from stadsdel.followup.maps import national_map
 from stadsdel.indicators.maps import district_map
 from stadsdel.ui import charts
 
+# The statuses in the report's words (the page's language; the documents are rendered in Swedish).
 STATUS_LABELS = {
-    "achieved": "uppnått", "on_track": "i fas", "off_track": "ej i fas", "no_data": "data saknas",
-    "done": "i tid", "done_late": "sent", "due": "ska lämnas", "overdue": "saknas (försenad)",
+    "achieved": pgettext_lazy("report status", "achieved"), "on_track": pgettext_lazy("report status", "on track"),
+    "off_track": pgettext_lazy("report status", "off track"), "no_data": pgettext_lazy("report status", "no data"),
+    "done": pgettext_lazy("report status", "on time"), "done_late": pgettext_lazy("report status", "late"),
+    "due": pgettext_lazy("report status", "to be submitted"), "overdue": pgettext_lazy("report status", "missing (late)"),
 }
+
+
+def _status_sv(key: str) -> str:
+    # The downloads' tables are in Swedish throughout, as their column names are.
+    with translation.override("sv"):
+        return str(STATUS_LABELS[key])
 
 
 def _distribution_chart(content: NationalContent, k: int) -> str:
@@ -117,11 +127,11 @@ def national_tables(content: NationalContent) -> dict[str, tuple[list[str], list
             [[g.district.municipality.name, g.district.name, g.goal.goal_area.name, f"{g.goal.number} {g.goal.text}",
               g.indicator.code if g.indicator else None, g.goal.baseline_year, g.goal.baseline_value,
               g.status.latest_year, g.status.latest_value, g.goal.target_year, g.goal.target_value,
-              g.status.projected_value, STATUS_LABELS[g.status.status]] for g in content.goals],
+              g.status.projected_value, _status_sv(g.status.status)] for g in content.goals],
         ),
         "inlamning": (
             ["kommun", "vad", "senast", "inlämnad", "status"],
-            [[d.municipality.name, d.subject, d.due, d.done_on, STATUS_LABELS[d.status]] for d in content.due],
+            [[d.municipality.name, d.subject, d.due, d.done_on, _status_sv(d.status)] for d in content.due],
         ),
         "myndigheter": (
             ["myndighet", "inlämnad", "publicerad", "text"],
@@ -254,7 +264,7 @@ def followup_tables(content: FollowUpContent) -> dict[str, tuple[list[str], list
             goal_rows.append([d.name, g.goal.goal_area.name, f"{g.goal.number} {g.goal.text}",
                               g.indicator.code if g.indicator else None, g.goal.baseline_year, g.goal.baseline_value,
                               g.status.latest_year, g.status.latest_value, g.goal.target_year, g.goal.target_value,
-                              g.status.projected_value, STATUS_LABELS[g.status.status]])
+                              g.status.projected_value, _status_sv(g.status.status)])
         if section.index is not None:
             i = section.index
             index_rows.append([d.name, i.model, i.year, i.value, i.rank, i.units, i.base_year, i.base_value,

@@ -18,7 +18,7 @@ from stadsdel.funding.models import (
     FundArea,
 )
 from stadsdel.indicators.models import Indicator
-from stadsdel.ui.templatetags.stadsdel import shorten_text
+from stadsdel.ui.templatetags.stadsdel import in_language, shorten_text
 from stadsdel.ui.widgets import DateInput
 
 
@@ -69,10 +69,16 @@ class BudgetLineForm(forms.Form):
         return self.cleaned_data.get("co_financing") or 0
 
 
+class IndicatorChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        # Named as the plan's goal form names them: the name in the page's language and the unit.
+        return f"{in_language(obj)} ({obj.get_unit_display()})"
+
+
 class ResultForm(forms.Form):
     text = forms.CharField(label=_("Expected result"), widget=forms.Textarea(attrs={"rows": 2}))
-    indicator = forms.ModelChoiceField(label=_("Indicator"), queryset=Indicator.objects.order_by("code"),
-                                       required=False)
+    indicator = IndicatorChoice(label=_("Indicator"), queryset=Indicator.objects.order_by("position", "code"),
+                                required=False)
     measure = forms.CharField(label=_("Own measure"), max_length=300, required=False)
     baseline_value = forms.FloatField(label=_("Baseline value"), required=False)
     baseline_year = forms.IntegerField(label=_("Baseline year"), required=False)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from stadsdel.indicators.services.imports import MAX_UPLOAD_BYTES
+from stadsdel.ui.templatetags.stadsdel import in_language
 
 
 class StatisticsImportForm(forms.Form):
@@ -38,7 +39,7 @@ class StatisticsImportForm(forms.Form):
     def __init__(self, *args, indicators, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["indicator"].choices = [
-            ("", _("— none —")), *[(i.code, f"{i.code} – {i.name}") for i in indicators]
+            ("", _("— none —")), *[(i.code, in_language(i)) for i in indicators]
         ]
 
     def clean_file(self):

@@ -80,10 +80,24 @@ def _check_once(spec: dict) -> None:
         _checked_shapes.add(key)
 
 
+# No text in a chart smaller than 12 px (Vega-Lite's defaults are 10 and 11 px), the size the
+# pages' smallest text has; the title a step larger.
+TEXT_CONFIG = {
+    "axis": {"labelFontSize": 12, "titleFontSize": 12},
+    "legend": {"labelFontSize": 12, "titleFontSize": 12},
+    "header": {"labelFontSize": 12, "titleFontSize": 12},
+    "title": {"fontSize": 14},
+    "text": {"fontSize": 12},
+}
+
+
 def _described(chart: alt.TopLevelMixin, title: str, description: str) -> dict:
     if title:
         chart = chart.properties(title=title)
     spec = chart.to_dict(validate=False)
+    config = spec.setdefault("config", {})
+    for part, sizes in TEXT_CONFIG.items():
+        config[part] = {**sizes, **config.get(part, {})}
     if description:
         # Vega writes it as the chart's aria-label: what a screen reader announces for the SVG.
         spec["description"] = description
@@ -480,15 +494,15 @@ def goal_trend_chart(rows: Sequence[dict], *, target: float | None = None, decim
     line = (
         alt.Chart(alt.Data(values=[dict(r) for r in rows]))
         .mark_line(point=True, strokeWidth=2, color=LEVEL_COLOURS.get("district", "#13294b"))
-        .encode(x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelFontSize=9)),
+        .encode(x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelFontSize=12)),
                 y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False),
-                        axis=alt.Axis(format=number, labelFontSize=9, tickCount=3)))
+                        axis=alt.Axis(format=number, labelFontSize=12, tickCount=3)))
     )
     layers = [line]
     if target is not None:
         layers.append(alt.Chart(alt.Data(values=[{"target": target}]))
                       .mark_rule(strokeDash=[4, 3], color="#7a4d00").encode(y="target:Q"))
-    chart = alt.layer(*layers).properties(width=220, height=70)
+    chart = alt.layer(*layers).properties(width=220, height=80)
     return _described(chart, "", description)
 
 

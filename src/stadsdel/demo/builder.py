@@ -174,6 +174,9 @@ DEMO_SEED = 1
 
 
 CRIMES_SOURCE_NAME = "Syntetiska anmälda brott (demo)"
+# The register's folder name is its import's source as the pages list it (the analyst's latest
+# imports), so it reads as a name, not as a temporary directory's.
+REGISTER_SOURCE_NAME = "Syntetiskt register (demo)"
 
 
 def demo_statistics_create(*, progress: Callable[[str], None], persons: int | None = None) -> None:
@@ -183,7 +186,8 @@ def demo_statistics_create(*, progress: Callable[[str], None], persons: int | No
     Deterministic, so a second demo run writes nothing. The raw person-years live in a temporary
     directory only."""
     persons = persons or DEMO_PERSONS
-    out = Path(tempfile.mkdtemp(prefix="stadsdel-synth-"))
+    tmp = Path(tempfile.mkdtemp(prefix="stadsdel-synth-"))
+    out = tmp / REGISTER_SOURCE_NAME
     try:
         progress(f"Generating synthetic register data ({persons:,} persons × {len(DEMO_YEARS)} years) …".replace(",", " "))
         generated = synth_generate(areas=synth_areas(surrounding=DEMO_SURROUNDING, seed=DEMO_SEED), persons=persons,
@@ -202,7 +206,7 @@ def demo_statistics_create(*, progress: Callable[[str], None], persons: int | No
                                      progress=lambda msg: progress(f"  {msg}"))
         progress(f"  {crimes.summary()}")
     finally:
-        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 # The file's name is the boundaries' source as the maps cite it ("Area boundaries: …"), so it reads

@@ -15,6 +15,7 @@ from stadsdel.areas.selectors import municipality_outlines
 from stadsdel.followup.content import NationalContent
 from stadsdel.indicators.models import Level, Observation
 from stadsdel.ui import charts
+from stadsdel.ui.templatetags.stadsdel import in_language
 
 # Basis of a municipality's figure on the map.
 DISTRICTS = "districts"  # its districts' numerators and denominators summed
@@ -100,16 +101,16 @@ def national_map(content: NationalContent, *, indicator_index: int = 0, basis: s
     unit = indicator.get_unit_display()
     basis_text = (_("districts together (sum of numerators / sum of denominators)") if basis == DISTRICTS
                   else _("the municipality's own figure"))
-    value_title = f"{indicator.name} ({unit}) {content.year}"
-    legend_title = charts.title_lines(indicator.name, f"{unit}, {content.year}",
+    value_title = f"{in_language(indicator)} ({unit}) {content.year}"
+    legend_title = charts.title_lines(in_language(indicator), f"{unit}, {content.year}",
                                       _("districts together") if basis == DISTRICTS else _("municipality's own figure"))
-    title = charts.title_lines(f"{indicator.name} {content.year}",
+    title = charts.title_lines(f"{in_language(indicator)} {content.year}",
                                _("Municipalities with districts under an agreement"), width=48)
     described = [f"{r.name} ({', '.join(r.districts)}): "
                  + (_("no figure") if r.value is None else f"{r.value:.{indicator.decimals}f}") for r in rows]
     description = _("Map of Sweden's municipalities. The %(n)s municipalities with districts under an agreement are "
                     "coloured by %(indicator)s (%(unit)s) %(year)s, %(basis)s: %(list)s.") % {
-        "n": len(rows), "indicator": indicator.name, "unit": unit, "year": content.year, "basis": basis_text,
+        "n": len(rows), "indicator": in_language(indicator), "unit": unit, "year": content.year, "basis": basis_text,
         "list": "; ".join(described)}
     spec = charts.choropleth_chart(
         features, value_title=value_title, decimals=indicator.decimals, title=title, description=description,

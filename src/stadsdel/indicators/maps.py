@@ -15,6 +15,7 @@ from stadsdel.areas.selectors import boundaries_synthetic, boundary_features, mu
 from stadsdel.indicators.models import Indicator, Level, Observation
 from stadsdel.lib.geojson import geometry_bounds
 from stadsdel.ui import charts
+from stadsdel.ui.templatetags.stadsdel import in_language
 
 
 @dataclass
@@ -82,11 +83,11 @@ def district_map(district: District, *, indicator_code: str | None = None, until
     synthetic = boundaries_synthetic(sources)
     if indicator is not None:
         unit = indicator.get_unit_display()
-        value_title = f"{indicator.name} ({unit}) {year}"
-        legend_title = charts.title_lines(indicator.name, f"{unit}, {year}", width=40)
+        value_title = f"{in_language(indicator)} ({unit}) {year}"
+        legend_title = charts.title_lines(in_language(indicator), f"{unit}, {year}", width=40)
         decimals = indicator.decimals
         title = charts.title_lines(_("%(district)s: %(indicator)s %(year)s per area") % {
-            "district": district.name, "indicator": indicator.name, "year": year}, width=60)
+            "district": district.name, "indicator": in_language(indicator), "year": year}, width=60)
     else:
         value_title, decimals = _("Figure"), 1
         legend_title = None

@@ -44,6 +44,11 @@ PAGES: dict[str, tuple[str, str, dict, dict[str, str]]] = {
     "start:overview": ("GET", "/overview/", {}, SIGNED_IN),  # each sees the sections of their own memberships
     # Everyone signed in sets their own deadline reminders (only their own: the form names no user).
     "reminders:setting": ("POST", "/reminders/", {"deadline_reminders": "on", "language": "sv"}, SIGNED_IN),
+    # A background task's page is its owner's (here municipality A's failed task); the system's own
+    # tasks, with no owner, any signed-in user's (tests/jobs).
+    "jobs:task_detail": ("GET", "/tasks/{task}/", {}, OWNER),
+    "jobs:task_state": ("GET", "/tasks/{task}/state/", {}, OWNER),
+    "jobs:task_retry": ("POST", "/tasks/{task}/retry/", {}, OWNER),
     "ops:health": ("GET", "/health/", {}, ALL_OK),
     "areas:municipality_list": ("GET", "/municipalities/", {}, ALL_OK),
     "areas:municipality_detail": ("GET", "/municipalities/0136/", {}, ALL_OK),
@@ -365,9 +370,27 @@ def world(db, haninge_user, tmp_path):
         "cooperation_version": CooperationAgreement.objects.get(key="jordbro_forsakringskassan").version,
         "dialogue_version": dialogue.version, "comment_version": comment.version,
         "agency_report_version": agency_report.version,
-        "batch": batch.pk, "index_model": IndexModel.objects.first().pk,
+        "batch": batch.pk, "index_model": IndexModel.objects.first().pk, "task": _failed_task(haninge_user),
         **_funding_world(haninge_user), **_evaluation_world(haninge_user),
     }
+
+
+def _failed_task(owner) -> str:
+    """A task of the owner's whose worker died: its page, its state and its retry."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from stadsdel.followup.tasks import recompute_reports
+    from stadsdel.jobs import services as job_services
+    from stadsdel.jobs.models import TaskProgress, WorkerBeat
+
+    result = recompute_reports.enqueue()
+    job_services.progress_report(result.id, percent=0, step="", label="Import")
+    TaskProgress.objects.filter(task_id=str(result.id)).update(owner=owner)
+    DBTaskResult.objects.get(pk=result.id).claim("dead-worker")
+    WorkerBeat.objects.create(worker_id="dead-worker", seen_at=timezone.now() - dt.timedelta(minutes=5))
+    assert job_services.fail_dead_tasks() == [str(result.id)]
+    return str(result.id)
 
 
 def _funding_world(owner) -> dict:

@@ -5,7 +5,6 @@ the worker runs, and shows the report computed from the new data afterwards."""
 from __future__ import annotations
 
 import pytest
-from django_tasks_db.management.commands import db_worker
 
 from stadsdel.areas.models import District, Municipality
 from stadsdel.followup import precompute, services
@@ -14,20 +13,11 @@ from stadsdel.indicators.models import ImportBatch
 from stadsdel.indices.models import IndexModel
 from stadsdel.jobs.services import beat
 from stadsdel.plans.services import plan_create
+from task_worker import run_worker
 
 KEY = precompute.ReportKey("national", 2011, True)
 
 
-def run_worker() -> None:
-    """What `stadsdel worker --batch` does, inside this test's transaction (the worker's check for
-    stale connections would close the test's own connection on PostgreSQL)."""
-    saved = db_worker.close_old_connections
-    db_worker.close_old_connections = lambda: None
-    try:
-        db_worker.Worker(queue_names=["default"], interval=0, batch=True, backend_name="default",
-                         startup_delay=False, max_tasks=None, worker_id="test-worker", excluded_queue_names=[]).run()
-    finally:
-        db_worker.close_old_connections = saved
 
 
 def _import(user):

@@ -8,12 +8,12 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
-from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from stadsdel.indicators.models import ImportBatch
 from stadsdel.jobs import services
 from stadsdel.jobs.models import TaskProgress, WorkerBeat
+from task_worker import run_worker
 
 
 @task(takes_context=True)
@@ -25,16 +25,6 @@ def two_steps(context, name: str) -> int:
     return 2
 
 
-def run_worker() -> None:
-    """What `stadsdel worker --batch` does, inside this test's transaction (the worker's check for
-    stale connections would close the test's own connection on PostgreSQL)."""
-    saved = db_worker.close_old_connections
-    db_worker.close_old_connections = lambda: None
-    try:
-        db_worker.Worker(queue_names=["default"], interval=0, batch=True, backend_name="default",
-                         startup_delay=False, max_tasks=None, worker_id="test-worker", excluded_queue_names=[]).run()
-    finally:
-        db_worker.close_old_connections = saved
 
 
 def test_progress_and_result_reach_the_page(client, haninge_user):

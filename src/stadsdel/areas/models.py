@@ -211,7 +211,21 @@ class CrosswalkLink(models.Model):
         return f"{self.from_area.code} → {self.to_area.code} ({self.weight})"
 
 
-class AreaBoundary(models.Model):
+class Outline(models.Model):
+    """What every outline on a map has: the shape as GeoJSON (Polygon or MultiPolygon, WGS84
+    longitude/latitude) and the file it was loaded from. Abstract: the areas', municipalities' and
+    counties' outlines each have a table of their own."""
+
+    geometry = models.JSONField(_("geometry"), help_text=_("GeoJSON Polygon or MultiPolygon, WGS84 longitude/latitude."))
+    source = models.CharField(_("source file"), max_length=300)
+    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AreaBoundary(Outline):
     """Where a statistical area lies: its boundary as a GeoJSON Polygon or MultiPolygon in WGS84
     longitude/latitude, as loaded from a boundary file (SCB's DeSO or SAMS maps, or the demo's
     synthetic ones). Drawn as the areas of a choropleth map; the file and its SHA-256 say where
@@ -225,10 +239,6 @@ class AreaBoundary(models.Model):
     area = models.OneToOneField(
         StatisticalArea, on_delete=models.CASCADE, related_name="boundary", verbose_name=_("statistical area"),
     )
-    geometry = models.JSONField(_("geometry"), help_text=_("GeoJSON Polygon or MultiPolygon, WGS84 longitude/latitude."))
-    source = models.CharField(_("source file"), max_length=300)
-    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
-    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
 
     class Meta:
         ordering = ["area__code_system", "area__code"]
@@ -239,7 +249,7 @@ class AreaBoundary(models.Model):
         return str(self.area)
 
 
-class MunicipalityBoundary(models.Model):
+class MunicipalityBoundary(Outline):
     """Where a municipality lies: its outline as a GeoJSON Polygon or MultiPolygon in WGS84
     longitude/latitude. Drawn as the map of Sweden in the national report and as the frame a
     district's areas are drawn in. The product ships a simplified outline of all 290
@@ -251,10 +261,6 @@ class MunicipalityBoundary(models.Model):
     municipality = models.OneToOneField(
         Municipality, on_delete=models.CASCADE, related_name="boundary", verbose_name=_("municipality"),
     )
-    geometry = models.JSONField(_("geometry"), help_text=_("GeoJSON Polygon or MultiPolygon, WGS84 longitude/latitude."))
-    source = models.CharField(_("source file"), max_length=300)
-    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
-    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
 
     class Meta:
         ordering = ["municipality__code"]
@@ -265,16 +271,12 @@ class MunicipalityBoundary(models.Model):
         return str(self.municipality)
 
 
-class CountyBoundary(models.Model):
+class CountyBoundary(Outline):
     """Where a county lies: its outline as a GeoJSON Polygon or MultiPolygon in WGS84
     longitude/latitude, loaded like a municipality's (`stadsdel boundaries load --code-system
     Län`). No simple-history, as for the other boundaries."""
 
     county = models.OneToOneField(County, on_delete=models.CASCADE, related_name="boundary", verbose_name=_("county"))
-    geometry = models.JSONField(_("geometry"), help_text=_("GeoJSON Polygon or MultiPolygon, WGS84 longitude/latitude."))
-    source = models.CharField(_("source file"), max_length=300)
-    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
-    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
 
     class Meta:
         ordering = ["county__code"]

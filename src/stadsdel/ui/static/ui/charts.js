@@ -49,6 +49,12 @@
         }
       });
     }
+    if (isMap) {
+      // Legends under a map one above the other, not side by side beyond its width.
+      spec.config = spec.config || {};
+      spec.config.legend = Object.assign({}, spec.config.legend,
+        { layout: { bottom: { direction: "vertical", anchor: "start" } } });
+    }
     if (isMap && spec.title) {
       var title = typeof spec.title === "object" && !Array.isArray(spec.title) ? spec.title : { text: spec.title };
       title.text = wrap(title.text, Math.floor(width / 8));

@@ -57,7 +57,8 @@ def _distribution_chart(content: NationalContent, k: int) -> str:
     # In the language active (the page's; Swedish for the documents, national_html).
     spec = charts.index_bar_chart(
         rows, threshold=national if national is not None else 0.0, selected_label="", other_label=_("District"),
-        x_title=f"{name} ({indicator.get_unit_display()})",
+        # The unit after the name, unless the name states it ("andel (%)").
+        x_title=name if "(%)" in name else f"{name} ({indicator.get_unit_display()})",
         threshold_label=_("The country") if national is not None else "",
         description=_("%(indicator)s per district %(year)s; the line marks the country.") % {
             "indicator": name, "year": content.year},

@@ -182,7 +182,7 @@ def test_district_profile_compares_the_seven_dimensions_and_names_the_rule(clien
     assert "Sysselsättningsgraden är lägre" in page  # seed 000's wording of the dimension
     assert "Beroendet av försörjningsstöd är större" in page
     assert "Alby är präglad av utanförskap 2010." in page
-    assert "stadsdel-standard v1" in page
+    assert "”Standard för stadsdelar”, version 1" in page  # the rule's name, not its key
     assert "sämre än jämförelseområdena i 5 av 5 dimensioner med värden" in page
     # Employment: 52.3 against Botkyrka's 71.5 is −19.2, ratio 0.73.
     assert "\u221219,2" in page and "0,73" in page
@@ -194,7 +194,7 @@ def test_district_profile_defaults_to_the_latest_year_and_ignores_a_bad_year(cli
     page = text(client.get(url, {"year": "abc"}))
     assert '<option value="2012" selected>' in page
     # 2012 has only employment figures: too few dimensions for the rule to decide.
-    assert "räcker inte för att regeln stadsdel-standard v1 ska avgöra" in page
+    assert "räcker inte för att regeln ”Standard för stadsdelar”, version 1 ska avgöra" in page
 
 
 def test_district_statistics_lists_the_imports_and_shows_who_only_to_staff(client, alby_figures, haninge_user):
@@ -246,8 +246,8 @@ def test_vega_bundle_is_served_by_the_app_with_long_cache(client):
 def test_exclusion_overview_counts_individuals_and_marked_districts(client, alby_figures, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         page = text(client.get(reverse("indicators:exclusion_overview")))
-    assert "stadsdel-standard" in page and "version 1" in page
-    assert "individ-standard v1" in page
+    assert "”Standard för stadsdelar”, version 1" in page and "stadsdel-standard" not in page
+    assert "”Standard för individer”, version 1" in page
     # Botkyrka's individuals in exclusion, year over year (5 000, then 4 800: −200).
     assert "5\xa0000" in page and "4\xa0800" in page and "(\u2212200)" in page
     # The district table for the latest year with district figures (2012): Alby cannot be decided.

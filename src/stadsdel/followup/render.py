@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -23,6 +24,7 @@ from stadsdel.followup.content import FollowUpContent, NationalContent
 from stadsdel.followup.maps import national_map
 from stadsdel.indicators.maps import district_map
 from stadsdel.ui import charts
+from stadsdel.ui.templatetags.stadsdel import in_language
 
 # The statuses in the report's words (the page's language; the documents are rendered in Swedish).
 STATUS_LABELS = {
@@ -39,6 +41,11 @@ def _status_sv(key: str) -> str:
         return str(STATUS_LABELS[key])
 
 
+def _svg(spec: dict) -> str:
+    """The chart as SVG, its numbers written as the active language writes them."""
+    return charts.chart_svg(spec, locale="en-GB" if (translation.get_language() or "sv").startswith("en") else "sv-SE")
+
+
 def _distribution_chart(content: NationalContent, k: int) -> str:
     indicator = content.indicators[k]
     rows = [{"unit": r.district.name, "value": r.values[k], "selected": False} for r in content.districts
@@ -46,12 +53,17 @@ def _distribution_chart(content: NationalContent, k: int) -> str:
     if not rows:
         return ""
     national = content.national[k]
+    name = in_language(indicator)
+    # In the language active (the page's; Swedish for the documents, national_html).
     spec = charts.index_bar_chart(
-        rows, threshold=national if national is not None else 0.0, selected_label="", other_label="Stadsdel",
-        x_title=f"{indicator.name} ({indicator.get_unit_display()})",
-        description=f"{indicator.name} per stadsdel {content.year}; linjen markerar riket.",
+        rows, threshold=national if national is not None else 0.0, selected_label="", other_label=_("District"),
+        # The unit after the name, unless the name states it ("andel (%)").
+        x_title=name if "(%)" in name else f"{name} ({indicator.get_unit_display()})",
+        threshold_label=_("The country") if national is not None else "",
+        description=_("%(indicator)s per district %(year)s; the line marks the country.") % {
+            "indicator": name, "year": content.year},
     )
-    return charts.chart_svg(spec)
+    return _svg(spec)
 
 
 def _national_map(content: NationalContent) -> dict:
@@ -60,17 +72,17 @@ def _national_map(content: NationalContent) -> dict:
     built = national_map(content)
     if not built:
         return {}
-    return {"map_svg": _own_ids(charts.chart_svg(_pdf_font(built["map_spec"])), "national-map-"), "map_rows": built["map_rows"],
+    return {"map_svg": _own_ids(_svg(_pdf_font(built["map_spec"])), "national-map-"), "map_rows": built["map_rows"],
             "map_indicator": built["map_indicator"], "map_basis_text": built["map_basis_text"],
             "map_description": built["map_spec"].get("description", "")}
 
 
 def national_context(content: NationalContent, *, with_charts: bool = True, with_map: bool = False) -> dict:
-    """What the report's body shows; `with_map` for the documents (HTML, PDF), whose map is an
-    SVG, where the page draws its own interactive map."""
-    with translation.override("sv"):
-        svgs = [_distribution_chart(content, k) if with_charts else "" for k in range(len(content.indicators))]
-        drawn = _national_map(content) if with_map else {}
+    """What the report's body shows, its charts in the active language (the page's, as the
+    precomputed report is stored per language; Swedish for the documents); `with_map` for the
+    documents (HTML, PDF), whose map is an SVG, where the page draws its own interactive map."""
+    svgs = [_distribution_chart(content, k) if with_charts else "" for k in range(len(content.indicators))]
+    drawn = _national_map(content) if with_map else {}
     return {
         **drawn,
         "c": content, "charts": svgs, "status_labels": STATUS_LABELS,
@@ -141,9 +153,11 @@ def national_tables(content: NationalContent) -> dict[str, tuple[list[str], list
     }
 
 
+# The tables' names: the page's download links in its language, the workbook's sheets in Swedish.
 SHEET_TITLES = {
-    "sammanfattning": "Sammanfattning", "stadsdelar": "Stadsdelar", "fordelning": "Fördelning",
-    "maluppfyllelse": "Måluppfyllelse", "inlamning": "Inlämning", "myndigheter": "Myndigheter",
+    "sammanfattning": gettext_lazy("Summary"), "stadsdelar": gettext_lazy("Districts"),
+    "fordelning": gettext_lazy("Distribution"), "maluppfyllelse": gettext_lazy("Goal attainment"),
+    "inlamning": gettext_lazy("Submissions"), "myndigheter": gettext_lazy("Agencies"),
 }
 
 
@@ -164,7 +178,7 @@ def _workbook(tables: dict[str, tuple[list[str], list[list]]], titles: dict[str,
 def national_xlsx(content: NationalContent) -> bytes:
     # In Swedish whatever the reader's language, like the HTML and PDF.
     with translation.override("sv"):
-        wb, ws = _workbook(national_tables(content), SHEET_TITLES, front="Om rapporten",
+        wb, ws = _workbook(national_tables(content), {k: str(t) for k, t in SHEET_TITLES.items()}, front="Om rapporten",
                            heading=f"Nationell redovisning {content.year}")
         xlsx_append(ws, ["Version", "publik" if content.public
                          else "Regeringskansliets (med inlämnade, ej publicerade planer)"])
@@ -189,15 +203,17 @@ def table_csv(tables: dict[str, tuple[list[str], list[list]]], key: str) -> str:
 def _series_svg(section, series) -> str:
     district = section.district
     labels = {"district": district.name, "municipality": district.municipality.name,
-              "county": district.municipality.county.name, "country": "Riket"}
+              "county": district.municipality.county.name, "country": _("The country")}
     shown = {level: labels[level] for level in series.levels}
     if not series.years:
         return ""
     spec = charts.series_chart(
         series.long_rows(shown), y_title=str(series.indicator.get_unit_display()), decimals=series.indicator.decimals,
-        labels=shown, description=f"{series.indicator.name} i {district.name} jämfört med {', '.join(list(shown.values())[1:])}.",
+        labels=shown, description=_("%(indicator)s in %(district)s compared with %(references)s.") % {
+            "indicator": in_language(series.indicator), "district": district.name,
+            "references": ", ".join(list(shown.values())[1:])},
     )
-    return charts.chart_svg(spec)
+    return _svg(spec)
 
 
 def _pdf_font(spec: dict) -> dict:
@@ -226,18 +242,19 @@ def _district_map(district, year: int) -> dict:
     built = district_map(district, until=year)
     if not built:
         return {}
-    return {"svg": _own_ids(charts.chart_svg(_pdf_font(built["map_spec"])), f"map{district.pk}-"),
+    return {"svg": _own_ids(_svg(_pdf_font(built["map_spec"])), f"map{district.pk}-"),
             "rows": built["map_rows"],
             "indicator": built["map_indicator"], "year": built["map_year"], "synthetic": built["map_synthetic"],
             "description": built["map_spec"].get("description", "")}
 
 
 def followup_context(content: FollowUpContent) -> dict:
-    with translation.override("sv"):
-        districts = []
-        for section in content.districts:
-            areas = [(name, [(s, _series_svg(section, s)) for s in series]) for name, series in section.goal_areas]
-            districts.append((section, areas, _district_map(section.district, content.year)))
+    """What the follow-up's body shows, its charts and maps in the active language (the page's;
+    Swedish for the documents, followup_html)."""
+    districts = []
+    for section in content.districts:
+        areas = [(name, [(s, _series_svg(section, s)) for s in series]) for name, series in section.goal_areas]
+        districts.append((section, areas, _district_map(section.district, content.year)))
     return {"c": content, "districts": districts, "status_labels": STATUS_LABELS}
 
 

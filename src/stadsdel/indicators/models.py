@@ -111,6 +111,14 @@ class Indicator(models.Model):
         return reverse("indicators:indicator_detail", args=[self.code])
 
 
+# The seeded rules' names for readers (a rule's `name` is a key; a rule added later without an
+# entry here is shown by its key with spaces).
+RULE_NAMES = {
+    "stadsdel-standard": _("Standard for districts"),
+    "individ-standard": _("Standard for individuals"),
+}
+
+
 class ExclusionRule(models.Model):
     """One version of a named rule that marks something as in exclusion: an *individual* rule
     (which person-years count in `individuals_in_exclusion`, default: age 20–64, not employed, not
@@ -139,7 +147,13 @@ class ExclusionRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} v{self.version}"
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The rule as a reader meets it, in the page's language: “Standard for districts”, version 1."""
+        name = RULE_NAMES.get(self.name) or self.name.replace("-", " ").replace("_", " ")
+        return _("“%(name)s”, version %(version)s") % {"name": name, "version": self.version}
 
 
 class ImportBatch(models.Model):

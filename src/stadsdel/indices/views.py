@@ -97,7 +97,7 @@ def _charts(page, level: str) -> dict:
     bar = charts.index_bar_chart(
         [{"unit": r.unit, "value": r.total, "selected": r.selected} for r in page.rows],
         threshold=page.threshold, selected_label=_("Above the threshold"), other_label=_("Other"),
-        x_title=_("Index (reference = 100)"),
+        x_title=_("Index (reference = 100)"), threshold_label=f"{_('Threshold')} {page.threshold:g}",
         description=_("Total index per %(level)s in %(year)s, %(model)s; the line marks %(threshold)s.") % {
             "level": level_name, "year": page.year, "model": model_name, "threshold": f"{page.threshold:g}"},
     )

@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 
 from stadsdel.accounts.scoping import scope_for, visible_q
 from stadsdel.agreements.models import Organisation
@@ -166,10 +167,25 @@ def goal_areas_by_key() -> dict[str, GoalArea]:
     return {a.key: a for a in GoalArea.objects.filter(programme__key=NATIONAL_PROGRAMME)}
 
 
+# Seed 000's seven statements in English, for pages in English (the seed states them in Swedish).
+DIMENSION_STATEMENTS = {
+    Dimension.EMPLOYMENT: gettext_lazy("The employment rate is lower"),
+    Dimension.SOCIAL_ASSISTANCE: gettext_lazy("Dependence on social assistance is greater"),
+    Dimension.EDUCATION: gettext_lazy("The level of education is lower"),
+    Dimension.SCHOOL_RESULTS: gettext_lazy("The children's results at school are worse"),
+    Dimension.SAFETY: gettext_lazy("Perceived safety is worse"),
+    Dimension.DEMOCRACY: gettext_lazy("Perceived democracy and participation are worse"),
+    Dimension.HEALTH: gettext_lazy("Health is worse"),
+}
+
+
 def dimension_labels() -> dict[str, str]:
     """Each dimension's text as seed 000 states it ("Sysselsättningsgraden är lägre"), else the
-    dimension's name; for `indicators.page_selectors.district_profile`."""
+    dimension's name; for `indicators.page_selectors.district_profile`. In another language than
+    Swedish the statements in that language (the seed's text is Swedish)."""
     labels = {key: str(label) for key, label in Dimension.choices}
+    if not (get_language() or "sv").startswith("sv"):
+        return {**labels, **{key: str(text) for key, text in DIMENSION_STATEMENTS.items()}}
     programme = Programme.objects.filter(key=NATIONAL_PROGRAMME).only("exclusion_dimensions").first()
     if programme is not None:
         for entry in programme.exclusion_dimensions or []:

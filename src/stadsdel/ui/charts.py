@@ -186,28 +186,37 @@ OTHER_COLOUR = "#13294b"
 
 def index_bar_chart(
     rows: Sequence[dict], *, threshold: float, selected_label: str, other_label: str, x_title: str,
-    title: str = "", description: str = "",
+    title: str = "", description: str = "", threshold_label: str = "",
 ) -> dict:
     """Horizontal bars of the total index per unit (`{"unit", "value", "selected": bool}`),
-    highest first, with a rule at the threshold (the reference's 100 by default); units in the
-    priority selection stand out in colour and in the legend's words, not colour alone."""
+    highest first, with a rule at the threshold (the reference's 100 by default) named by
+    `threshold_label` above the bars (e.g. "the country"); units in the priority selection stand
+    out in colour and in the legend's words, not colour alone."""
     values = [
         {"unit": r["unit"], "value": r["value"], "group": selected_label if r["selected"] else other_label}
         for r in rows if r["value"] is not None
     ]
     height = max(60, 22 * len(values))
+    # A group without a name (no selection, as in the national report) has no legend entry.
+    groups = [(label, colour) for label, colour in ((selected_label, SELECTED_COLOUR), (other_label, OTHER_COLOUR))
+              if label]
     bars = alt.Chart(alt.Data(values=values)).mark_bar().encode(
         x=alt.X("value:Q", title=x_title, axis=alt.Axis(format=",.0f")),
         y=alt.Y("unit:N", title=None, sort="-x"),
         color=alt.Color("group:N", title=None,
-                        scale=alt.Scale(domain=[selected_label, other_label], range=[SELECTED_COLOUR, OTHER_COLOUR]),
+                        scale=alt.Scale(domain=[g for g, _c in groups], range=[c for _g, c in groups]),
                         legend=alt.Legend(orient="bottom", direction="horizontal")),
         tooltip=[alt.Tooltip("unit:N", title=" "), alt.Tooltip("value:Q", title=x_title, format=",.1f")],
     )
-    rule = alt.Chart(alt.Data(values=[{"threshold": threshold}])).mark_rule(strokeDash=[4, 3], color="#6b6b6b").encode(
-        x="threshold:Q",
-    )
-    return _described((bars + rule).properties(width=CHART_WIDTH, height=height), title, description)
+    rule = alt.Chart(alt.Data(values=[{"threshold": threshold, "label": threshold_label}])).mark_rule(
+        strokeDash=[4, 3], color="#6b6b6b").encode(x="threshold:Q")
+    layers = [bars, rule]
+    if threshold_label:
+        # The line's name just above the plot, where no bar lies under the text.
+        layers.append(alt.Chart(alt.Data(values=[{"threshold": threshold, "label": threshold_label}])).mark_text(
+            align="center", baseline="bottom", dy=-4, color="#4d4d4d", fontSize=12,
+        ).encode(x="threshold:Q", y=alt.value(0), text="label:N"))
+    return _described(alt.layer(*layers).properties(width=CHART_WIDTH, height=height), title, description)
 
 
 def rank_interval_chart(rows: Sequence[dict], *, x_title: str, title: str = "", description: str = "") -> dict:
@@ -349,7 +358,7 @@ def choropleth_chart(
     if labels:
         points = [dict(p) for p in labels]
         for stroke, width_ in (("white", 3), (None, 0)):
-            mark = {"fontSize": 10, "fontWeight": "bold", "color": "#1b1b1b"}
+            mark = {"fontSize": 12, "fontWeight": "bold", "color": "#1b1b1b"}  # no chart text under 12 px
             if stroke:
                 mark.update(stroke=stroke, strokeWidth=width_, strokeJoin="round")
             layers.append(
@@ -360,7 +369,7 @@ def choropleth_chart(
     if caption:
         layers.append(
             alt.Chart(alt.Data(values=[{"caption": caption}])).mark_text(
-                align="left", baseline="bottom", fontSize=11, fontStyle="italic", color="#4d4d4d",
+                align="left", baseline="bottom", fontSize=12, fontStyle="italic", color="#4d4d4d",
             ).encode(x=alt.value(2), y=alt.value(height - 2), text="caption:N")
         )
     chart = layers[0] if len(layers) == 1 else alt.layer(*layers).resolve_scale(color="independent")

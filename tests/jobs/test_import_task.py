@@ -96,7 +96,7 @@ def test_an_upload_is_queued_not_imported_and_its_progress_and_counts_reach_the_
     client.cookies["django_language"] = "en"
     page = client.get(f"/tasks/{task_id}/").content.decode()
     assert "<h1>Import of a statistics file</h1>" in page and "The file has been imported" in page
-    assert "State: <strong data-state>Done</strong>" in page and "Finishing" in page
+    assert "State: <strong data-state>Done</strong>" in page
 
 
 def test_a_dry_run_in_the_background_counts_and_saves_nothing(client, analyst_user):

@@ -80,6 +80,9 @@ def test_an_upload_moves_from_queued_to_its_counts_without_a_reload(page, live_s
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     _sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/statistics/import/")
+    expect(page.get_by_text("Filen importeras i bakgrunden")).to_be_visible()
+    _shots(page, "import-page-sv")
     _upload(page, live_server.url, tmp_path, GOOD_CSV)
     expect(page.get_by_role("heading", level=1)).to_have_text("Import av en statistikfil")
     expect(page.locator("[data-state]")).to_have_text("Köad; ingen arbetsprocess körs")
@@ -132,3 +135,6 @@ def test_a_bad_upload_lists_its_faults_on_the_task_page(page, live_server, analy
     _in_english(page)
     expect(page.locator("#task-no-worker")).to_contain_text("no worker is running")
     _shots(page, "import-task-no-worker-en")
+    page.goto(f"{live_server.url}/statistics/import/")
+    expect(page.get_by_text("The file is imported in the background")).to_be_visible()
+    _shots(page, "import-page-en")

@@ -171,6 +171,7 @@ def test_a_killed_workers_import_is_failed_and_runs_again_from_the_kept_file(cli
     assert "Misslyckades" in page and "Arbetsprocessen som körde uppgiften stannade" in page and "Kör den igen" in page
     response = client.post(f"/tasks/{task_id}/retry/")
     new_id = response["Location"].rstrip("/").split("/")[-1]
+    assert "botkyrka_2010.csv" in client.get(f"/tasks/{new_id}/").content.decode()  # the same file, queued again
     run_worker()
     assert DBTaskResult.objects.get(pk=new_id).status == "SUCCESSFUL"
     assert ImportBatch.objects.count() == 1 and Observation.objects.count() == 3

@@ -88,6 +88,9 @@ def retry(task_id: str) -> str:
     old = TaskProgress.objects.filter(task_id=str(task_id)).first()
     if old is not None:
         TaskProgress.objects.update_or_create(task_id=str(new.id), defaults={
-            "label": old.label, "owner": old.owner, "result_url": "", "detail": {}, "percent": 0.0,
+            # What the task's page showed of it before it ran (an import's file name) is kept;
+            # what a failed run wrote of its end is not.
+            "label": old.label, "owner": old.owner, "result_url": "",
+            "detail": {} if "error" in old.detail else old.detail, "percent": 0.0,
             "step": "", "updated_at": timezone.now()})
     return str(new.id)

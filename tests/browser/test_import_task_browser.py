@@ -66,7 +66,9 @@ def _shots(page, name: str) -> None:
 
 
 def _in_english(page) -> None:
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": page.url}])
+    from urllib.parse import urljoin
+
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": urljoin(page.url, "/")}])
     page.reload()
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -25,7 +25,7 @@ from stadsdel.indicators.maps import district_map
 from stadsdel.indicators.models import Level, Observation
 from stadsdel.indicators.services.imports import (
     import_refusal_record_form,
-    observations_import_upload,
+    observations_import_upload_queue,
 )
 from stadsdel.indices.selectors import similar_districts
 from stadsdel.plans import selectors as plan_selectors
@@ -171,23 +171,26 @@ def import_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def statistics_import(request):
+    """The import form. A file the form accepts is kept and imported by a background task (never
+    in the request): the user is sent to the task's page, which shows its progress, then its
+    counts or every fault in the file."""
     if not scope_for(request.user).imports_statistics:
         raise PermissionDenied
     indicators = indicator_selectors.indicator_list()
     bound = request.method == "POST"
     form = StatisticsImportForm(request.POST if bound else None, request.FILES if bound else None, indicators=indicators)
-    outcome = failure = None
+    failure = None
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                outcome = observations_import_upload(
+                task_id = observations_import_upload_queue(
                     user=request.user, upload=form.cleaned_data["file"], fmt=form.cleaned_data["format"],
                     indicator=form.cleaned_data["indicator"], dry_run=form.cleaned_data["dry_run"])
             except ImportFileError as exc:
                 failure, status = exc, 400
             else:
-                form = StatisticsImportForm(indicators=indicators)
+                return redirect("jobs:task_detail", task_id=task_id)
         else:
             status = 400
             if request.FILES.get("file") is not None:
@@ -199,7 +202,6 @@ def statistics_import(request):
     return render(request, "indicators/statistics_import.html", {
         "section": "statistics",
         "form": form,
-        "outcome": outcome,
         "failure": failure,
         "imports": indicator_selectors.import_list(limit=20),
         "show_authors": scope_for(request.user).sees_import_authors,

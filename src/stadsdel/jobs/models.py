@@ -39,6 +39,11 @@ class TaskProgress(models.Model):
     step = models.CharField(_("step"), max_length=300, blank=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     result_url = models.CharField(max_length=300, blank=True)
+    # What the task's page shows beside its state, written by the task when it ends: the template
+    # ("template", included by jobs/task_detail.html) and its values (an import's counts, or the
+    # faults of a refused file with "error" in words and "retry": false). JSON, so any kind of
+    # task can say what it did without a model of its own.
+    detail = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

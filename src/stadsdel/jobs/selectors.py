@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
 from stadsdel.jobs.models import TaskProgress
-from stadsdel.jobs.services import FAILED, READY, RUNNING, SUCCESSFUL, WorkerDied
+from stadsdel.jobs.services import FAILED, READY, RUNNING, SUCCESSFUL, WorkerDied, workers_alive
 
 
 @dataclass
@@ -21,6 +21,17 @@ class TaskState:
     error: str  # in words, when failed
     result_url: str
     owner_id: int | None
+    detail: dict = field(default_factory=dict)
+    no_worker: bool = False  # queued, and no worker is alive to run it
+
+    @property
+    def detail_template(self) -> str:
+        return self.detail.get("template", "")
+
+    @property
+    def retryable(self) -> bool:
+        # A refused file fails again as it is: the user corrects it and uploads it anew.
+        return self.status == FAILED and self.detail.get("retry", True)
 
     @property
     def finished(self) -> bool:
@@ -28,6 +39,8 @@ class TaskState:
 
     @property
     def state_text(self) -> str:
+        if self.no_worker:
+            return _("Queued; no worker is running")
         return {READY: _("Queued"), RUNNING: _("Running"), FAILED: _("Failed"),
                 SUCCESSFUL: _("Done")}.get(self.status, self.status)
 
@@ -38,7 +51,7 @@ class TaskState:
     def as_json(self) -> dict:
         return {"status": self.status, "state_text": self.state_text, "percent": round(self.percent, 1),
                 "percent_text": self.percent_text, "step": self.step, "finished": self.finished,
-                "error": self.error, "result_url": self.result_url}
+                "error": self.error, "result_url": self.result_url, "no_worker": self.no_worker}
 
 
 def task_state(task_id: str) -> TaskState | None:
@@ -47,8 +60,11 @@ def task_state(task_id: str) -> TaskState | None:
         return None
     progress = TaskProgress.objects.filter(task_id=str(task_id)).first()
     error = ""
+    detail = progress.detail if progress else {}
     if result.status == FAILED:
-        if result.exception_class_path.endswith(WorkerDied.__qualname__):
+        if detail.get("error"):
+            error = _(detail["error"]) % detail.get("error_values", {})
+        elif result.exception_class_path.endswith(WorkerDied.__qualname__):
             error = _("The worker running the task stopped before it finished. Nothing it had begun to "
                       "write was kept; the task can be run again.")
         else:
@@ -57,6 +73,10 @@ def task_state(task_id: str) -> TaskState | None:
     percent = 100.0 if result.status == SUCCESSFUL else (progress.percent if progress else 0.0)
     return TaskState(
         id=str(result.pk), label=_(progress.label) if progress and progress.label else result.task_name,
-        status=result.status, percent=percent, step=progress.step if progress else "", error=error,
-        result_url=progress.result_url if progress else "", owner_id=progress.owner_id if progress else None,
+        # Steps are kept as msgids where they can be (an import's), so each reader sees them in
+        # their language; a step that is no msgid (a report's title) reads as it was written.
+        status=result.status, percent=percent, step=_(progress.step) if progress and progress.step else "",
+        error=error, result_url=progress.result_url if progress else "",
+        owner_id=progress.owner_id if progress else None, detail=detail,
+        no_worker=result.status == READY and not workers_alive(),
     )

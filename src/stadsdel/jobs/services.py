@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -24,6 +25,26 @@ def progress_report(task_id: str, *, percent: float, step: str, label: str | Non
     if label is not None:
         defaults["label"] = label[:200]
     TaskProgress.objects.update_or_create(task_id=str(task_id), defaults=defaults)
+
+
+def task_detail_set(task_id: str, *, detail: dict, result_url: str | None = None) -> None:
+    """Keep what the task's page shows when the task has ended (see TaskProgress.detail)."""
+    defaults = {"detail": detail, "updated_at": timezone.now()}
+    if result_url is not None:
+        defaults["result_url"] = result_url[:300]
+    TaskProgress.objects.update_or_create(task_id=str(task_id), defaults=defaults)
+
+
+def task_enqueue(task, *args, owner, label: str, detail: dict | None = None, **kwargs) -> str:
+    """Queue a user's task (an upload) with its owner and label, in one transaction: no worker
+    can start it, and no one else can see its page, before its owner is recorded. The label is
+    an untranslated msgid (the page translates it for each reader). Returns the task's id."""
+    with transaction.atomic():
+        result = task.enqueue(*args, **kwargs)
+        TaskProgress.objects.update_or_create(task_id=str(result.id), defaults={
+            "owner": owner, "label": label[:200], "percent": 0.0, "step": "", "detail": detail or {},
+            "updated_at": timezone.now()})
+    return str(result.id)
 
 
 def beat(worker_id: str, *, host: str = "", pid: int = 0) -> None:
@@ -67,6 +88,9 @@ def retry(task_id: str) -> str:
     old = TaskProgress.objects.filter(task_id=str(task_id)).first()
     if old is not None:
         TaskProgress.objects.update_or_create(task_id=str(new.id), defaults={
-            "label": old.label, "owner": old.owner, "result_url": old.result_url, "percent": 0.0,
+            # What the task's page showed of it before it ran (an import's file name) is kept;
+            # what a failed run wrote of its end is not.
+            "label": old.label, "owner": old.owner, "result_url": "",
+            "detail": {} if "error" in old.detail else old.detail, "percent": 0.0,
             "step": "", "updated_at": timezone.now()})
     return str(new.id)

@@ -38,6 +38,6 @@ def task_state(request, task_id):
 @require_POST
 def task_retry(request, task_id):
     state = _state_for(request, task_id)
-    if state.status != services.FAILED:
+    if not state.retryable:
         raise Http404
     return redirect("jobs:task_detail", task_id=services.retry(state.id))

@@ -3,14 +3,18 @@ uploaded through the import page or the API."""
 
 from __future__ import annotations
 
+import secrets
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext_noop
 
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.core.files import file_sha256
@@ -188,7 +192,8 @@ def observations_import_upload(*, user, upload, fmt: str, indicator: str | None 
                               channel=channel)
 
 
-def _upload_import(*, user, upload, fmt: str, indicator: str | None, dry_run: bool, channel: str) -> WriteOutcome:
+def _upload_check(*, upload, fmt: str, indicator: str | None) -> None:
+    """What can be told of an upload at once, before its content is read."""
     if fmt not in FORMATS:
         raise ImportFileError(upload.name, [Problem("format", f"okänt format {fmt!r}; ett av {', '.join(FORMATS)}")])
     if fmt == "pxweb" and not indicator:
@@ -196,6 +201,10 @@ def _upload_import(*, user, upload, fmt: str, indicator: str | None, dry_run: bo
     if upload.size > MAX_UPLOAD_BYTES:
         raise ImportFileError(upload.name, [Problem(
             "", f"filen är större än {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; importera den med kommandoraden")])
+
+
+def _upload_import(*, user, upload, fmt: str, indicator: str | None, dry_run: bool, channel: str) -> WriteOutcome:
+    _upload_check(upload=upload, fmt=fmt, indicator=indicator)
     name = get_valid_filename(Path(upload.name).name) or "upload"
     with tempfile.TemporaryDirectory(prefix="stadsdel-import-") as tmp:
         path = Path(tmp) / name
@@ -204,3 +213,45 @@ def _upload_import(*, user, upload, fmt: str, indicator: str | None, dry_run: bo
                 handle.write(chunk)
         return observations_import(path=path, fmt=fmt, indicator=indicator or None, user=user, dry_run=dry_run,
                                    source_name=upload.name, channel=channel)
+
+
+# -- uploads imported in the background -----------------------------------------------------------
+
+# What the task's page shows of an import: the file, then its counts or its faults.
+TASK_TEMPLATE = "indicators/_import_task.html"
+
+def upload_dir() -> Path:
+    """Where uploaded files wait for their import task: under the data directory, which every
+    worker of a single-machine installation shares with the web server."""
+    return Path(settings.DATA_DIR) / "uploads"
+
+
+def observations_import_upload_queue(*, user, upload, fmt: str, indicator: str | None = None,
+                                     dry_run: bool = False, channel: str = RefusedImport.Channel.PAGE) -> str:
+    """Keep a file a user sent under the data directory and queue its import
+    (`indicators.tasks.import_upload`, the same importer as `stadsdel import`, in one transaction)
+    as the user's task; returns the task's id. What can be told at once (format, size, a PxWeb
+    file's indicator) is refused here, recorded like any refused import; the file's content is
+    read by the task."""
+    from stadsdel.indicators import tasks
+    from stadsdel.jobs.services import task_enqueue
+
+    if not scope_for(user).imports_statistics:
+        raise PermissionDenied("Only analysts and the ministry import statistics.")
+    with _refusal_recorded(source_name=upload.name, fmt=fmt, user=user, channel=channel, dry_run=dry_run):
+        _upload_check(upload=upload, fmt=fmt, indicator=indicator)
+    name = get_valid_filename(Path(upload.name).name) or "upload"
+    folder = upload_dir() / secrets.token_hex(16)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    with path.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    try:
+        return task_enqueue(tasks.import_upload, path=str(path), fmt=fmt, indicator=indicator or None,
+                            dry_run=dry_run, user_id=user.pk, source_name=upload.name, channel=channel,
+                            owner=user, label=gettext_noop("Import of a statistics file"),
+                            detail={"template": TASK_TEMPLATE, "file": upload.name, "dry_run": dry_run})
+    except Exception:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise

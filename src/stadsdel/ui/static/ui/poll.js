@@ -35,7 +35,9 @@
           if (percent) percent.textContent = s.percent_text;
           if (step) step.textContent = s.step;
           if (state) state.textContent = s.state_text;
-          if (s.finished) window.location.reload();
+          // Finished, or a worker came (or went): the page's words change, so it is shown anew.
+          var noWorker = s.no_worker ? "1" : "0";
+          if (s.finished || noWorker !== (el.getAttribute("data-no-worker") || "0")) window.location.reload();
         })
         .catch(function () {});
     });

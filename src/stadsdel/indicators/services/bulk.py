@@ -101,14 +101,6 @@ def observation_rows_update(
             # Autovacuum never sees a temporary table; without its size the planner joins it
             # row by row against the figures and their history.
             cursor.execute(f"ANALYZE {_CHANGES}")
-            # Nor has it always seen the figures: statistics from when the table held fewer
-            # rows than this change alone (a new database, a table the last imports grew) made
-            # PostgreSQL join the changes to the figures by nested scans, 30 s for 60 000
-            # changes. Counted again only then; a large, analysed table is left alone.
-            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Observation._meta.db_table])
-            if cursor.fetchone()[0] < len(changes):
-                cursor.execute(f"ANALYZE {obs}")
-                cursor.execute(f"ANALYZE {hist}")
         # The earlier state, under the batch that set it, for figures whose creation wrote no
         # history row (see the module docstring); figures imported before that kept theirs.
         cursor.execute(

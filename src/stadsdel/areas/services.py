@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from stadsdel.areas.models import (
     AreaBoundary,
@@ -63,10 +64,41 @@ class AreaResolver:
         matches = [s for s in candidates if re.fullmatch(s.code_pattern, code)]
         if len(matches) != 1 or code[:4] not in self.municipalities:
             return None
-        area = StatisticalArea.objects.create(code_system=matches[0], code=code, municipality=self.municipalities[code[:4]])
-        self.areas[code] = area
-        self.registered += 1
-        return area
+        return self.areas_many([code], system)[code]
+
+    def areas_many(self, codes, system: CodeSystem | None = None) -> dict[str, StatisticalArea | None]:
+        """`area` for many codes at once: the new ones are registered together, in one
+        insert (with their history rows), not one at a time; a national file brings thousands."""
+        result: dict[str, StatisticalArea | None] = {}
+        new: list[StatisticalArea] = []
+        candidates = [system] if system is not None else self.systems
+        patterns = [(s, re.compile(s.code_pattern)) for s in candidates]
+        for code in codes:
+            if code in result:
+                continue
+            if code in self.areas:
+                area = self.areas[code]
+                result[code] = area if system is None or system.code == area.code_system.code else None
+                continue
+            matches = [s for s, pattern in patterns if pattern.fullmatch(code)]
+            if len(matches) != 1 or code[:4] not in self.municipalities:
+                result[code] = None
+                continue
+            area = StatisticalArea(code_system=matches[0], code=code, municipality=self.municipalities[code[:4]])
+            new.append(area)
+            result[code] = area
+        if new:
+            created = bulk_create_with_history(new, StatisticalArea, batch_size=1000)
+            by_code = {area.code: area for area in created}
+            if any(area.pk is None for area in created):
+                # A database that does not return the new ids from a bulk insert.
+                by_code = {area.code: area for area in StatisticalArea.objects.select_related("code_system")
+                           .filter(code__in=[a.code for a in new], code_system__in={a.code_system_id for a in new})}
+            for area in new:
+                stored = by_code[area.code]
+                self.areas[area.code] = result[area.code] = stored
+            self.registered += len(new)
+        return result
 
 
 @dataclass
@@ -185,8 +217,9 @@ def boundaries_load(
         resolver = AreaResolver()
         areas: dict[str, int] = {}
         unknown: list[str] = []
+        found = resolver.areas_many([feature.code for feature in features], system)
         for feature in features:
-            area = resolver.area(feature.code, system)
+            area = found[feature.code]
             if area is None:
                 unknown.append(feature.code)
             else:

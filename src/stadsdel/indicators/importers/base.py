@@ -111,3 +111,68 @@ def too_many_figures(place: str, limit: int) -> Problem:
 
 def too_large(place: str, size: int, limit: int) -> Problem:
     return Problem(place, f"filen är {size // 1_000_000} MB, mer än {limit // 1_000_000} MB (gränsen {LIMIT_BYTES})")
+
+
+class ParsedColumns:
+    """A file's figures as columns, one list per field (the same fields as `ParsedRow`).
+
+    A national file has hundreds of thousands of figures; two Python objects per figure cost
+    more than checking and writing them (issue 21). The parsers of the large formats (json-stat2,
+    long CSV) fill lists instead, and the import checks, resolves and compares them a column at
+    a time. `numerator` and `denominator` are None when the file has none; `status` is None when
+    every figure is "ok". A row's place in the file is `place(places[i])` ("rad 12", "value[17]"),
+    built only when a fault is reported. `keys_unique` says the parser already made sure no two
+    rows share indicator, area, period and sex as written in the file.
+    """
+
+    __slots__ = (
+        "area",
+        "denominator",
+        "indicator",
+        "indicator_is_kolada",
+        "keys_unique",
+        "numerator",
+        "period",
+        "place",
+        "places",
+        "sex",
+        "status",
+        "value",
+    )
+
+    def __init__(self, *, indicator: list[str], area: list[str], period: list[int], sex: list[str],
+                 value: list[float | None], numerator: list[float | None] | None = None,
+                 denominator: list[float | None] | None = None, status: list[str] | None = None,
+                 places: list, place, indicator_is_kolada: bool = False, keys_unique: bool = False) -> None:
+        self.indicator, self.area, self.period, self.sex, self.value = indicator, area, period, sex, value
+        self.numerator, self.denominator, self.status = numerator, denominator, status
+        self.places, self.place = places, place
+        self.indicator_is_kolada, self.keys_unique = indicator_is_kolada, keys_unique
+
+    def __len__(self) -> int:
+        return len(self.area)
+
+    def location(self, i: int) -> str:
+        return self.place(self.places[i])
+
+    def row(self, i: int) -> ParsedRow:
+        return ParsedRow(
+            self.indicator[i], self.area[i], self.period[i], self.sex[i], self.value[i],
+            self.numerator[i] if self.numerator is not None else None,
+            self.denominator[i] if self.denominator is not None else None,
+            self.status[i] if self.status is not None else "ok", self.location(i), self.indicator_is_kolada,
+        )
+
+    def rows(self) -> list[ParsedRow]:
+        return [self.row(i) for i in range(len(self))]
+
+    @classmethod
+    def from_rows(cls, rows: list[ParsedRow]) -> ParsedColumns:
+        """The columns of rows a parser built one by one (Excel, wide CSV, Kolada)."""
+        return cls(
+            indicator=[r.indicator for r in rows], area=[r.area for r in rows], period=[r.period for r in rows],
+            sex=[r.sex for r in rows], value=[r.value for r in rows], numerator=[r.numerator for r in rows],
+            denominator=[r.denominator for r in rows], status=[r.status for r in rows],
+            places=[r.location for r in rows], place=str,
+            indicator_is_kolada=any(r.indicator_is_kolada for r in rows),
+        )

@@ -26,13 +26,14 @@ from .base import (
     ImportFileError,
     ImportLimitError,
     Limits,
+    ParsedColumns,
     ParsedRow,
     Problem,
     too_large,
     too_many_figures,
 )
 
-__all__ = ["load_json_file", "parse_jsonstat", "parse_pxweb"]
+__all__ = ["jsonstat_columns", "load_json_file", "parse_jsonstat", "parse_pxweb", "read_pxweb_columns"]
 
 YEAR_MIN = 1990
 YEAR_MAX = 2100
@@ -79,10 +80,17 @@ def parse_pxweb(
     `content` picks one category of the content dimension when the response has several.
     Raises ImportFileError naming each fault by JSON path (`value[17]`, `dimension.Tid`).
     """
+    return read_pxweb_columns(path, indicator=indicator, content=content, limits=limits).rows()
+
+
+def read_pxweb_columns(
+    path: Path, *, indicator: str, content: str | None = None, limits: Limits | None = None
+) -> ParsedColumns:
+    """`parse_pxweb`, its figures as columns (what the import reads)."""
     path = Path(path)
     limits = limits or Limits.from_settings()
     data = load_json_file(path, limits=limits)
-    return parse_jsonstat(data, file=path.name, indicator=indicator, content=content, limits=limits)
+    return jsonstat_columns(data, file=path.name, indicator=indicator, content=content, limits=limits)
 
 
 def load_json_file(path: Path, *, limits: Limits | None = None) -> object:
@@ -130,15 +138,31 @@ def parse_jsonstat(
     data: object, *, file: str, indicator: str, content: str | None = None, limits: Limits | None = None
 ) -> list[ParsedRow]:
     """Read an already decoded json-stat dataset (see parse_pxweb)."""
+    return jsonstat_columns(data, file=file, indicator=indicator, content=content, limits=limits).rows()
+
+
+def jsonstat_columns(
+    data: object, *, file: str, indicator: str, content: str | None = None, limits: Limits | None = None
+) -> ParsedColumns:
+    """`parse_jsonstat`, its figures as columns."""
     problems: list[Problem] = []
     limits = limits or Limits.from_settings()
     reader = _Reader(problems, indicator=indicator, content=content, max_rows=limits.max_rows)
-    rows = reader.read(data)
+    columns = reader.read(data)
     if reader.over_limit:
         raise ImportLimitError(file=file, problems=[reader.over_limit])
     if problems:
         raise ImportFileError(file=file, problems=problems)
-    return rows
+    return columns if columns is not None else _no_columns()
+
+
+def _value_place(index: int) -> str:
+    return f"value[{index}]"
+
+
+def _no_columns() -> ParsedColumns:
+    return ParsedColumns(indicator=[], area=[], period=[], sex=[], value=[], places=[], place=_value_place,
+                         keys_unique=True)
 
 
 class _Reader:
@@ -154,19 +178,19 @@ class _Reader:
 
     # ----------------------------------------------------------------------------------------
 
-    def read(self, data: object) -> list[ParsedRow]:
+    def read(self, data: object) -> ParsedColumns | None:
         dataset = self._dataset(data)
         if dataset is None:
-            return []
+            return None
         dimensions = self._dimensions(dataset)
         if dimensions is None:
-            return []
+            return None
         roles = self._roles(dataset, dimensions)
         if roles is None:
-            return []
+            return None
         cells = self._cells(dataset, dimensions)
         if cells is None:
-            return []
+            return None
         return self._rows(dimensions, roles, cells)
 
     def _dataset(self, data: object) -> dict | None:
@@ -314,8 +338,8 @@ class _Reader:
                 )
         return None if self.problems else roles
 
-    def _cells(self, dataset: dict, dimensions: list[_Dimension]) -> dict[int, tuple] | None:
-        """Every cell present in the file: index -> (value, flag)."""
+    def _cells(self, dataset: dict, dimensions: list[_Dimension]) -> tuple[list, list, list | None] | None:
+        """Every cell present in the file: (indices, values, flags or None when none is flagged)."""
         total = math.prod(len(dim.codes) for dim in dimensions)
         values = dataset.get("value")
         present: dict[int, object] = {}
@@ -333,7 +357,7 @@ class _Reader:
                     f"{len(values)}",
                 )
                 return None
-            present = dict(enumerate(values))
+            present = values  # indexed like the dict of a sparse response
         elif isinstance(values, dict):
             present = self._sparse(values, total, "value")
         else:
@@ -343,10 +367,10 @@ class _Reader:
         flags: dict[int, object] = {}
         status = dataset.get("status")
         if isinstance(status, str):
-            flags = dict.fromkeys(present, status)
+            flags = dict.fromkeys(range(total) if isinstance(present, list) else present, status)
         elif isinstance(status, list):
             if len(status) == 1:
-                flags = dict.fromkeys(present, status[0])
+                flags = dict.fromkeys(range(total) if isinstance(present, list) else present, status[0])
             elif len(status) == total:
                 flags = {i: flag for i, flag in enumerate(status) if flag not in (None, "")}
             else:
@@ -360,9 +384,14 @@ class _Reader:
         if self.problems:
             return None
 
+        if isinstance(values, list) and not flags:
+            # Dense and unflagged, the common response: the cells are the list itself.
+            return list(range(total)), values, None
         # A sparse response may flag a cell it gives no value for (a suppressed figure).
+        if isinstance(present, list):
+            present = dict(enumerate(present))
         indices = sorted(set(present) | {i for i, flag in flags.items() if flag not in (None, "")})
-        return {i: (present.get(i), flags.get(i)) for i in indices}
+        return indices, [present.get(i) for i in indices], [flags.get(i) for i in indices] if flags else None
 
     def _sparse(self, mapping: dict, total: int, name: str) -> dict[int, object]:
         result: dict[int, object] = {}
@@ -382,15 +411,15 @@ class _Reader:
         return result
 
     def _rows(
-        self, dimensions: list[_Dimension], roles: dict[str, int], cells: dict[int, tuple]
-    ) -> list[ParsedRow]:
+        self, dimensions: list[_Dimension], roles: dict[str, int], cells: tuple[list, list, list | None]
+    ) -> ParsedColumns | None:
         time_pos, region_pos = roles["time"], roles["region"]
         content_pos, sex_pos = roles["content"], roles["sex"]
 
         years = self._years(dimensions[time_pos])
         sexes = self._sexes(dimensions[sex_pos]) if sex_pos is not None else None
         if self.problems:
-            return []
+            return None
         areas = [_REGION_SUFFIX.sub("", code) for code in dimensions[region_pos].codes]
         # _roles made sure the content dimension has one category or `content` names one.
         wanted_content = 0
@@ -415,12 +444,42 @@ class _Reader:
         # Two cells can only name the same area, year and sex when two region codes differ only
         # in their suffix or two sex codes mean the same; only then is every key remembered.
         may_repeat = len(set(areas)) < len(areas) or len(set(sexes)) < len(sexes)
-        rows: list[ParsedRow] = []
+        indices, values, flags = cells
+        if content_n > 1:
+            keep = [k for k, index in enumerate(indices) if (index // content_stride) % content_n == wanted_content]
+            indices = [indices[k] for k in keep]
+            values = [values[k] for k in keep]
+            flags = [flags[k] for k in keep] if flags is not None else None
+        statuses: list[str] | None = None
+        if not may_repeat and flags is None and all(type(v) is float for v in values) and _finite(sum(values)):
+            # The common file: every cell a finite number without a flag (a sum over them is
+            # finite only when each is), read a column at a time.
+            numbers = values
+        else:
+            numbers, statuses, indices = self._cells_one_by_one(
+                indices, values, flags, may_repeat, areas, region_stride, region_n, years, time_stride, time_n,
+                sexes, sex_stride, sex_n)
+        if self.problems:
+            return None
+        n = len(indices)
+        return ParsedColumns(
+            indicator=[self.indicator] * n,
+            area=[areas[(index // region_stride) % region_n] for index in indices] if region_n > 1 else areas * n,
+            period=[years[(index // time_stride) % time_n] for index in indices] if time_n > 1 else years * n,
+            sex=[sexes[(index // sex_stride) % sex_n] for index in indices] if sex_n > 1 else sexes * n,
+            value=numbers, status=statuses, places=indices, place=_value_place, keys_unique=True,
+        )
+
+    def _cells_one_by_one(self, indices, values, flags, may_repeat, areas, region_stride, region_n, years,
+                          time_stride, time_n, sexes, sex_stride, sex_n):
+        """Each cell read and checked on its own: flags, nulls, integers, or a fault somewhere."""
+        kept: list[int] = []
+        numbers: list[float | None] = []
+        statuses: list[str] = []
         seen: dict[tuple[str, int, str], str] = {}
-        indicator = self.indicator
-        for index, (value, flag) in cells.items():
-            if (index // content_stride) % content_n != wanted_content:
-                continue
+        for k, index in enumerate(indices):
+            value = values[k]
+            flag = flags[k] if flags is not None else None
             place = f"value[{index}]"
             if flag is None and type(value) is float and _finite(value):
                 number, status = value, "ok"  # the common cell, as _cell would read it
@@ -429,10 +488,10 @@ class _Reader:
                 if parsed is None:
                     continue
                 number, status = parsed
-            area = areas[(index // region_stride) % region_n]
-            year = years[(index // time_stride) % time_n]
-            sex = sexes[(index // sex_stride) % sex_n]
             if may_repeat:
+                area = areas[(index // region_stride) % region_n]
+                year = years[(index // time_stride) % time_n]
+                sex = sexes[(index // sex_stride) % sex_n]
                 key = (area, year, sex)
                 if key in seen:
                     self.problem(
@@ -442,8 +501,10 @@ class _Reader:
                     )
                     continue
                 seen[key] = place
-            rows.append(ParsedRow(indicator, area, year, sex, number, None, None, status, place))
-        return [] if self.problems else rows
+            kept.append(index)
+            numbers.append(number)
+            statuses.append(status)
+        return numbers, statuses, kept
 
     def _cell(self, value: object, flag: object, place: str) -> tuple[float | None, str] | None:
         flag_text = flag.strip() if isinstance(flag, str) else ""

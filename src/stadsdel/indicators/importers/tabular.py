@@ -43,6 +43,7 @@ from .base import (
     ImportFileError,
     ImportLimitError,
     Limits,
+    ParsedColumns,
     ParsedRow,
     Problem,
     count_text,
@@ -50,7 +51,7 @@ from .base import (
     too_many_rows,
 )
 
-__all__ = ["parse_csv", "parse_xlsx"]
+__all__ = ["parse_csv", "parse_xlsx", "read_csv_columns", "read_xlsx_columns"]
 
 YEAR_MIN = 1990
 YEAR_MAX = 2100
@@ -207,16 +208,34 @@ def _too_many_columns(place: str, width: int, limit: int) -> _OverLimit:
 def parse_csv(path: Path, *, limits: Limits | None = None) -> list[ParsedRow]:
     """Read a CSV file (UTF-8, `,` `;` or tab separated) into rows; raise ImportFileError
     (ImportLimitError when the file is larger than `limits`, by default the settings')."""
-    return _parse(Path(path), _read_csv, limits)
+    return _as_rows(_parse(Path(path), _read_csv, limits))
 
 
 def parse_xlsx(path: Path, *, limits: Limits | None = None) -> list[ParsedRow]:
     """Read the first sheet of an Excel workbook (or the sheet named "data") into rows; raise
     ImportFileError (ImportLimitError when the workbook is larger than `limits`)."""
-    return _parse(Path(path), _read_xlsx, limits)
+    return _as_rows(_parse(Path(path), _read_xlsx, limits))
 
 
-def _parse(path: Path, reader, limits: Limits | None) -> list[ParsedRow]:
+def read_csv_columns(path: Path, *, limits: Limits | None = None) -> ParsedColumns:
+    """`parse_csv`, its figures as columns (what the import reads)."""
+    return _as_columns(_parse(Path(path), _read_csv, limits))
+
+
+def read_xlsx_columns(path: Path, *, limits: Limits | None = None) -> ParsedColumns:
+    """`parse_xlsx`, its figures as columns."""
+    return _as_columns(_parse(Path(path), _read_xlsx, limits))
+
+
+def _as_rows(parsed: list[ParsedRow] | ParsedColumns) -> list[ParsedRow]:
+    return parsed.rows() if isinstance(parsed, ParsedColumns) else parsed
+
+
+def _as_columns(parsed: list[ParsedRow] | ParsedColumns) -> ParsedColumns:
+    return parsed if isinstance(parsed, ParsedColumns) else ParsedColumns.from_rows(parsed)
+
+
+def _parse(path: Path, reader, limits: Limits | None) -> list[ParsedRow] | ParsedColumns:
     limits = limits or Limits.from_settings()
     problems = _Problems()
     try:
@@ -267,7 +286,7 @@ def _read_csv(path: Path, limits: Limits, problems: _Problems) -> Iterator[_Shee
                     number += 1
                     if number - 1 > limits.max_rows:
                         raise _too_many_rows(f"rad {number}", limits.max_rows)
-                    if not any(cell.strip() for cell in record):
+                    if not "".join(record).strip():
                         continue  # blank line, e.g. at the end of an Excel export
                     if len(record) > width and not any(cell.strip() for cell in record[width:]):
                         # Excel writes trailing separators for formatted but empty columns.
@@ -278,7 +297,7 @@ def _read_csv(path: Path, limits: Limits, problems: _Problems) -> Iterator[_Shee
                             f"raden har {len(record)} fält men rubrikraden har {width} (avgränsare {shown})",
                         )
                         continue
-                    yield number, list(record)
+                    yield number, record  # the csv module gives a new list per row
             except csv.Error as exc:
                 raise _csv_refusal(reader, exc) from None
 
@@ -521,7 +540,7 @@ def _sheet_from_workbook(workbook, limits: Limits, problems: _Problems) -> _Shee
 # Interpretation
 
 
-def _interpret(sheet: _Sheet, limits: Limits, problems: _Problems) -> list[ParsedRow]:
+def _interpret(sheet: _Sheet, limits: Limits, problems: _Problems) -> list[ParsedRow] | ParsedColumns:
     columns = _header_columns(sheet, problems)
     if columns is None:
         return []  # the rows are never read
@@ -540,9 +559,14 @@ def _interpret(sheet: _Sheet, limits: Limits, problems: _Problems) -> list[Parse
             yield number, cells
 
     if "value" in columns:
-        rows = list(_long_rows(sheet, columns, data(), problems))
-    else:
-        rows = _wide_rows(sheet, columns, data(), limits, problems)
+        long = _long_columns(sheet, columns, data(), problems)
+        if not seen and not problems.items:
+            problems.add(sheet.row_ref(sheet.header_row), "filen har en rubrikrad men inga datarader")
+        if len(set(zip(long.indicator, long.area, long.period, long.sex, strict=True))) < len(long):
+            _check_duplicates(long.rows(), problems)
+        long.keys_unique = True
+        return long
+    rows = _wide_rows(sheet, columns, data(), limits, problems)
     if not seen and not problems.items:
         problems.add(sheet.row_ref(sheet.header_row), "filen har en rubrikrad men inga datarader")
     _check_duplicates(rows, problems)
@@ -610,13 +634,106 @@ def _header_columns(sheet: _Sheet, problems: _Problems) -> dict[str, int] | None
     return columns
 
 
-def _long_rows(
+def _long_columns(
     sheet: _Sheet, columns: dict[str, int], data: Iterator[tuple[int, list[object]]], problems: _Problems
-) -> Iterator[ParsedRow]:
-    for number, cells in data:
-        row = _long_row(sheet, columns, number, cells, problems)
+) -> ParsedColumns:
+    """The long-form rows as columns. A row whose every cell is plain text of the usual shape (a
+    code, a four-digit year in range, a known sex, a plain decimal number or a missing marker,
+    no status or one that agrees with the value) is taken by the quick checks below, which accept
+    exactly what `_long_row` accepts for such cells and read them the same way; any other row,
+    and every row with a fault, goes through `_long_row`, which names the place of each fault."""
+    indicators: list[str] = []
+    areas: list[str] = []
+    periods: list[int] = []
+    sexes: list[str] = []
+    values: list[float | None] = []
+    numerators: list[float | None] = []
+    denominators: list[float | None] = []
+    statuses: list[str] = []
+    numbers: list[int] = []
+    col_indicator, col_area, col_period, col_value = (columns[name] for name in LONG_REQUIRED)
+    col_sex, col_num, col_den, col_status = (columns.get(name) for name in ("sex", "numerator", "denominator", "status"))
+    plain_number = _NUMBER_RE.fullmatch
+    missing, sex_words, status_words = MISSING_MARKERS, _SEX_WORDS, _STATUS_WORDS
+    year_min, year_max, isfinite = YEAR_MIN, YEAR_MAX, math.isfinite
+
+    def number(raw: object) -> tuple[float | None, bool] | None:
+        # (value, blank) for a plain cell; None sends the row to `_long_row`.
+        if type(raw) is not str:
+            return None
+        text = raw.strip()
+        if text in missing:
+            return None, not text
+        if not plain_number(text):
+            return None
+        result = float(text)
+        return (result, False) if isfinite(result) else None
+
+    for row_number, cells in data:
+        quick = None
+        indicator, area, period = cells[col_indicator], cells[col_area], cells[col_period]
+        if type(indicator) is str and type(area) is str and type(period) is str:
+            indicator, area, period = indicator.strip(), area.strip(), period.strip()
+            if indicator and area and len(period) == 4 and period.isascii() and period.isdigit():
+                year = int(period)
+                value = number(cells[col_value])
+                sex = "T"
+                if col_sex is not None:
+                    raw = cells[col_sex]
+                    text = raw.strip() if type(raw) is str else None
+                    sex = None if text is None else sex_words.get(text.lower()) if text else "T"
+                num = den = None
+                parts_ok = True
+                if col_num is not None:
+                    parsed = number(cells[col_num])
+                    parts_ok = parsed is not None
+                    num = parsed[0] if parsed else None
+                if col_den is not None and parts_ok:
+                    parsed = number(cells[col_den])
+                    parts_ok = parsed is not None
+                    den = parsed[0] if parsed else None
+                stated = None
+                if col_status is not None:
+                    raw = cells[col_status]
+                    text = raw.strip() if type(raw) is str else None
+                    stated = "?" if text is None else status_words.get(text.lower(), "?") if text else None
+                if (year_min <= year <= year_max and value is not None and sex is not None and parts_ok
+                        and stated != "?"):
+                    figure = value[0]
+                    if stated is None:
+                        quick = "missing" if figure is None else "ok"
+                    elif stated in ("ok", "provisional"):
+                        quick = stated if figure is not None else None
+                    elif figure is None and num is None and den is None:
+                        quick = stated
+                    if quick is not None:
+                        indicators.append(indicator)
+                        areas.append(area)
+                        periods.append(year)
+                        sexes.append(sex)
+                        values.append(figure)
+                        numerators.append(num)
+                        denominators.append(den)
+                        statuses.append(quick)
+                        numbers.append(row_number)
+                        continue
+        row = _long_row(sheet, columns, row_number, cells, problems)
         if row is not None:
-            yield row
+            indicators.append(row.indicator)
+            areas.append(row.area)
+            periods.append(row.period)
+            sexes.append(row.sex)
+            values.append(row.value)
+            numerators.append(row.numerator)
+            denominators.append(row.denominator)
+            statuses.append(row.status)
+            numbers.append(row_number)
+    return ParsedColumns(
+        indicator=indicators, area=areas, period=periods, sex=sexes, value=values,
+        numerator=numerators if col_num is not None else None,
+        denominator=denominators if col_den is not None else None,
+        status=statuses, places=numbers, place=sheet.row_ref,
+    )
 
 
 def _long_row(

@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import compress, repeat
 from pathlib import Path
 
 from django.conf import settings
@@ -20,15 +21,16 @@ from stadsdel.accounts.scoping import scope_for
 from stadsdel.core.files import file_sha256
 from stadsdel.core.progress import Progress, quiet
 from stadsdel.indicators.importers import kolada, pxweb, tabular
-from stadsdel.indicators.importers.base import ImportFileError, ParsedRow, Problem
+from stadsdel.indicators.importers.base import ImportFileError, ParsedColumns, ParsedRow, Problem
 from stadsdel.indicators.models import Indicator, Level, RefusedImport
 from stadsdel.indicators.services.aggregation import aggregates_refresh
 from stadsdel.indicators.services.observations import (
     NewObservation,
+    ObservationColumns,
     WriteOutcome,
     batch_create,
     batch_finish,
-    observations_write,
+    observations_write_columns,
     range_problems,
     user_name,
 )
@@ -40,18 +42,117 @@ FORMATS = ("csv", "xlsx", "pxweb", "kolada")
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
-def _parse(path: Path, fmt: str, indicator: str | None, content: str | None = None) -> list[ParsedRow]:
+def _parse(path: Path, fmt: str, indicator: str | None, content: str | None = None) -> ParsedColumns:
     if fmt == "csv":
-        return tabular.parse_csv(path)
+        return tabular.read_csv_columns(path)
     if fmt == "xlsx":
-        return tabular.parse_xlsx(path)
+        return tabular.read_xlsx_columns(path)
     if fmt == "pxweb":
         if not indicator:
             raise ImportFileError(path.name, [Problem("", "json-stat2 behöver --indicator: vilken indikator i katalogen innehållet är")])
-        return pxweb.parse_pxweb(path, indicator=indicator, content=content)
+        return pxweb.read_pxweb_columns(path, indicator=indicator, content=content)
     if fmt == "kolada":
-        return kolada.parse_kolada(path)
+        return ParsedColumns.from_rows(kolada.parse_kolada(path))
     raise ImportFileError(path.name, [Problem("", f"okänt format {fmt!r} (välj {', '.join(FORMATS)})")])
+
+
+def _resolve_columns(
+    parsed: ParsedColumns, file_name: str, indicator_override: str | None, resolver: UnitResolver,
+) -> ObservationColumns:
+    """`_resolve` a column at a time: each indicator and area code is looked up once, the new
+    areas registered together, the ranges checked per indicator. Any fault sends the whole file
+    through `_resolve`, row by row, which names the row of every fault exactly as before."""
+    n = len(parsed)
+
+    def row_by_row() -> ObservationColumns:
+        # Raises ImportFileError naming every faulty row; returns only if the quick checks
+        # below were stricter than they need be.
+        return ObservationColumns.from_rows(_resolve(parsed.rows(), file_name, indicator_override, resolver))
+
+    catalogue = {i.code: i for i in Indicator.objects.all()}
+    if indicator_override and indicator_override not in catalogue:
+        raise ImportFileError(file_name, [Problem("--indicator", f"okänd indikator {indicator_override!r} i katalogen")])
+    if parsed.indicator_is_kolada:
+        by_code = {i.kolada_kpi: i for i in catalogue.values() if i.kolada_kpi}
+        indicators = {code: by_code.get(code) for code in set(parsed.indicator)}
+    else:
+        indicators = {code: catalogue.get(indicator_override or code) for code in set(parsed.indicator)}
+    units = resolver.resolve_many(parsed.area, kolada=parsed.indicator_is_kolada)
+    if None in indicators.values() or None in units.values():
+        return row_by_row()
+    unit_list = list(map(units.__getitem__, parsed.area))
+    if len(indicators) == 1:
+        [indicator] = indicators.values()
+        indicator_ids = [indicator.id] * n
+    else:
+        indicator_ids = [indicators[code].id for code in parsed.indicator]
+    # Distinct codes may still name the same unit ("SE" and "00", a code with spaces).
+    one_to_one = (len({u.key for u in units.values()}) == len(units)
+                  and len({i.id for i in indicators.values()}) == len(indicators))
+    if not (parsed.keys_unique and one_to_one) and len(set(zip(
+            indicator_ids, [u.key for u in unit_list], parsed.period, parsed.sex, strict=True))) < n:
+        return row_by_row()
+    figures = _figures(parsed, indicators, n)
+    if figures is None:
+        return row_by_row()
+    values, numerators, denominators, statuses = figures
+    return ObservationColumns(indicator_ids, unit_list, parsed.period, parsed.sex, values, numerators, denominators,
+                              statuses)
+
+
+def _figures(parsed: ParsedColumns, indicators: dict, n: int) -> tuple | None:
+    """The figures as `_resolve` writes them (a value computed from its numerator and
+    denominator where the file gives none; "missing" for an "ok" figure without a value), or
+    None when any of them is outside its indicator's range (`range_problems`)."""
+    values, statuses = parsed.value, parsed.status
+    numerators, denominators = parsed.numerator, parsed.denominator
+    if (len(indicators) == 1 and (numerators is None or not any(x is not None for x in numerators))
+            and (denominators is None or not any(x is not None for x in denominators))):
+        # A bare value per figure, one indicator (a json-stat2 file, a plain CSV): the range
+        # checked on the column's least and greatest value.
+        [indicator] = indicators.values()
+        if statuses is not None and "suppressed" in statuses:
+            # A suppressed figure is written without a value, whatever the file gave.
+            values = [None if s == "suppressed" else v for v, s in zip(values, statuses, strict=True)]
+        present = [v for v in values if v is not None] if statuses is not None else values
+        if present:
+            low, high = indicator.value_min, indicator.value_max
+            if (low is not None and min(present) < low) or (high is not None and max(present) > high):
+                return None
+            if indicator.whole_numbers and not all(float(v).is_integer() for v in present):
+                return None
+        if statuses is None:
+            statuses = ["ok"] * n
+        elif "ok" in statuses and len(present) < n:
+            statuses = ["missing" if v is None and s == "ok" else s for v, s in zip(values, statuses, strict=True)]
+        return values, numerators, denominators, statuses
+    # Figures with numerators and denominators, or several indicators: figure by figure.
+    by_code = [indicators[code] for code in parsed.indicator] if len(indicators) > 1 else None
+    only = next(iter(indicators.values()))
+    out_values: list[float | None] = []
+    out_statuses: list[str] = []
+    nothing = [None] * n
+    for i, (value, num, den, status) in enumerate(zip(
+            values, numerators if numerators is not None else nothing,
+            denominators if denominators is not None else nothing,
+            statuses if statuses is not None else repeat("ok", n), strict=False)):
+        indicator = by_code[i] if by_code is not None else only
+        if status == "suppressed":
+            out_values.append(None)
+            out_statuses.append("suppressed")
+            continue
+        if value is None and num is not None and den and status in ("ok", "provisional"):
+            value = indicator.scale * num / den
+        if range_problems(indicator, value, num, den):
+            return None
+        out_values.append(value)
+        out_statuses.append(status if value is not None or status != "ok" else "missing")
+    if numerators is not None and any(s == "suppressed" for s in out_statuses):
+        # _resolve writes a suppressed figure without its numerator and denominator.
+        numerators = [None if s == "suppressed" else x for x, s in zip(numerators, out_statuses, strict=True)]
+        denominators = ([None if s == "suppressed" else x for x, s in zip(denominators, out_statuses, strict=True)]
+                        if denominators is not None else None)
+    return out_values, numerators, denominators, out_statuses
 
 
 def _resolve(
@@ -160,7 +261,7 @@ def _observations_import(*, path: Path, name: str, fmt: str, indicator: str | No
     progress(f"{len(parsed)} rader tolkade; kontrollerar indikatorer och områden")
     with transaction.atomic():
         resolver = UnitResolver()
-        rows = _resolve(parsed, name, indicator if fmt == "pxweb" else None, resolver)
+        rows = _resolve_columns(parsed, name, indicator if fmt == "pxweb" else None, resolver)
         if resolver.registered:
             progress(f"registrerade {resolver.registered} nya statistikområden")
         batch = batch_create(
@@ -168,10 +269,10 @@ def _observations_import(*, path: Path, name: str, fmt: str, indicator: str | No
             options={k: v for k, v in {"indicator": indicator, "content": content}.items() if v},
         )
         # _resolve checked every figure's range, naming its row in the file.
-        outcome = observations_write(rows, batch=batch, user=user, progress=progress, ranges_checked=True)
+        outcome = observations_write_columns(rows, batch=batch, user=user, progress=progress)
+        at_area = [unit.level == Level.AREA for unit in rows.unit]
         aggregated = aggregates_refresh(
-            indicator_ids={r.indicator_id for r in rows if r.unit.level == Level.AREA},
-            periods={r.period for r in rows if r.unit.level == Level.AREA},
+            indicator_ids=set(compress(rows.indicator_id, at_area)), periods=set(compress(rows.period, at_area)),
             batch=batch, user=user, progress=progress,
         )
         outcome.created += aggregated.created

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import eq, itemgetter
+from operator import not_ as operator_not
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -129,6 +132,35 @@ class NewObservation:
         return (self.indicator_id, self.unit.key, self.period, self.sex)
 
 
+@dataclass(slots=True)
+class ObservationColumns:
+    """Figures to write as columns, one list per field of `NewObservation` (`rule_id` and
+    `crosswalk_id` None when no figure has one): how a national file's figures travel from the
+    parser to the database without an object per figure (issue 21)."""
+
+    indicator_id: list[int]
+    unit: list[Unit]
+    period: list[int]
+    sex: list[str]
+    value: list[float | None]
+    numerator: list[float | None] | None
+    denominator: list[float | None] | None
+    status: list[str]
+    rule_id: list[int | None] | None = None
+    crosswalk_id: list[int | None] | None = None
+
+    def __len__(self) -> int:
+        return len(self.unit)
+
+    @classmethod
+    def from_rows(cls, rows: list[NewObservation]) -> ObservationColumns:
+        return cls(
+            [r.indicator_id for r in rows], [r.unit for r in rows], [r.period for r in rows], [r.sex for r in rows],
+            [r.value for r in rows], [r.numerator for r in rows], [r.denominator for r in rows],
+            [r.status for r in rows], [r.rule_id for r in rows], [r.crosswalk_id for r in rows],
+        )
+
+
 def user_name(user) -> str:
     if user is not None and getattr(user, "is_authenticated", False):
         return user.get_username()
@@ -174,38 +206,69 @@ def observations_write(
     then new figures inserted and changed ones updated in chunks, the earlier values of changed
     figures kept in the history with their batches.
     """
-    outcome = WriteOutcome()
-    if not rows:
-        return outcome
-    if not ranges_checked:
+    if rows and not ranges_checked:
         _ranges_check(rows, source=batch.source_name)
+    return observations_write_columns(ObservationColumns.from_rows(rows), batch=batch, user=user, progress=progress)
+
+
+# The stored figures as read for a comparison: the figures first, then the key, then the id.
+_STORED_FIGURES = itemgetter(0, 1, 2, 3, 4, 5)
+_STORED_KEY = itemgetter(6, 7, 8, 9)
+_STORED_ID = itemgetter(10)
+
+
+def observations_write_columns(
+    columns: ObservationColumns, *, batch: ImportBatch, user=None, progress: Progress = quiet,
+) -> WriteOutcome:
+    """`observations_write` for figures already checked against their ranges, as columns.
+
+    The comparison with the stored figures runs a column at a time: each figure's key and
+    values become tuples, the stored ones are looked up by key and compared in one pass, and
+    only the figures that differ are visited one by one (none, for a file imported again).
+    """
+    outcome = WriteOutcome()
+    n = len(columns)
+    if not n:
+        return outcome
+    units = columns.unit
+    unit_keys = [unit.key for unit in units]
     stored = Observation.objects.filter(
-        indicator_id__in={r.indicator_id for r in rows}, period__in={r.period for r in rows},
-        level__in={r.unit.level for r in rows},
-    ).values_list("indicator_id", "unit_key", "period", "sex", "id", *UPDATE_FIELDS)
+        indicator_id__in=set(columns.indicator_id), period__in=set(columns.period),
+        level__in={unit.level for unit in units},
+    ).values_list(*UPDATE_FIELDS, "indicator_id", "unit_key", "period", "sex", "id")
     # Read as plain rows: these columns need no conversion, and the ORM's per-row work would
-    # cost more than the rest of an unchanged import. key -> (id, value, numerator,
-    # denominator, status, rule_id, crosswalk_id).
+    # cost more than the rest of an unchanged import.
     sql, params = stored.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        existing = {(s[0], s[1], s[2], s[3]): s[4:] for s in cursor.fetchall()}
+        found = cursor.fetchall()
+    existing = dict(zip(map(_STORED_KEY, found), map(_STORED_FIGURES, found), strict=True))
+    keys = list(zip(columns.indicator_id, unit_keys, columns.period, columns.sex, strict=True))
+    nothing = repeat(None, n)
+    figures = list(zip(
+        columns.value, columns.numerator if columns.numerator is not None else nothing,
+        columns.denominator if columns.denominator is not None else repeat(None, n), columns.status,
+        columns.rule_id if columns.rule_id is not None else repeat(None, n),
+        columns.crosswalk_id if columns.crosswalk_id is not None else repeat(None, n), strict=False,
+    ))
+    same = list(map(eq, map(existing.get, keys), figures))
+    outcome.unchanged = same.count(True)
+    if outcome.unchanged == n:
+        return outcome
+    ids = dict(zip(map(_STORED_KEY, found), map(_STORED_ID, found), strict=True))
     to_create: list[tuple] = []
     to_update: list[tuple] = []
     batch_id = batch.pk
-    for row in rows:
-        unit = row.unit
-        figures = (row.value, row.numerator, row.denominator, row.status, row.rule_id, row.crosswalk_id)
-        current = existing.get((row.indicator_id, unit.key, row.period, row.sex))
-        if current is None:
-            to_create.append((
-                row.indicator_id, unit.level, unit.key, unit.statistical_area_id, unit.district_id,
-                unit.municipality_id, unit.county_id, row.period, row.sex, *figures[:4], batch_id, *figures[4:],
-            ))
-        elif current[1:] != figures:
-            to_update.append((current[0], *figures))
-        else:
-            outcome.unchanged += 1
+    for i in compress(range(n), map(operator_not, same)):
+        key, figure = keys[i], figures[i]
+        if key in existing:
+            to_update.append((ids[key], *figure))
+            continue
+        unit = units[i]
+        to_create.append((
+            key[0], unit.level, unit.key, unit.statistical_area_id, unit.district_id, unit.municipality_id,
+            unit.county_id, key[2], key[3], *figure[:4], batch_id, *figure[4:],
+        ))
     if to_create:
         progress(f"skapar {len(to_create)} observationer")
         observation_rows_insert(to_create)

@@ -85,6 +85,32 @@ class UnitResolver:
             self._resolved[key] = self._resolve(code.strip(), kolada=kolada)
         return self._resolved[key]
 
+    def resolve_many(self, codes, *, kolada: bool = False) -> dict[str, Unit | None]:
+        """`resolve` for each distinct code; the statistical areas new to the registry are
+        registered together (`AreaResolver.areas_many`)."""
+        result: dict[str, Unit | None] = {}
+        pending: dict[str, str] = {}  # code as written -> stripped, for areas to register
+        for code in set(codes):
+            key = (code, kolada)
+            if key in self._resolved:
+                result[code] = self._resolved[key]
+                continue
+            stripped = code.strip()
+            if (not (kolada and stripped.startswith("00")) and code_level(stripped) == Level.AREA
+                    and stripped not in self.known_areas):
+                pending[code] = stripped
+                continue
+            result[code] = self.resolve(code, kolada=kolada)
+        if pending:
+            if self.areas is None:
+                self.areas = AreaResolver()
+            found = self.areas.areas_many(pending.values())
+            for code, stripped in pending.items():
+                area = found[stripped]
+                unit = unit_for_area(area, area.code_system.code) if area is not None else None
+                self._resolved[(code, kolada)] = result[code] = unit
+        return result
+
     def _resolve(self, code: str, *, kolada: bool) -> Unit | None:
         if kolada and code == "0000":
             return COUNTRY

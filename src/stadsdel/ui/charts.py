@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import altair as alt
 import vl_convert
 from django.conf import settings
+from django.utils.functional import Promise
 
 from stadsdel.lib.geojson import geometry_for_d3
 
@@ -280,7 +281,33 @@ MAP_HEIGHT = 420
 MAP_PROJECTION = {"type": "transverseMercator", "rotate": [-15, 0, 0]}
 
 
-def choropleth_chart(
+def choropleth_chart(features: Sequence[dict], **options) -> dict:
+    """`_choropleth_chart`'s map (see there for the options), remembered by its arguments.
+
+    Building a map with Altair takes 50–100 ms and a district's statistics page draws one on
+    every view. The map is a pure function of its arguments (the features, their figures and
+    every text, in the language they were written in), so the same arguments give the same
+    spec, and any changed figure, shape or word is a new entry: nothing stale can be served.
+    Each call gets its own copy."""
+    key = json.dumps([list(features), options], sort_keys=True, default=_json_text)
+    return json.loads(_choropleth_json(key))
+
+
+def _json_text(value) -> str:
+    # Lazily translated texts, as the current language writes them; nothing else is converted.
+    if isinstance(value, Promise):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+# Some 10–100 kB each (the shapes): 128 maps are a few MB per server process.
+@functools.lru_cache(maxsize=128)
+def _choropleth_json(key: str) -> str:
+    features, options = json.loads(key)
+    return json.dumps(_choropleth_chart(features, **options))
+
+
+def _choropleth_chart(
     features: Sequence[dict], *, value_title: str, decimals: int = 1, title: str = "", description: str = "",
     scheme: str = "blues", no_value_label: str = "No figure", height: int = MAP_HEIGHT,
     width: int = CHART_WIDTH, reference: float | None = None, outlines: Sequence[dict] = (),

@@ -138,11 +138,13 @@ def _district_series_html(district, labels: dict[str, str]) -> tuple[str, bool]:
     """The section's HTML and whether it has charts."""
     # The version is read before the figures: a change committed in between leaves content at
     # least as new as the key, never older.
-    version = current_version().version
+    # With the time of the change: a restored database counts on from an older version, and
+    # the pair names one state of the data even then.
+    version = current_version()
     names = json.dumps([district.name, labels], sort_keys=True, default=str)
-    key = "district-series:{}:{}:{}:{}:{}".format(
-        stadsdel.__version__, district.pk, get_language() or "sv", version,
-        hashlib.sha256(names.encode()).hexdigest()[:16])
+    key = "district-series:{}:{}:{}:{}:{}:{}".format(
+        stadsdel.__version__, district.pk, get_language() or "sv", version.version,
+        version.changed_at.timestamp(), hashlib.sha256(names.encode()).hexdigest()[:16])
     cached = cache.get(key)
     if cached is not None:
         return cached

@@ -11,6 +11,7 @@ import pytest
 from django.db import transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from stadsdel.areas.models import CodeSystem, Crosswalk, District
 from stadsdel.indicators.models import ImportBatch, Indicator, Level, Observation
@@ -117,6 +118,8 @@ def test_each_language_has_its_own_section(client):
     import_figures({2010: 52.25})
     swedish = series_section(client)
     client.cookies["django_language"] = "en"
-    english = series_section(client)
+    # The locale middleware leaves the language it activated on this thread: restored after.
+    with translation.override("sv"):
+        english = series_section(client)
     assert "52,3" in employment_table(swedish)
     assert re.search(r"52\.3", employment_table(english)) and english != swedish

@@ -322,7 +322,36 @@ def serve(env: dict, port: int, workers: int) -> subprocess.Popen:
     sys.exit("gunicorn did not answer /health/")
 
 
-def run_load(port: int, urls: dict, session: str, *, clients: int, seconds: float) -> list:
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used (/proc/<pid>/stat utime + stime)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / tick
+
+
+def server_pids(server: subprocess.Popen, database: str) -> dict[str, list[int]]:
+    """gunicorn's workers (the master's children) and the PostgreSQL backends of `database`."""
+    workers = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == server.pid:  # the parent's pid
+                workers.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    backends = psql(f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}' AND pid <> pg_backend_pid()")
+    return {"gunicorn": workers, "postgres": [int(p) for p in backends.split()]}
+
+
+def run_load(port: int, urls: dict, session: str, *, clients: int, seconds: float,
+             pids=dict) -> tuple[list, dict]:
+    """The results, and the CPU seconds each group of server processes (`pids()`, read when the
+    counted part starts) used during the counted part."""
     processes = 4 if clients >= 4 else 1
     per = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
     start_at = time.time() + WARMUP_SECONDS
@@ -332,17 +361,23 @@ def run_load(port: int, urls: dict, session: str, *, clients: int, seconds: floa
     for p in procs:
         p.start()
     say(f"== load: {clients} clients in {processes} processes, {WARMUP_SECONDS} s warm-up, then {seconds:.0f} s")
+    time.sleep(max(0.0, start_at - time.time()))
+    groups = pids()  # after the warm-up every worker has its database connection
+    before = {name: cpu_seconds(group) for name, group in groups.items()}
+    load_before = os.getloadavg()[0]
     while time.time() < stop_at:
-        time.sleep(min(10, max(0.1, stop_at - time.time())))
+        time.sleep(min(10, max(0.05, stop_at - time.time())))
         left = stop_at - time.time()
         if left > 0:
             say(f"   {left:.0f} s left")
+    cpu = {name: round(cpu_seconds(group) - before[name], 2) for name, group in groups.items()}
+    cpu["load_1min_before"], cpu["load_1min_after"] = round(load_before, 2), round(os.getloadavg()[0], 2)
     results = []
     for _ in procs:
         results.extend(queue.get())
     for p in procs:
         p.join()
-    return results
+    return results, cpu
 
 
 def main() -> None:
@@ -393,7 +428,8 @@ def main() -> None:
     say(f"== gunicorn: {args.workers} workers on 127.0.0.1:{args.port}")
     server = serve(env, args.port, args.workers)
     try:
-        results = run_load(args.port, urls, session, clients=args.clients, seconds=args.seconds)
+        results, cpu = run_load(args.port, urls, session, clients=args.clients, seconds=args.seconds,
+                                pids=lambda: server_pids(server, args.database))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -428,6 +464,15 @@ def main() -> None:
         "targets": {"errors": 0, "queries_constant": True, "dashboard_p95_over_health_p95_below": TARGET_RATIO},
         "targets_met": errors == 0 and constant and ratio < TARGET_RATIO,
         "clients": args.clients, "seconds": args.seconds, "workers": args.workers, "urls": urls, "scale": scale,
+        # The servers' own cost, which the other work on a shared machine does not inflate: CPU
+        # seconds per request of gunicorn's workers and of PostgreSQL's backends, and the
+        # capacity two cores would give at that cost.
+        "cpu_seconds": cpu,
+        "cpu_ms_per_request": {name: round(1000 * cpu[name] / len(results), 2) if results else None
+                               for name in ("gunicorn", "postgres")},
+        "capacity_rps_2_cores_gunicorn": round(2 * len(results) / cpu["gunicorn"], 1) if cpu.get("gunicorn") else None,
+        "capacity_rps_2_cores_servers": round(2 * len(results) / (cpu["gunicorn"] + cpu["postgres"]), 1)
+        if cpu.get("gunicorn") else None,
         "cpus": os.cpu_count(),
     }
     say(f"== {len(results):,} requests, {errors} errors; p95 dashboard {p95['dashboard']} ms, health "

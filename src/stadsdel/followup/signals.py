@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-# app_label.ModelName of everything a report reads.
+# app_label.ModelName of everything a report (or a district's statistics page, which caches its
+# series by the data version) reads. A figure edited alone (in the admin) counts as well as an
+# import; crosswalks are named beside the figures mapped through them.
 WATCHED = (
-    "indicators.ImportBatch", "indicators.Indicator",
+    "indicators.ImportBatch", "indicators.Indicator", "indicators.Observation", "areas.Crosswalk",
     "plans.DistrictPlan", "plans.Goal", "plans.GoalArea", "plans.Programme",
     "indices.IndexModel",
     "agreements.Agreement",

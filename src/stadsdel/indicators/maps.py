@@ -45,15 +45,17 @@ def district_map(district: District, *, indicator_code: str | None = None, until
         shapes.update(boundary_features(code_system=system, codes=[a.code for a in areas if a.code_system.code == system]))
     if not shapes:
         return {}
-    with_figures = (Observation.objects.filter(level=Level.AREA, statistical_area__in=areas, sex="T",
-                                               value__isnull=False)
-                    .values_list("indicator_id", flat=True).distinct())
+    # One read of the areas' figures, through the areas' index, sorted out here: read by level or
+    # by indicator, SQLite walked every area figure of the country (0.8 s at national scale).
+    area_figures = [f for f in Observation.objects.filter(statistical_area__in=areas, sex="T").order_by()
+                    .values_list("indicator_id", "level", "statistical_area_id", "period", "value")
+                    if f[1] == Level.AREA]
+    with_figures = {f[0] for f in area_figures if f[4] is not None}
     indicators = list(Indicator.objects.filter(pk__in=with_figures))
     indicator = next((i for i in indicators if i.code == indicator_code), indicators[0] if indicators else None)
     year, values = None, {}
     if indicator is not None:
-        figures = list(Observation.objects.filter(indicator=indicator, level=Level.AREA, statistical_area__in=areas,
-                                                  sex="T").values_list("statistical_area_id", "period", "value"))
+        figures = [(a, p, v) for i, _level, a, p, v in area_figures if i == indicator.pk]
         years = [p for _a, p, v in figures if v is not None and (until is None or p <= until)]
         year = max(years) if years else None
         values = {a: v for a, p, v in figures if p == year}

@@ -4,18 +4,25 @@ selectors, writes (imports) through the services."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+import stadsdel
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.areas import selectors as area_selectors
 from stadsdel.core.http import get_or_404
 from stadsdel.core.tabular_export import csv_writer, xlsx_append
+from stadsdel.followup.precompute import current_version
 from stadsdel.indicators import exclusion, page_selectors
 from stadsdel.indicators import explore as explorer
 from stadsdel.indicators import selectors as indicator_selectors
@@ -118,16 +125,48 @@ def _district_charts(district, series_list: list[page_selectors.IndicatorSeries]
     return items
 
 
+# The district's indicators over time (some thirty charts and tables, 2 600 figures at national
+# scale) as HTML, per district, language and data version. The version counts up in the same
+# transaction as any change of what the section shows (an import batch, an indicator, a figure
+# edited, a crosswalk, the district or its areas: `followup.signals.WATCHED`), so a cached
+# section is only ever served while its figures are current. The names of the references
+# (municipality, county) are read on every view and are part of the key.
+SERIES_CACHE_SECONDS = 24 * 3600
+
+
+def _district_series_html(district, labels: dict[str, str]) -> tuple[str, bool]:
+    """The section's HTML and whether it has charts."""
+    # The version is read before the figures: a change committed in between leaves content at
+    # least as new as the key, never older.
+    # With the time of the change: a restored database counts on from an older version, and
+    # the pair names one state of the data even then.
+    version = current_version()
+    names = json.dumps([district.name, labels], sort_keys=True, default=str)
+    key = "district-series:{}:{}:{}:{}:{}:{}".format(
+        stadsdel.__version__, district.pk, get_language() or "sv", version.version,
+        version.changed_at.timestamp(), hashlib.sha256(names.encode()).hexdigest()[:16])
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    series = page_selectors.district_series(district=district)
+    items = _district_charts(district, series, labels)
+    html = render_to_string("indicators/_district_series.html",
+                            {"charts": items, "district": district, "labels": labels})
+    cache.set(key, (html, bool(items)), SERIES_CACHE_SECONDS)
+    return html, bool(items)
+
+
 def district_statistics(request, pk: int):
     district = get_or_404(area_selectors.district_get, pk=pk)
     labels = _level_labels(district)
-    series = page_selectors.district_series(district=district)
+    series_html, has_charts = _district_series_html(district, labels)
     return render(request, "indicators/district_statistics.html", {
         **district_map(district, indicator_code=request.GET.get("map_indicator")),
         "section": "districts",
         "district": district,
         "labels": labels,
-        "charts": _district_charts(district, series, labels),
+        "series_html": series_html,
+        "has_charts": has_charts,
         "chart_locale": charts.format_locale(get_language() or "sv"),
         "vega_version": charts.bundle_version(),
         "profile": page_selectors.district_profile(district=district, year=_year_param(request),

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import altair as alt
 import vl_convert
 from django.conf import settings
+from django.utils.functional import Promise
 
 from stadsdel.lib.geojson import geometry_for_d3
 
@@ -119,14 +120,33 @@ def series_chart(
     """
     labels = labels or {}
     order = [lv for lv in LEVEL_COLOURS if lv in labels] or sorted({r["level"] for r in rows})
-    domain = [labels.get(lv, lv) for lv in order]
-    number = f",.{max(int(decimals), 0)}f"
+    # A district's statistics page draws some thirty of these: Altair took 10–15 ms a chart, the
+    # template (Altair's own spec for these settings, with no data) is built once and copied.
+    template = _series_template(tuple(title) if isinstance(title, list) else str(title), str(y_title),
+                                max(int(decimals), 0), tuple((lv, str(labels.get(lv, lv))) for lv in order))
+    spec = json.loads(template)
+    spec["data"] = {"values": [dict(r) for r in rows]}
+    if description:
+        # Vega writes it as the chart's aria-label: what a screen reader announces for the SVG.
+        spec["description"] = description
+    if VALIDATE_SPECS:
+        _check_once(spec)
+    return spec
+
+
+@functools.lru_cache(maxsize=512)
+def _series_template(title: str | tuple[str, ...], y_title: str, decimals: int,
+                     levels: tuple[tuple[str, str], ...]) -> str:
+    """`series_chart`'s spec without data or description, as JSON (each use gets its own copy)."""
+    order = [lv for lv, _name in levels]
+    domain = [name for _lv, name in levels]
+    number = f",.{decimals}f"
     chart = (
-        alt.Chart(alt.Data(values=[dict(r) for r in rows]))
+        alt.Chart(alt.Data(values=[]))
         .mark_line(point=True, strokeWidth=2.5)
         .encode(
             x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("value:Q", title=y_title or None, axis=alt.Axis(format=f",.{max(int(decimals), 0)}~f")),
+            y=alt.Y("value:Q", title=y_title or None, axis=alt.Axis(format=f",.{decimals}~f")),
             color=alt.Color(
                 "series:N", title=None, sort=domain,
                 scale=alt.Scale(domain=domain, range=[LEVEL_COLOURS.get(lv, "#444444") for lv in order]),
@@ -144,7 +164,13 @@ def series_chart(
         )
         .properties(width=CHART_WIDTH, height=CHART_HEIGHT)
     )
-    return _described(chart, title, description)
+    if title:
+        chart = chart.properties(title=list(title) if isinstance(title, tuple) else title)
+    spec = chart.to_dict(validate=False)
+    config = spec.setdefault("config", {})
+    for part, sizes in TEXT_CONFIG.items():
+        config[part] = {**sizes, **config.get(part, {})}
+    return json.dumps(spec)
 
 
 def chart_svg(spec: dict, *, locale: str = "sv-SE") -> str:
@@ -264,7 +290,33 @@ MAP_HEIGHT = 420
 MAP_PROJECTION = {"type": "transverseMercator", "rotate": [-15, 0, 0]}
 
 
-def choropleth_chart(
+def choropleth_chart(features: Sequence[dict], **options) -> dict:
+    """`_choropleth_chart`'s map (see there for the options), remembered by its arguments.
+
+    Building a map with Altair takes 50–100 ms and a district's statistics page draws one on
+    every view. The map is a pure function of its arguments (the features, their figures and
+    every text, in the language they were written in), so the same arguments give the same
+    spec, and any changed figure, shape or word is a new entry: nothing stale can be served.
+    Each call gets its own copy."""
+    key = json.dumps([list(features), options], sort_keys=True, default=_json_text)
+    return json.loads(_choropleth_json(key))
+
+
+def _json_text(value) -> str:
+    # Lazily translated texts, as the current language writes them; nothing else is converted.
+    if isinstance(value, Promise):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+# Some 10–100 kB each (the shapes): 128 maps are a few MB per server process.
+@functools.lru_cache(maxsize=128)
+def _choropleth_json(key: str) -> str:
+    features, options = json.loads(key)
+    return json.dumps(_choropleth_chart(features, **options))
+
+
+def _choropleth_chart(
     features: Sequence[dict], *, value_title: str, decimals: int = 1, title: str = "", description: str = "",
     scheme: str = "blues", no_value_label: str = "No figure", height: int = MAP_HEIGHT,
     width: int = CHART_WIDTH, reference: float | None = None, outlines: Sequence[dict] = (),

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from stadsdel.indicators.models import Dimension, Level, Observation
-from stadsdel.ui.templatetags.stadsdel import NO_FIGURE, SUPPRESSED, figure
+from stadsdel.ui.templatetags.stadsdel import NO_FIGURE, SUPPRESSED, count, figure
 
 register = template.Library()
 
@@ -43,6 +43,26 @@ def observation_status(observation) -> str:
     if observation.crosswalk_id:
         notes.append(_("mapped via %(crosswalk)s") % {"crosswalk": observation.crosswalk.name})
     return "; ".join(notes)
+
+
+@register.simple_tag
+def series_table_body(series) -> str:
+    """A district's series table's rows as HTML (a district statistics page has some thirty of
+    them, 600 rows in all at national scale, and a template loop spends most of the page's time
+    on that many cells): per year the figures at the levels shown, the district's numerator and
+    denominator, and its figure's status. The cells are what the filters above write."""
+    decimals = series.indicator.decimals
+    out = []
+    for year, cells in series.table:
+        own = year.district
+        figures = "".join(f'<td class="num">{observation_value(o, decimals)}</td>' for o in cells)
+        if own is not None and own.numerator is not None:
+            counts = f"{count(own.numerator)} / {count(own.denominator)}"
+        else:
+            counts = NO_FIGURE
+        out.append(f'<tr><th scope="row">{int(year.year)}</th>{figures}<td class="num">{counts}</td>'
+                   f"<td>{escape(observation_status(own))}</td></tr>")
+    return mark_safe("\n".join(out))
 
 
 @register.filter

@@ -161,3 +161,25 @@ class PrecomputedReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.version}"
+
+
+class ReportFile(models.Model):
+    """A report's PDF or Excel file, built by a background task from the precomputed report
+    and kept for the data version it was built from: the next download of the same report,
+    language and format is served from here, until the data change. `key` is the report's
+    `precompute.ReportKey` (kind, municipality, year, public or internal, language)."""
+
+    key = models.CharField(max_length=100)
+    fmt = models.CharField(max_length=8)
+    version = models.PositiveBigIntegerField()
+    data = models.BinaryField()
+    built_at = models.DateTimeField(default=timezone.now)
+    seconds = models.FloatField(default=0.0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "fmt"], name="report_file_once_per_format")]
+        verbose_name = _("report file")
+        verbose_name_plural = _("report files")
+
+    def __str__(self) -> str:
+        return f"{self.key}.{self.fmt} @ {self.version}"

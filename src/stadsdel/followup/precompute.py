@@ -31,7 +31,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from stadsdel.areas.models import Municipality
-from stadsdel.followup.models import DataVersion, FollowUpReport, NationalReport, PrecomputedReport
+from stadsdel.followup.models import (
+    DataVersion,
+    FollowUpReport,
+    NationalReport,
+    PrecomputedReport,
+    ReportFile,
+)
 from stadsdel.jobs.services import RUNNING, workers_alive
 
 log = logging.getLogger(__name__)
@@ -247,3 +253,41 @@ def recompute_all(*, progress=None) -> int:
         if progress is not None:
             progress(n, len(keys), key.title())
     return done
+
+
+# -- report files (PDF, Excel) -----------------------------------------------------------------
+
+# The formats that take seconds to build for a large municipality (a PDF of 40 pages of charts):
+# with a worker alive they are built in the background and kept per data version.
+FILE_FORMATS = ("pdf", "xlsx")
+
+
+def file_writer(kind: str, fmt: str):
+    from stadsdel.followup import render
+
+    if kind == "national":
+        return render.FORMATS[fmt]
+    return {"html": render.followup_html, "pdf": render.followup_pdf, "xlsx": render.followup_xlsx}[fmt]
+
+
+def stored_file(key: ReportKey, fmt: str) -> bytes | None:
+    """The report's file in `fmt` as built at the current data version, or None."""
+    row = ReportFile.objects.filter(key=str(key), fmt=fmt, version=current_version().version).first()
+    return None if row is None else bytes(row.data)
+
+
+def file_build(key: ReportKey, fmt: str) -> bytes:
+    """Build the report's file at the current data version (from the stored report when it is
+    current) and keep it."""
+    t0 = time.perf_counter()
+    version = current_version().version
+    row = PrecomputedReport.objects.filter(key=str(key), version=version).first()
+    context = _load(row) if row is not None else store(key, version=version)
+    if context is None:
+        raise ValueError(f"{key}: the report has no districts")
+    with translation.override(key.language):
+        data = file_writer(key.kind, fmt)(context["c"])
+    data = data.encode("utf-8") if isinstance(data, str) else data
+    ReportFile.objects.update_or_create(key=str(key), fmt=fmt, defaults={
+        "version": version, "data": data, "built_at": timezone.now(), "seconds": time.perf_counter() - t0})
+    return data

@@ -21,6 +21,7 @@ from stadsdel.core.http import difference, stale_save
 from stadsdel.core.versions import StaleVersionError, posted_version
 from stadsdel.followup import precompute, selectors, services
 from stadsdel.followup import render as report_render
+from stadsdel.followup import tasks as report_tasks
 from stadsdel.followup.compute import report_next_steps, report_stages
 from stadsdel.followup.maps import DISTRICTS, national_map
 from stadsdel.followup.models import (
@@ -30,6 +31,7 @@ from stadsdel.followup.models import (
     ReportSection,
     ReportStatus,
 )
+from stadsdel.jobs.services import task_enqueue, workers_alive
 from stadsdel.ui import charts
 
 CONTENT_TYPES = {
@@ -48,10 +50,22 @@ def _download(data, fmt: str, name: str) -> HttpResponse:
     return response
 
 
-def _report_download(request, content, *, name: str, writers: dict, tables, default_table: str) -> HttpResponse | None:
+def _report_download(request, content, *, key: precompute.ReportKey, name: str, writers: dict, tables,
+                     default_table: str) -> HttpResponse | None:
     """The report as the file `?format=` asks for (html, pdf, xlsx, or one table as csv with
-    `&table=`), or None when the page itself is wanted."""
+    `&table=`), or None when the page itself is wanted. A PDF or Excel file is built by a
+    background task for a signed-in reader while a worker runs (the reader waits on the task's
+    page, which then links here) and kept for the data version; without a worker, or for a
+    visitor, it is built in the request as before."""
     fmt = request.GET.get("format")
+    if fmt in precompute.FILE_FORMATS and fmt in writers:
+        kept = precompute.stored_file(key, fmt)
+        if kept is not None:
+            return _download(kept, fmt, name)
+        if request.user.is_authenticated and workers_alive():
+            task_id = task_enqueue(report_tasks.build_report_file, owner=request.user, label=report_tasks.FILE_LABEL,
+                                   key=str(key), fmt=fmt, url=request.get_full_path())
+            return redirect("jobs:task_detail", task_id)
     if fmt in writers:
         return _download(writers[fmt](content), fmt, name)
     if fmt == "csv":
@@ -92,16 +106,17 @@ def national_detail(request, year: int):
     internal = request.GET.get("internal") == "1"
     if internal and not scope.national:
         raise PermissionDenied
-    parts = precompute.report_context(precompute.ReportKey("national", year, not internal))
+    key = precompute.ReportKey("national", year, not internal)
+    parts = precompute.report_context(key)
     if isinstance(parts, precompute.Recomputing):
         return _recomputing(request, parts, heading=_("National report %(year)s") % {"year": year})
     if parts is None:
         raise Http404
     content = parts["c"]
-    download = _report_download(request, content, name=f"nationell-redovisning-{year}{'-intern' if internal else ''}",
+    download = _report_download(request, content, key=key, name=f"nationell-redovisning-{year}{'-intern' if internal else ''}",
                                 writers=report_render.FORMATS, tables=report_render.national_tables,
                                 default_table="stadsdelar")
-    if download:
+    if download is not None:
         return download
     context = dict(parts)
     context.update({
@@ -157,18 +172,19 @@ def _progress(report: FollowUpReport | None, *, scope, municipality) -> dict:
 
 def report_detail(request, code: str, year: int):
     municipality, internal = _report_access(request, code)
-    parts = precompute.report_context(precompute.ReportKey("followup", year, not internal, municipality.code))
+    key = precompute.ReportKey("followup", year, not internal, municipality.code)
+    parts = precompute.report_context(key)
     if isinstance(parts, precompute.Recomputing):
         return _recomputing(request, parts, heading=_("Follow-up %(year)s: %(name)s") % {
             "year": year, "name": municipality.name})
     if parts is None:
         raise Http404
     content = parts["c"]
-    download = _report_download(request, content, name=f"uppfoljning-{municipality.code}-{year}",
+    download = _report_download(request, content, key=key, name=f"uppfoljning-{municipality.code}-{year}",
                                 writers={"html": report_render.followup_html, "pdf": report_render.followup_pdf,
                                          "xlsx": report_render.followup_xlsx},
                                 tables=report_render.followup_tables, default_table="mal")
-    if download:
+    if download is not None:
         return download
     scope = scope_for(request.user)
     report = content.report

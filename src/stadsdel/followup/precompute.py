@@ -265,9 +265,7 @@ FILE_FORMATS = ("pdf", "xlsx")
 def file_writer(kind: str, fmt: str):
     from stadsdel.followup import render
 
-    if kind == "national":
-        return render.FORMATS[fmt]
-    return {"html": render.followup_html, "pdf": render.followup_pdf, "xlsx": render.followup_xlsx}[fmt]
+    return (render.FORMATS if kind == "national" else render.FOLLOWUP_FORMATS)[fmt]
 
 
 def stored_file(key: ReportKey, fmt: str) -> bytes | None:

@@ -313,3 +313,6 @@ def followup_xlsx(content: FollowUpContent) -> bytes:
 FORMATS: dict[str, Callable[[NationalContent], bytes | str]] = {
     "html": national_html, "pdf": national_pdf, "xlsx": national_xlsx,
 }
+FOLLOWUP_FORMATS: dict[str, Callable[[FollowUpContent], bytes | str]] = {
+    "html": followup_html, "pdf": followup_pdf, "xlsx": followup_xlsx,
+}

@@ -181,8 +181,7 @@ def report_detail(request, code: str, year: int):
         raise Http404
     content = parts["c"]
     download = _report_download(request, content, key=key, name=f"uppfoljning-{municipality.code}-{year}",
-                                writers={"html": report_render.followup_html, "pdf": report_render.followup_pdf,
-                                         "xlsx": report_render.followup_xlsx},
+                                writers=report_render.FOLLOWUP_FORMATS,
                                 tables=report_render.followup_tables, default_table="mal")
     if download is not None:
         return download

@@ -193,3 +193,34 @@ def test_json_stat_of_the_same_areas_updates_what_a_csv_set(tmp_path):
     same = area_figures().get(unit_key="area:DeSO:0127A0000", period=2019)
     assert (same.value, same.numerator, same.batch_id) == (10.0, None, outcome.batch.pk)
 
+
+
+def test_the_writer_refuses_a_figure_that_refers_to_a_row_that_does_not_exist():
+    """Observation's foreign keys are checked by the writer, a set at a time (no per-row
+    database trigger): an id that names no row is refused, naming the column, and nothing is
+    written; a figure that refers to an existing row goes in."""
+    from django.db import IntegrityError, transaction
+
+    from stadsdel.indicators.services.observations import batch_create
+
+    indicator = Indicator.objects.get(code=EMP)
+    area = StatisticalArea.objects.first()
+    batch = batch_create(kind="file", source_name="test")
+    fields = dict.fromkeys(bulk.INSERT_FIELDS)
+    fields.update(indicator_id=indicator.pk, level=Level.AREA, unit_key=f"area:X:{area.code}", period=2020, sex="T",
+                  value=50.0, status="ok", batch_id=batch.pk, statistical_area_id=area.pk)
+    before = Observation.objects.count()
+    for column, missing in (("statistical_area_id", 10**9), ("indicator_id", 10**9), ("batch_id", 10**9),
+                            ("district_id", 10**9), ("crosswalk_id", 10**9)):
+        row = dict(fields, **{column: missing})
+        with pytest.raises(IntegrityError, match=rf"{column}: no .* with id {missing}"), transaction.atomic():
+            bulk.observation_rows_insert([tuple(row[name] for name in bulk.INSERT_FIELDS)])
+        assert Observation.objects.count() == before
+    bulk.observation_rows_insert([tuple(fields[name] for name in bulk.INSERT_FIELDS)])
+    assert Observation.objects.get(unit_key=f"area:X:{area.code}").statistical_area_id == area.pk
+    changed = Observation.objects.get(unit_key=f"area:X:{area.code}")
+    with pytest.raises(IntegrityError, match="crosswalk_id"), transaction.atomic():
+        bulk.observation_rows_update([(changed.pk, 60.0, None, None, "ok", None, 10**9)], batch=batch,
+                                     history_user_id=None, history_date=batch.created_at,
+                                     indicator_ids={indicator.pk})
+    assert Observation.objects.get(pk=changed.pk).value == 50.0

@@ -237,11 +237,15 @@ def known_keys() -> list[ReportKey]:
 
 def recompute_all(*, progress=None) -> int:
     """Compute every known report that is older than the data (each stored on its own, so pages
-    become ready one by one). Returns how many were computed."""
+    become ready one by one), then build again every kept report file (`ReportFile`) older than
+    the data: a PDF or Excel file someone downloaded is ready for the next reader, visitor or
+    signed in, without anyone waiting on it. Returns how many reports and files were built."""
     version = current_version().version
     done = 0
     keys = known_keys()
     stored = dict(PrecomputedReport.objects.values_list("key", "version"))
+    files = list(ReportFile.objects.exclude(version=version).order_by("key", "fmt").values_list("key", "fmt"))
+    total = len(keys) + len(files)
     for n, key in enumerate(keys, 1):
         if stored.get(str(key)) == version:
             continue
@@ -251,7 +255,18 @@ def recompute_all(*, progress=None) -> int:
             PrecomputedReport.objects.filter(key=str(key)).delete()
         done += 1
         if progress is not None:
-            progress(n, len(keys), key.title())
+            progress(n, total, key.title())
+    for n, (text, fmt) in enumerate(files, len(keys) + 1):
+        key = ReportKey.parse(text)
+        try:
+            with translation.override(key.language):
+                file_build(key, fmt)
+        except (Municipality.DoesNotExist, ValueError):
+            # The report is gone (its municipality, or every district): so is its file.
+            ReportFile.objects.filter(key=text, fmt=fmt).delete()
+        done += 1
+        if progress is not None:
+            progress(n, total, f"{key.title()}: {FILE_NAMES.get(fmt, fmt)}")
     return done
 
 
@@ -260,6 +275,8 @@ def recompute_all(*, progress=None) -> int:
 # The formats that take seconds to build for a large municipality (a PDF of 40 pages of charts):
 # with a worker alive they are built in the background and kept per data version.
 FILE_FORMATS = ("pdf", "xlsx")
+# How a task's step names a file it builds (`recompute_all`).
+FILE_NAMES = {"pdf": "PDF", "xlsx": "Excel"}
 
 
 def file_writer(kind: str, fmt: str):

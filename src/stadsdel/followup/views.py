@@ -56,7 +56,9 @@ def _report_download(request, content, *, key: precompute.ReportKey, name: str, 
     `&table=`), or None when the page itself is wanted. A PDF or Excel file is built by a
     background task for a signed-in reader while a worker runs (the reader waits on the task's
     page, which then links here) and kept for the data version; without a worker, or for a
-    visitor, it is built in the request as before."""
+    visitor (who has no task page), it is built in the request and kept. Either way the worker
+    builds a kept file again after the data change (`precompute.recompute_all`), so the next
+    reader of a report someone has downloaded waits for nothing."""
     fmt = request.GET.get("format")
     if fmt in precompute.FILE_FORMATS and fmt in writers:
         kept = precompute.stored_file(key, fmt)
@@ -66,6 +68,7 @@ def _report_download(request, content, *, key: precompute.ReportKey, name: str, 
             task_id = task_enqueue(report_tasks.build_report_file, owner=request.user, label=report_tasks.FILE_LABEL,
                                    key=str(key), fmt=fmt, url=request.get_full_path())
             return redirect("jobs:task_detail", task_id)
+        return _download(precompute.file_build(key, fmt), fmt, name)
     if fmt in writers:
         return _download(writers[fmt](content), fmt, name)
     if fmt == "csv":

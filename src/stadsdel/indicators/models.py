@@ -275,34 +275,38 @@ class Observation(models.Model):
     # The foreign keys get no index of their own: every index is written for every figure an
     # import inserts or updates (a national import writes millions), so each is either the
     # first column of an index below or a partial index over the rows that have it (issue 21).
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="observations", db_index=False)
+    # Nor a database constraint: the one writer (services.bulk) checks the rows they refer to a
+    # set at a time, where PostgreSQL's constraint triggers cost more than the insert itself.
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="observations", db_index=False,
+                                  db_constraint=False)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     # "area:SAMS:01270001", "district:12", "municipality:0127", "county:01", "country:SE": one key
     # for every kind of unit, so uniqueness holds without nullable columns in the constraint.
     unit_key = models.CharField(_("unit"), max_length=60)
     statistical_area = models.ForeignKey(StatisticalArea, on_delete=models.PROTECT, null=True, blank=True,
-                                         related_name="observations", db_index=False)
+                                         related_name="observations", db_index=False, db_constraint=False)
     district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="observations", db_index=False)
+                                 related_name="observations", db_index=False, db_constraint=False)
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="observations", db_index=False)
+                                     related_name="observations", db_index=False, db_constraint=False)
     county = models.ForeignKey(County, on_delete=models.PROTECT, null=True, blank=True, related_name="observations",
-                               db_index=False)
+                               db_index=False, db_constraint=False)
     period = models.PositiveSmallIntegerField(_("year"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.TOTAL)
     value = models.FloatField(_("value"), null=True, blank=True)
     numerator = models.FloatField(_("numerator"), null=True, blank=True)
     denominator = models.FloatField(_("denominator"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OK)
-    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="observations", verbose_name=_("import"))
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="observations",
+                              verbose_name=_("import"), db_constraint=False)
     rule = models.ForeignKey(
         ExclusionRule, on_delete=models.PROTECT, null=True, blank=True, related_name="observations",
-        verbose_name=_("individual rule"), db_index=False,
+        verbose_name=_("individual rule"), db_index=False, db_constraint=False,
     )
     crosswalk = models.ForeignKey(
         Crosswalk, on_delete=models.PROTECT, null=True, blank=True, related_name="observations",
         verbose_name=_("mapped through"), help_text=_("Set when the counts were mapped from another code system."),
-        db_index=False,
+        db_index=False, db_constraint=False,
     )
     # The history is read by figure (`id`, indexed) and by date; its copies of the foreign keys
     # go unindexed, since every changed figure writes a history row (issue 21).

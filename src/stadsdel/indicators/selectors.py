@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.db.models import Q, QuerySet
 
 from stadsdel.areas.models import District
@@ -54,9 +52,11 @@ def code_level(code: str) -> str:
     code = code.strip()
     if code in COUNTRY_CODES:
         return Level.COUNTRY
-    if re.fullmatch(r"\d{4}", code):
+    # `isdecimal` is exactly what the regular expression `\d` matches, without a regular
+    # expression per code: a national file has thousands of codes (issue 21).
+    if len(code) == 4 and code.isdecimal():
         return Level.MUNICIPALITY
-    if re.fullmatch(r"\d{2}", code):
+    if len(code) == 2 and code.isdecimal():
         return Level.COUNTY
     return Level.AREA
 

@@ -47,7 +47,7 @@ def aggregates_refresh(
     for o in Observation.objects.filter(
         indicator_id__in=indicator_ids, period__in=periods, level=Level.AREA,
         statistical_area_id__in={a for area_ids in memberships.values() for a in area_ids},
-    ).values(
+    ).order_by().values(
         "indicator_id", "period", "sex", "statistical_area_id", "numerator", "denominator", "status", "crosswalk_id",
     ):
         area_rows[(o["indicator_id"], o["period"], o["sex"])][o["statistical_area_id"]] = o

@@ -235,9 +235,11 @@ def observations_write_columns(
     stored = Observation.objects.filter(
         indicator_id__in=set(columns.indicator_id), period__in=set(columns.period),
         level__in={unit.level for unit in units},
-    ).values_list(*UPDATE_FIELDS, "indicator_id", "unit_key", "period", "sex", "id")
+    ).order_by().values_list(*UPDATE_FIELDS, "indicator_id", "unit_key", "period", "sex", "id")
     # Read as plain rows: these columns need no conversion, and the ORM's per-row work would
-    # cost more than the rest of an unchanged import.
+    # cost more than the rest of an unchanged import. Unordered (`order_by()`): the model's
+    # ordering joined every figure to its indicator and sorted them, on PostgreSQL on disk,
+    # 0.6 of an unchanged 60 000-figure import's 0.9 s; the comparison needs no order.
     sql, params = stored.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -258,11 +260,13 @@ def observations_write_columns(
     ids = dict(zip(map(_STORED_KEY, found), map(_STORED_ID, found), strict=True))
     to_create: list[tuple] = []
     to_update: list[tuple] = []
+    updated_indicators: set[int] = set()
     batch_id = batch.pk
     for i in compress(range(n), map(operator_not, same)):
         key, figure = keys[i], figures[i]
         if key in existing:
             to_update.append((ids[key], *figure))
+            updated_indicators.add(key[0])
             continue
         unit = units[i]
         to_create.append((
@@ -277,6 +281,7 @@ def observations_write_columns(
         observation_rows_update(
             to_update, batch=batch, history_date=timezone.now(),
             history_user_id=user.pk if getattr(user, "is_authenticated", False) else None,
+            indicator_ids=updated_indicators,
         )
     outcome.created, outcome.updated = len(to_create), len(to_update)
     return outcome

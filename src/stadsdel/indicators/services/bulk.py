@@ -81,7 +81,15 @@ def _copy_or_insert(cursor, table: str, columns: list[str], rows: Sequence[tuple
     """Write `rows` into `table`: COPY on PostgreSQL (one stream, no SQL per row), otherwise one
     prepared INSERT executed for each chunk."""
     if connection.vendor == "postgresql":
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        # Binary: a float goes as its 8 bytes instead of being written out as text and parsed
+        # again, a third of the client's time and half the wall time of a COPY of 60 000
+        # figures. Binary needs each column's exact type, read from the catalogue.
+        cursor.execute(
+            "SELECT a.attname, a.atttypid FROM pg_attribute a WHERE a.attrelid = %s::regclass AND a.attnum > 0 "
+            "AND NOT a.attisdropped", [table])
+        types = dict(cursor.fetchall())
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types([types[column.strip('"')] for column in columns])
             for row in rows:
                 copy.write_row(row)
         return

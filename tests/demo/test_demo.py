@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
@@ -9,7 +11,8 @@ from django.core.management import call_command
 from stadsdel.accounts.models import Membership, Role
 from stadsdel.agreements.models import CooperationAgreement, Partnership
 from stadsdel.areas.models import AreaBoundary
-from stadsdel.demo.builder import BOUNDARIES_FILE_NAME, CRIMES_SOURCE_NAME, demo_build
+from stadsdel.core.progress import TerminalBar
+from stadsdel.demo.builder import BOUNDARIES_FILE_NAME, CRIMES_SOURCE_NAME, DEMO_STEPS, demo_build
 from stadsdel.demo.logins import DEMO_PASSWORD
 from stadsdel.indicators.models import ImportBatch, Observation
 
@@ -24,7 +27,10 @@ def _small_register(monkeypatch):
 
 
 def test_demo_creates_one_working_login_per_role():
-    logins = demo_build()
+    lines: list[str] = []
+    logins = demo_build(progress=lines.append)
+    # The demo command's bar has a place for each step the build reports.
+    assert 0 < len([line for line in lines if not line.startswith("  ")]) <= DEMO_STEPS
     assert {login.role for login in logins} == set(Role.values)
     for login in logins:
         user = authenticate(username=login.username, password=DEMO_PASSWORD)
@@ -55,6 +61,18 @@ def test_demo_command_without_serving_prints_the_logins(capsys):
     assert DEMO_PASSWORD in out
     for username in ("departementet", "haninge", "malmo", "forsakringskassan", "analytiker", "namnd"):
         assert username in out
+    assert "Loading the seed registry …\n" in out and "\r" not in out  # not a terminal: one line per step
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    call_command("demo", "--no-serve", stdout=terminal)
+    drawn = terminal.getvalue()
+    # On a terminal: a bar redrawn in place with the step under way, then the logins.
+    assert f"\r[{'.' * TerminalBar.WIDTH}]   0 % 0/{DEMO_STEPS} Migrating the database …" in drawn
+    assert "Loading the seed registry …\n" not in drawn and "haninge" in drawn.rsplit("\r", 1)[-1]
 
 
 def test_demo_statistics_come_from_the_synthetic_register_and_rebuild_writes_nothing():

@@ -140,6 +140,11 @@ def demo_plans_create() -> None:
     )
 
 
+# The steps `demo_build` reports at the top level, at most (its other lines are indented by two
+# spaces): the length of the demo command's progress bar. tests/demo checks it against a build.
+DEMO_STEPS = 14
+
+
 def demo_build(*, progress: Callable[[str], None] = lambda _msg: None) -> list[DemoLogin]:
     progress("Migrating the database …")
     call_command("migrate", interactive=False, verbosity=0)

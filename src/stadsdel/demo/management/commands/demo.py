@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from stadsdel.core.cli import bad_input
-from stadsdel.demo.builder import demo_build
+from stadsdel.core.progress import TerminalBar
+from stadsdel.demo.builder import DEMO_STEPS, demo_build
 from stadsdel.demo.logins import ADMIN_USERNAME, DEMO_PASSWORD
 from stadsdel.followup.precompute import changes_held
 
@@ -33,8 +34,26 @@ class Command(BaseCommand):
         self.stdout.write(f"Database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
         # The build's thousands of writes count as one change of the reports' data, at the end:
         # the worker started below then computes every report once.
-        with changes_held():
-            logins = demo_build(progress=self.stdout.write)
+        # On a terminal a bar of the build's steps with the one under way; in CI or a pipe its
+        # lines, one per step.
+        bar = TerminalBar(self.stdout, total=DEMO_STEPS)
+        started = 0
+
+        def progress(message: str) -> None:
+            nonlocal started
+            if bar.lines:
+                self.stdout.write(message)
+            elif message.startswith("  "):
+                bar.step(message.strip())
+            else:
+                bar.advance(started, message)
+                started += 1
+
+        try:
+            with changes_held():
+                logins = demo_build(progress=progress)
+        finally:
+            bar.close()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         self.stdout.write(f"  {ADMIN_USERNAME:<18} administratör (admin-sidorna /admin/)")

@@ -18,6 +18,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_noop
 
 from stadsdel.accounts.scoping import scope_for
+from stadsdel.core.collector import collection_paused
 from stadsdel.core.files import file_sha256
 from stadsdel.core.progress import Progress, quiet
 from stadsdel.indicators.importers import kolada, pxweb, tabular
@@ -246,7 +247,8 @@ def observations_import(
     of the refusal (`RefusedImport`)."""
     path = Path(path)
     name = source_name or path.name
-    with _refusal_recorded(source_name=name, fmt=fmt, user=user, channel=channel, dry_run=dry_run):
+    with collection_paused(), _refusal_recorded(source_name=name, fmt=fmt, user=user, channel=channel,
+                                                 dry_run=dry_run):
         return _observations_import(path=path, name=name, fmt=fmt, indicator=indicator, content=content,
                                     user=user, dry_run=dry_run, progress=progress)
 

@@ -199,3 +199,31 @@ def test_an_import_task_is_its_uploaders_alone(client, analyst_user, malmo_user,
         client.force_login(other)
         assert client.get(f"/tasks/{task_id}/").status_code == 403
         assert client.get(f"/tasks/{task_id}/state/").status_code == 403
+
+
+def test_uploads_no_task_will_read_are_removed_and_the_others_kept(client, analyst_user, data_dir):
+    """`stadsdel worker` removes (at start and hourly) the uploaded files of tasks that ended
+    while keeping those of queued tasks and of failed ones that may still be retried."""
+    import os
+
+    client.force_login(analyst_user)
+    queued, failed_lately, failed_long_ago = (send(client, GOOD_CSV) for _ in range(3))
+    now = timezone.now()
+    for task_id, finished in ((failed_lately, now - dt.timedelta(days=2)), (failed_long_ago, now - dt.timedelta(days=8))):
+        DBTaskResult.objects.filter(pk=task_id).update(status="FAILED", finished_at=finished)
+    folder = {task_id: Path(DBTaskResult.objects.get(pk=task_id).args_kwargs["kwargs"]["path"]).parent
+              for task_id in (queued, failed_lately, failed_long_ago)}
+    left_behind = data_dir / "uploads" / "0123abcd"  # a file whose task is gone
+    left_behind.mkdir()
+    (left_behind / "x.csv").write_text(GOOD_CSV)
+    just_sent = data_dir / "uploads" / "4567ef01"  # a folder whose task is being queued right now
+    just_sent.mkdir()
+    old = (now - dt.timedelta(hours=2)).timestamp()
+    for path in (*folder.values(), left_behind):
+        os.utime(path, (old, old))
+    removed = services.uploads_prune(now=now)
+    assert set(removed) == {folder[failed_long_ago], left_behind}
+    assert folder[queued].is_dir() and folder[failed_lately].is_dir() and just_sent.is_dir()
+    assert not folder[failed_long_ago].exists() and not left_behind.exists()
+    run_worker()  # the queued one is imported from its kept file
+    assert DBTaskResult.objects.get(pk=queued).status == "SUCCESSFUL"

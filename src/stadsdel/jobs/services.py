@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -94,3 +96,48 @@ def retry(task_id: str) -> str:
             "detail": {} if "error" in old.detail else old.detail, "percent": 0.0,
             "step": "", "updated_at": timezone.now()})
     return str(new.id)
+
+
+# -- files sent for a task ---------------------------------------------------------------------
+
+# A failed task's file is kept this long for its retry (the task's page offers one); after that,
+# and at once for a task that ended any other way, the file goes.
+UPLOAD_KEEP = dt.timedelta(days=7)
+# A folder this new may belong to a task being queued at this moment.
+UPLOAD_GRACE = dt.timedelta(hours=1)
+
+
+def upload_dir() -> Path:
+    """Where files sent for a background task (an uploaded import) wait for it, a folder each:
+    under the data directory, which every worker of a single-machine installation shares with
+    the web server."""
+    return Path(settings.DATA_DIR) / "uploads"
+
+
+def uploads_prune(*, now: dt.datetime | None = None) -> list[Path]:
+    """Remove the folders under `upload_dir` that no task will read: those no queued or running
+    task names, nor a task that failed less than UPLOAD_KEEP ago (it may be retried). A task
+    removes its own file when it ends; this catches the files of tasks whose worker died and
+    that no one retried. Returns the folders removed."""
+    root = upload_dir()
+    if not root.is_dir():
+        return []
+    now = now or timezone.now()
+    named: set[str] = set()
+    waiting = DBTaskResult.objects.filter(
+        models.Q(status__in=[READY, RUNNING]) | models.Q(status=FAILED, finished_at__gte=now - UPLOAD_KEEP))
+    for args_kwargs in waiting.values_list("args_kwargs", flat=True):
+        for value in (args_kwargs or {}).get("kwargs", {}).values():
+            if isinstance(value, str) and Path(value).is_relative_to(root):
+                named.add(Path(value).relative_to(root).parts[0])
+    removed = []
+    for folder in root.iterdir():
+        modified = dt.datetime.fromtimestamp(folder.stat().st_mtime, tz=dt.UTC)
+        if folder.name in named or now - modified < UPLOAD_GRACE:
+            continue
+        if folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            folder.unlink(missing_ok=True)
+        removed.append(folder)
+    return removed

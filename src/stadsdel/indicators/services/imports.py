@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from itertools import compress, repeat
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.text import get_valid_filename
@@ -323,12 +322,6 @@ def _upload_import(*, user, upload, fmt: str, indicator: str | None, dry_run: bo
 # What the task's page shows of an import: the file, then its counts or its faults.
 TASK_TEMPLATE = "indicators/_import_task.html"
 
-def upload_dir() -> Path:
-    """Where uploaded files wait for their import task: under the data directory, which every
-    worker of a single-machine installation shares with the web server."""
-    return Path(settings.DATA_DIR) / "uploads"
-
-
 def observations_import_upload_queue(*, user, upload, fmt: str, indicator: str | None = None,
                                      dry_run: bool = False, channel: str = RefusedImport.Channel.PAGE) -> str:
     """Keep a file a user sent under the data directory and queue its import
@@ -337,7 +330,7 @@ def observations_import_upload_queue(*, user, upload, fmt: str, indicator: str |
     file's indicator) is refused here, recorded like any refused import; the file's content is
     read by the task."""
     from stadsdel.indicators import tasks
-    from stadsdel.jobs.services import task_enqueue
+    from stadsdel.jobs.services import task_enqueue, upload_dir
 
     if not scope_for(user).imports_statistics:
         raise PermissionDenied("Only analysts and the ministry import statistics.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -32,15 +33,21 @@ class Command(BaseCommand):
         dead = services.fail_dead_tasks()
         if dead and options["verbosity"]:
             self.stdout.write(f"Marked {len(dead)} task(s) of stopped workers as failed.")
+        services.uploads_prune()
         stop = threading.Event()
         interval = max(1.0, settings.STADSDEL_WORKER_TIMEOUT_SECONDS / 6)
 
         def heartbeat():
-            # Beats while a long task runs, from a thread with its own database connection.
+            # Beats while a long task runs, from a thread with its own database connection; and
+            # once an hour removes the uploaded files no task will read again.
+            pruned = time.monotonic()
             while not stop.wait(interval):
                 try:
                     services.beat(worker_id, host=host, pid=pid)
                     services.fail_dead_tasks()
+                    if time.monotonic() - pruned > 3600:
+                        pruned = time.monotonic()
+                        services.uploads_prune()
                 except Exception:
                     pass
                 finally:

@@ -18,12 +18,17 @@ class WorkerDied(RuntimeError):
     """The worker running the task stopped saying it was alive (killed, or its machine gone)."""
 
 
-def progress_report(task_id: str, *, percent: float, step: str, label: str | None = None) -> None:
+def progress_report(task_id: str, *, percent: float, step: str, label: str | None = None,
+                    values: dict | None = None) -> None:
     """Say how far the task has come (0–100) and what it is doing. Each report is committed at
-    once, so the task's page sees it while the work goes on."""
+    once, so the task's page sees it while the work goes on. A step with `values` is a msgid
+    with placeholders ("%(done)s of %(total)s draws"), filled in each reader's language."""
     defaults = {"percent": max(0.0, min(100.0, percent)), "step": step[:300], "updated_at": timezone.now()}
     if label is not None:
         defaults["label"] = label[:200]
+    if values is not None:
+        row = TaskProgress.objects.filter(task_id=str(task_id)).only("detail").first()
+        defaults["detail"] = {**(row.detail if row else {}), "step_values": values}
     TaskProgress.objects.update_or_create(task_id=str(task_id), defaults=defaults)
 
 
@@ -43,6 +48,26 @@ def task_enqueue(task, *args, owner, label: str, detail: dict | None = None, **k
         result = task.enqueue(*args, **kwargs)
         TaskProgress.objects.update_or_create(task_id=str(result.id), defaults={
             "owner": owner, "label": label[:200], "percent": 0.0, "step": "", "detail": detail or {},
+            "updated_at": timezone.now()})
+    return str(result.id)
+
+
+def task_enqueue_keyed(task, *, key: str, label: str, public: bool = False, priority: int = 0, **kwargs) -> str:
+    """Queue a system task that computes the one thing `key` names (an index's sensitivity
+    analysis, an evaluation's estimates), unless one for the same key is queued or running
+    already; returns the task's id either way. `key` is passed to the task as a keyword. A
+    `public` task's state may be read by visitors too (the page it serves is public; its label
+    and steps say nothing of what they may not see). Its `priority` puts a reader's waiting
+    page ahead of the work no one waits for (the reports' recomputation)."""
+    from stadsdel.jobs.selectors import task_latest
+
+    latest = task_latest(task, key=key)
+    if latest is not None and latest.status in (READY, RUNNING):
+        return str(latest.pk)
+    with transaction.atomic():
+        result = task.using(priority=priority).enqueue(key=key, **kwargs)
+        TaskProgress.objects.update_or_create(task_id=str(result.id), defaults={
+            "owner": None, "label": label[:200], "percent": 0.0, "step": "", "detail": {"public": public},
             "updated_at": timezone.now()})
     return str(result.id)
 

@@ -74,13 +74,16 @@ def build_demo(env: dict, data_dir: Path) -> None:
 def page_urls(env: dict) -> dict[str, str]:
     out = stadsdel(env, "shell", "-c",
                    "from stadsdel.areas.models import District;"
-                   "print(District.objects.get(name='Jordbro', kind='district').pk)", capture=True)
-    jordbro = int(out.strip().splitlines()[-1])
+                   "from stadsdel.evaluation.models import Evaluation;"
+                   "print(District.objects.get(name='Jordbro', kind='district').pk);"
+                   "print(Evaluation.objects.order_by('pk').values_list('pk', flat=True).first())", capture=True)
+    jordbro, evaluation = (int(x) for x in out.strip().splitlines()[-2:])
     return {
         "report_goteborg": "/reports/1480/2011/",
         "report_stockholm": "/reports/0180/2011/",
         "report_national": "/reports/national/2011/",
         "index": "/index/",
+        "evaluation": f"/evaluation/{evaluation}/",
         "district_statistics": f"/districts/{jordbro}/statistics/",
         "overview": "/overview/",
         "home_anonymous": "/",

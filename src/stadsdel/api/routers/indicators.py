@@ -18,9 +18,12 @@ from stadsdel.indicators import explore as explorer
 from stadsdel.indicators import page_selectors, selectors
 from stadsdel.indicators.importers.base import ImportFileError
 from stadsdel.indicators.models import ImportBatch, Indicator, Observation, RefusedImport
-from stadsdel.indicators.services.imports import observations_import_upload, observations_import_upload_queue
-from stadsdel.jobs.services import workers_alive
+from stadsdel.indicators.services.imports import (
+    observations_import_upload,
+    observations_import_upload_queue,
+)
 from stadsdel.indices.selectors import similar_districts
+from stadsdel.jobs.services import workers_alive
 
 router = Router(tags=["indicators"])
 

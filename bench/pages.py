@@ -17,7 +17,9 @@ change (the ministry saves the 2011 national report's introduction again, throug
 its edit goes through; its publication state stays), waits until no report page says it is being recomputed (the wait is
 reported, bounded by `--recompute-timeout`), and times each page's first view (**cold**); then
 `--warm` more views of each page (**warm**: their median). Pages are viewed signed in as the
-ministry (departementet), the start page also anonymously. The 1-minute load average is noted
+ministry (departementet), the start page also anonymously. With a worker, the index and evaluation
+pages' first view after the change shows a progress bar while a task draws the sensitivity
+analysis or fits the estimates (`bench/background_pages.py` times both sides of that). The 1-minute load average is noted
 before and after every round: the machine is shared, so numbers from a busy round read as such.
 The last line of output is one JSON object: per mode and page the median of the rounds' cold
 times and of their warm medians, in seconds.

@@ -140,3 +140,34 @@ def test_a_failed_analysis_is_said_in_words_and_not_queued_again(client, stockho
     html = response.content.decode()
     assert 'id="sensitivity-bar-failed"' in html and "no memory left" in html
     assert "data-poll-progress" not in html  # no reload loop
+
+
+def test_a_flood_of_thresholds_is_drawn_in_the_request_past_the_queue_limit(client, stockholm_statistics,
+                                                                             test_model, monkeypatch):
+    from stadsdel.indices import sensitivity
+
+    run_worker()
+    beat("test-worker")
+    monkeypatch.setattr(sensitivity, "MAX_QUEUED", 2)
+    queued = [_page(client, test_model, threshold=t).context["page"] for t in (101, 102)]
+    assert all(p.sensitivity_task is not None for p in queued)
+    # The queue is full: the next threshold's analysis is drawn here, as before; those waiting
+    # still show their bars.
+    third = _page(client, test_model, threshold=103).context["page"]
+    assert third.sensitivity is not None and third.sensitivity_task is None
+    assert _page(client, test_model, threshold=101).context["page"].sensitivity_task.id == queued[0].sensitivity_task.id
+
+
+def test_an_older_analysis_ending_late_does_not_replace_a_newer_one(stockholm_statistics, test_model):
+    from stadsdel.indices import sensitivity
+    from stadsdel.indices.selectors import index_run
+
+    key = sensitivity.SensitivityKey(model_id=test_model.pk, level="district", year=2012, threshold=100.0,
+                                     draws=50, seed=0)
+    result = index_run(model=test_model, level="district").result
+    sensitivity.compute_and_keep(key, result=result, data_version=7)
+    sensitivity.compute_and_keep(key, result=result, data_version=5)  # a slow task for older data
+    assert SensitivityResult.objects.get().data_version == 7
+    assert sensitivity.kept(key, data_version=5) is None and sensitivity.kept(key, data_version=7) is not None
+    sensitivity.compute_and_keep(key, result=result, data_version=8)
+    assert SensitivityResult.objects.get().data_version == 8

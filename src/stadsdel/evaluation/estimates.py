@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 from stadsdel.evaluation.models import Evaluation, KeptEstimates
 from stadsdel.evaluation.selectors import OutcomeResult, evaluation_results
 from stadsdel.jobs.selectors import TaskState, task_latest, task_state
-from stadsdel.jobs.services import FAILED, task_enqueue_keyed, workers_alive
+from stadsdel.jobs.services import FAILED, keep_newest, task_enqueue_keyed, workers_alive
 
 LABEL = gettext_noop("Estimating the evaluation")
 OUTCOMES_STEP = gettext_noop("%(done)s of %(total)s outcomes estimated")
@@ -43,10 +43,10 @@ def compute_and_keep(evaluation: Evaluation, *, data_version: int,
     keep the results at `data_version`, which must have been read before the figures were."""
     t0 = time.perf_counter()
     results = evaluation_results(evaluation=evaluation, progress=progress)
-    KeptEstimates.objects.update_or_create(evaluation=evaluation, defaults={
-        "evaluation_version": evaluation.version, "data_version": data_version,
-        "payload": zlib.compress(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL), 1),
-        "computed_at": timezone.now(), "seconds": time.perf_counter() - t0})
+    keep_newest(KeptEstimates, lookup={"evaluation": evaluation},
+                versions={"evaluation_version": evaluation.version, "data_version": data_version}, values={
+                    "payload": zlib.compress(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL), 1),
+                    "computed_at": timezone.now(), "seconds": time.perf_counter() - t0})
     return results
 
 

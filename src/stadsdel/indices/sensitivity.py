@@ -25,14 +25,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from stadsdel.indices.models import IndexModel, SensitivityResult
-from stadsdel.jobs.selectors import TaskState, task_latest, task_state
-from stadsdel.jobs.services import FAILED, task_enqueue_keyed, workers_alive
+from stadsdel.jobs.selectors import TaskState, task_latest, task_state, tasks_queued
+from stadsdel.jobs.services import (
+    FAILED,
+    READY,
+    RUNNING,
+    keep_newest,
+    task_enqueue_keyed,
+    workers_alive,
+)
 from stadsdel.lib.index import IndexResult, Sensitivity, sensitivity_analyse
 
 LABEL = gettext_noop("Sensitivity analysis of the index")
 DRAWS_STEP = gettext_noop("%(done)s of %(total)s draws")
 # Ahead of the reports' recomputation (priority 0): someone is looking at the page.
 PRIORITY = 10
+# Past this many waiting analyses (a visitor trying threshold after threshold), a page draws its
+# own in the request, as before: the queue is not flooded ahead of the reports' recomputation.
+MAX_QUEUED = 10
 
 
 @dataclass(frozen=True)
@@ -67,8 +77,8 @@ def compute_and_keep(key: SensitivityKey, *, result: IndexResult, data_version: 
     # The per-draw ranks (draws × units) are only summarised on the page; kept, a national
     # area-level run would weigh tens of megabytes.
     stored = dataclasses.replace(sensitivity, ranks=np.empty((0, len(sensitivity.units))))
-    SensitivityResult.objects.update_or_create(key=str(key), defaults={
-        "model_id": key.model_id, "data_version": data_version,
+    keep_newest(SensitivityResult, lookup={"key": str(key)}, versions={"data_version": data_version}, values={
+        "model_id": key.model_id,
         "payload": zlib.compress(pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL), 1),
         "computed_at": timezone.now(), "seconds": time.perf_counter() - t0})
     return sensitivity
@@ -78,8 +88,8 @@ def sensitivity_for(key: SensitivityKey, *, result: IndexResult, data_version: i
                     background: bool = True) -> Sensitivity | TaskState:
     """The analysis at the current data version: kept; or, with a worker running (and
     `background`), the state of the task computing it (queued now if none is); or computed
-    now and kept. A task that failed at this data version is shown as failed (its page may run
-    it again), not queued anew on every view."""
+    now and kept (also when too many analyses wait already). A task that failed at this data
+    version is shown as failed (its page may run it again), not queued anew on every view."""
     found = kept(key, data_version=data_version)
     if found is not None and tuple(found.units) == tuple(result.units):
         return found
@@ -88,17 +98,17 @@ def sensitivity_for(key: SensitivityKey, *, result: IndexResult, data_version: i
 
         task_key = f"{key}@{data_version}"
         latest = task_latest(tasks.sensitivity_run, key=task_key)
-        if latest is not None and latest.status == FAILED:
+        if latest is not None and latest.status in (READY, RUNNING, FAILED):
             state = task_state(str(latest.pk))
             if state is not None:
                 return state
-        task_id = task_enqueue_keyed(
-            tasks.sensitivity_run, key=task_key, label=LABEL, public=True, priority=PRIORITY,
-            model_id=key.model_id, level=key.level, year=key.year, threshold=key.threshold, draws=key.draws,
-            seed=key.seed, data_version=data_version)
-        state = task_state(task_id)
-        if state is not None:
-            return state
+        if tasks_queued(tasks.sensitivity_run) < MAX_QUEUED:
+            state = task_state(task_enqueue_keyed(
+                tasks.sensitivity_run, key=task_key, label=LABEL, public=True, priority=PRIORITY,
+                model_id=key.model_id, level=key.level, year=key.year, threshold=key.threshold, draws=key.draws,
+                seed=key.seed, data_version=data_version))
+            if state is not None:
+                return state
     return compute_and_keep(key, result=result, data_version=data_version)
 
 

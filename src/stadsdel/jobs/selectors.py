@@ -71,6 +71,11 @@ def task_latest(task, *, key: str) -> DBTaskResult | None:
             .order_by("-enqueued_at").first())
 
 
+def tasks_queued(task) -> int:
+    """How many tasks of this kind wait for a worker."""
+    return DBTaskResult.objects.filter(task_path=task.module_path, status=READY).count()
+
+
 def task_state(task_id: str) -> TaskState | None:
     result = DBTaskResult.objects.filter(pk=task_id).first()
     if result is None:

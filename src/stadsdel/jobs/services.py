@@ -72,6 +72,25 @@ def task_enqueue_keyed(task, *, key: str, label: str, public: bool = False, prio
     return str(result.id)
 
 
+def keep_newest(model, *, lookup: dict, versions: dict, values: dict) -> None:
+    """Keep a computed result (`values`) in the one row of `model` for `lookup`, unless the row
+    holds one computed at a newer version already (`versions`, each compared field by field):
+    a slow task for older data that ends after a quicker one for newer data does not overwrite
+    it."""
+    from django.db import IntegrityError
+
+    older = {f"{name}__lte": value for name, value in versions.items()}
+    if model.objects.filter(**lookup, **older).update(**versions, **values):
+        return
+    if model.objects.filter(**lookup).exists():
+        return  # a newer result is kept
+    try:
+        with transaction.atomic():
+            model.objects.create(**lookup, **versions, **values)
+    except IntegrityError:
+        pass  # another task kept its result meanwhile
+
+
 def beat(worker_id: str, *, host: str = "", pid: int = 0) -> None:
     WorkerBeat.objects.update_or_create(worker_id=worker_id, defaults={"seen_at": timezone.now(), "host": host,
                                                                        "pid": pid})

@@ -17,7 +17,9 @@ change (the ministry saves the 2011 national report's introduction again, throug
 its edit goes through; its publication state stays), waits until no report page says it is being recomputed (the wait is
 reported, bounded by `--recompute-timeout`), and times each page's first view (**cold**); then
 `--warm` more views of each page (**warm**: their median). Pages are viewed signed in as the
-ministry (departementet), the start page also anonymously. The 1-minute load average is noted
+ministry (departementet), the start page also anonymously. With a worker, the index and evaluation
+pages' first view after the change shows a progress bar while a task draws the sensitivity
+analysis or fits the estimates (`bench/background_pages.py` times both sides of that). The 1-minute load average is noted
 before and after every round: the machine is shared, so numbers from a busy round read as such.
 The last line of output is one JSON object: per mode and page the median of the rounds' cold
 times and of their warm medians, in seconds.
@@ -74,13 +76,16 @@ def build_demo(env: dict, data_dir: Path) -> None:
 def page_urls(env: dict) -> dict[str, str]:
     out = stadsdel(env, "shell", "-c",
                    "from stadsdel.areas.models import District;"
-                   "print(District.objects.get(name='Jordbro', kind='district').pk)", capture=True)
-    jordbro = int(out.strip().splitlines()[-1])
+                   "from stadsdel.evaluation.models import Evaluation;"
+                   "print(District.objects.get(name='Jordbro', kind='district').pk);"
+                   "print(Evaluation.objects.order_by('pk').values_list('pk', flat=True).first())", capture=True)
+    jordbro, evaluation = (int(x) for x in out.strip().splitlines()[-2:])
     return {
         "report_goteborg": "/reports/1480/2011/",
         "report_stockholm": "/reports/0180/2011/",
         "report_national": "/reports/national/2011/",
         "index": "/index/",
+        "evaluation": f"/evaluation/{evaluation}/",
         "district_statistics": f"/districts/{jordbro}/statistics/",
         "overview": "/overview/",
         "home_anonymous": "/",

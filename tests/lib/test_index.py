@@ -222,6 +222,17 @@ def test_sensitivity_is_reproducible_for_a_seed():
     assert (one.rank_p05 <= one.median_rank).all() and (one.median_rank <= one.rank_p95).all()
 
 
+def test_sensitivity_reports_its_progress_per_chunk_without_changing_the_result():
+    result = index_compute(model_parse(MODEL), panel_from_frame(frame(ROWS_2006 + ROWS_2012)))
+    seen: list[tuple[int, int]] = []
+    reported = sensitivity_analyse(result, year=2012, draws=300, seed=7, chunk=100,
+                                   progress=lambda done, total: seen.append((done, total)))
+    assert [total for _done, total in seen] == [300] * len(seen)
+    assert [done for done, _total in seen] == sorted(done for done, _total in seen)  # only forward
+    assert seen[-1] == (300, 300) and len(seen) >= 3  # every chunk of every normalisation
+    assert np.array_equal(reported.ranks, sensitivity_analyse(result, year=2012, draws=300, seed=7).ranks)
+
+
 def test_sensitivity_with_only_the_model_normalisation_and_tight_weights_keeps_the_model_ranks():
     result = index_compute(model_parse(MODEL), panel_from_frame(frame(ROWS_2006)))
     got = sensitivity_analyse(result, year=2006, draws=200, seed=1, concentration=1e6, normalisations=["ratio"])

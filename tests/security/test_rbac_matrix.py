@@ -160,6 +160,8 @@ MULTIPART = {"POST /api/indicators/imports": (
     "figurer.csv", b"indicator,area,period,value,numerator,denominator\nemployment_rate_20_64,01360017,2012,61.0,610,1000\n")}
 API_WRITE_OWNER = only({"municipality_a"})
 API: dict[str, tuple[str, dict, dict[str, str]]] = {
+    # A background task's state (an asynchronous import's): its owner's, like its page.
+    "GET /api/tasks/{task_id}": ("/api/tasks/{task}", {}, OWNER),
     "GET /api/areas/municipalities": ("/api/areas/municipalities", {}, ALL_OK),
     "GET /api/areas/municipalities/export.csv": ("/api/areas/municipalities/export.csv", {}, ALL_OK),
     "GET /api/areas/districts": ("/api/areas/districts", {}, ALL_OK),

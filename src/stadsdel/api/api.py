@@ -16,6 +16,7 @@ from stadsdel.api.routers import (
     funding,
     indicators,
     indices,
+    jobs,
     plans,
 )
 
@@ -35,3 +36,4 @@ api.add_router("/plans/", plans.router)
 api.add_router("/followup/", followup.router)
 api.add_router("/evaluation/", evaluation.router)
 api.add_router("/funding/", funding.router)
+api.add_router("/tasks/", jobs.router)

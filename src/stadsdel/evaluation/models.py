@@ -1,7 +1,8 @@
-"""The evaluation design as a record. The estimates themselves are not stored: they are computed
-from the stored district figures whenever they are shown (see `selectors.evaluation_results`),
-and every result names the imports its figures came from, so a result can always be traced and
-reproduced (`stadsdel evaluate` on the panel the page offers as CSV)."""
+"""The evaluation design as a record. The estimates are computed from the stored district figures
+(see `selectors.evaluation_results`) and kept only for the design's version and the data version
+they were computed at (`KeptEstimates`, see `estimates`), and every result names the imports its
+figures came from, so a result can always be traced and reproduced (`stadsdel evaluate` on the
+panel the page offers as CSV)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -89,3 +91,25 @@ class Evaluation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("evaluation:evaluation_detail", args=[self.pk])
+
+
+class KeptEstimates(models.Model):
+    """An evaluation's estimates (every outcome's difference-in-differences and synthetic
+    control, with their placebo runs), kept so its page need not fit them again: for the
+    evaluation's edit version and the data version they were computed at. Estimates at an older
+    version of either are never shown; the next computation replaces them. `payload` is the
+    pickled list of `selectors.OutcomeResult`."""
+
+    evaluation = models.OneToOneField(Evaluation, on_delete=models.CASCADE, related_name="+")
+    evaluation_version = models.PositiveIntegerField()
+    data_version = models.PositiveBigIntegerField()
+    payload = models.BinaryField()
+    computed_at = models.DateTimeField(default=timezone.now)
+    seconds = models.FloatField(default=0.0)
+
+    class Meta:
+        verbose_name = _("kept estimates")
+        verbose_name_plural = _("kept estimates")
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id} v{self.evaluation_version} @ {self.data_version}"

@@ -160,10 +160,14 @@ def _weights(result: OutcomeResult) -> list[tuple[str, float]]:
     return sorted(((u, w) for u, w in result.synth.weights.items() if w >= 0.001), key=lambda kv: (-kv[1], kv[0]))
 
 
-def evaluation_context(evaluation: Evaluation, *, with_svg: bool = False) -> dict:
-    """Everything the page and the PDF show of an evaluation, per outcome."""
+def evaluation_context(evaluation: Evaluation, *, with_svg: bool = False,
+                       results: list[OutcomeResult] | None = None) -> dict:
+    """Everything the page and the PDF show of an evaluation, per outcome: of `results` (kept
+    estimates, see `estimates`; an empty list while they are computed), else computed now."""
     outcomes = []
-    for k, result in enumerate(evaluation_results(evaluation=evaluation)):
+    if results is None:
+        results = evaluation_results(evaluation=evaluation)
+    for k, result in enumerate(results):
         specs = outcome_charts(result, start=evaluation.start_year)
         key = f"{k}-{result.indicator.code}"
         synth = result.synth
@@ -185,25 +189,27 @@ def evaluation_context(evaluation: Evaluation, *, with_svg: bool = False) -> dic
             "synth_dropped": list(result.synth.dropped) if result.synth else [],
         })
     return {"evaluation": evaluation, "outcomes": outcomes, "level_percent": round(LEVEL * 100),
-            "treated": list(evaluation.treated_districts.select_related("municipality").order_by("name"))}
+            "treated": list(evaluation.treated_districts.select_related("municipality").order_by("name")),
+            "outcome_indicators": list(evaluation.outcomes.order_by("code"))}
 
 
-def evaluation_html(evaluation: Evaluation) -> str:
+def evaluation_html(evaluation: Evaluation, *, results: list[OutcomeResult] | None = None) -> str:
     with translation.override("sv"):
-        return render_to_string("evaluation/evaluation_document.html", evaluation_context(evaluation, with_svg=True))
+        return render_to_string("evaluation/evaluation_document.html",
+                                evaluation_context(evaluation, with_svg=True, results=results))
 
 
-def evaluation_pdf(evaluation: Evaluation) -> bytes:
-    return html_to_pdf(evaluation_html(evaluation))
+def evaluation_pdf(evaluation: Evaluation, *, results: list[OutcomeResult] | None = None) -> bytes:
+    return html_to_pdf(evaluation_html(evaluation, results=results))
 
 
-def panel_csv(evaluation: Evaluation) -> str:
+def panel_csv(evaluation: Evaluation, *, results: list[OutcomeResult] | None = None) -> str:
     """Every outcome's panel in `stadsdel evaluate`'s input form, to reproduce the estimates."""
     out = io.StringIO()
     columns = ["unit", "year", "indicator", "value"]
     writer = csv_writer(out, lineterminator="\n")
     writer.writerow(columns)
-    for result in evaluation_results(evaluation=evaluation):
+    for result in results if results is not None else evaluation_results(evaluation=evaluation):
         for row in result.panel_rows():
             writer.writerow([row[c] for c in columns])
     return out.getvalue()

@@ -9,6 +9,7 @@ result (the estimators are deterministic)."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -162,13 +163,18 @@ def _outcome_result(evaluation: Evaluation, indicator: Indicator, treated: list[
     return result
 
 
-def evaluation_results(*, evaluation: Evaluation) -> list[OutcomeResult]:
+def evaluation_results(*, evaluation: Evaluation, progress: Callable[[int, int], None] | None = None
+                       ) -> list[OutcomeResult]:
     """Every outcome's results, from the figures stored now. Cached by the evaluation's version
-    and the fingerprint of the figures, so a repeated view costs a query, not a fit."""
+    and the fingerprint of the figures, so a repeated view costs a query, not a fit.
+    `progress(outcomes done, outcomes in all)` is called before each outcome and at the end."""
     treated = list(evaluation.treated_districts.select_related("municipality").order_by("name"))
     pool = _pool(evaluation, treated)
     out = []
-    for indicator in evaluation.outcomes.order_by("code"):
+    indicators = list(evaluation.outcomes.order_by("code"))
+    for n, indicator in enumerate(indicators):
+        if progress is not None:
+            progress(n, len(indicators))
         # The fingerprint needs the figures anyway; the fits are what the cache saves.
         _panel, data, _ = evaluation_panel(evaluation=evaluation, indicator=indicator, districts=[*treated, *pool])
         pool_key = hashlib.sha256(",".join(str(d.pk) for d in pool).encode()).hexdigest()[:12]
@@ -178,4 +184,6 @@ def evaluation_results(*, evaluation: Evaluation) -> list[OutcomeResult]:
             cached = _outcome_result(evaluation, indicator, treated, pool)
             cache.set(key, cached, CACHE_SECONDS)
         out.append(cached)
+    if progress is not None:
+        progress(len(indicators), len(indicators))
     return out

@@ -16,10 +16,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stadsdel.accounts.scoping import scope_for
 from stadsdel.core.http import difference, form_differences, get_or_404, stale_save
 from stadsdel.core.versions import StaleVersionError, posted_version
+from stadsdel.evaluation import estimates, selectors, services
 from stadsdel.evaluation import render as evaluation_render
-from stadsdel.evaluation import selectors, services
 from stadsdel.evaluation.forms import EvaluationForm
 from stadsdel.evaluation.models import Evaluation
+from stadsdel.followup.precompute import current_version
+from stadsdel.jobs.selectors import TaskState
 from stadsdel.ui import charts
 
 CONTENT_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8"}
@@ -36,18 +38,23 @@ def evaluation_list(request):
 def evaluation_detail(request, pk: int):
     evaluation = get_or_404(selectors.evaluation_get, user=request.user, pk=pk)
     fmt = request.GET.get("format")
+    if fmt is not None and fmt not in CONTENT_TYPES:
+        raise Http404
+    # Read before the figures, so estimates kept at it never rest on older ones. A download
+    # waits for its file anyway: it is made of the kept estimates, or of estimates made now.
+    found = estimates.estimates_for(evaluation, data_version=current_version().version, background=fmt is None)
     if fmt in CONTENT_TYPES:
         writers = {"pdf": evaluation_render.evaluation_pdf, "html": evaluation_render.evaluation_html,
                    "csv": evaluation_render.panel_csv}
-        response = HttpResponse(writers[fmt](evaluation), content_type=CONTENT_TYPES[fmt])
+        response = HttpResponse(writers[fmt](evaluation, results=found), content_type=CONTENT_TYPES[fmt])
         disposition = "attachment" if fmt == "csv" else "inline"
         name = f"utvardering-{evaluation.pk}" + ("-panel" if fmt == "csv" else "")
         response["Content-Disposition"] = f'{disposition}; filename="{name}.{fmt}"'
         return response
-    if fmt is not None:
-        raise Http404
-    context = evaluation_render.evaluation_context(evaluation)
+    task = found if isinstance(found, TaskState) else None
+    context = evaluation_render.evaluation_context(evaluation, results=[] if task else found)
     context.update({
+        "estimate_task": task,
         "section": "evaluation", "editable": services.may_edit(scope_for(request.user), evaluation),
         "chart_locale": charts.format_locale(get_language() or "sv"), "vega_version": charts.bundle_version(),
         "has_charts": any(o["specs"] for o in context["outcomes"]),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -65,3 +66,25 @@ class IndexModel(models.Model):
 
     def spec(self) -> ModelSpec:
         return model_parse(self.definition(), source=str(self))
+
+
+class SensitivityResult(models.Model):
+    """An index page's sensitivity analysis (Monte Carlo over weights and normalisations), kept
+    so the page need not draw again: per model version, level, year, threshold, number of draws
+    and seed (`key`), at the data version it was computed from. A row at an older data version
+    is never shown; the next computation for the key replaces it. `payload` is the pickled
+    `lib.index.Sensitivity` without its per-draw ranks (only their quantiles are shown)."""
+
+    model = models.ForeignKey(IndexModel, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200, unique=True)
+    data_version = models.PositiveBigIntegerField()
+    payload = models.BinaryField()
+    computed_at = models.DateTimeField(default=timezone.now)
+    seconds = models.FloatField(default=0.0)
+
+    class Meta:
+        verbose_name = _("sensitivity analysis")
+        verbose_name_plural = _("sensitivity analyses")
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.data_version}"

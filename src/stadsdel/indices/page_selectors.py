@@ -4,6 +4,7 @@ breakdown, change and rank interval, the priority selection, and chart rows."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,8 +12,10 @@ import numpy as np
 from stadsdel.areas.models import District
 from stadsdel.indices.models import IndexModel
 from stadsdel.indices.selectors import IndexRun, index_run
+from stadsdel.jobs.selectors import TaskState
 from stadsdel.lib.index import (
     Change,
+    IndexResult,
     Sensitivity,
     index_change,
     priority_select,
@@ -58,6 +61,9 @@ class IndexPage:
     sensitivity: Sensitivity | None
     reference_total: float | None
     domain_names: list[str] = field(default_factory=list)
+    # The task computing the sensitivity analysis, while `sensitivity` is not there yet (or its
+    # failure, in words).
+    sensitivity_task: TaskState | None = None
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -93,11 +99,13 @@ class IndexPage:
 def index_page(
     *, model: IndexModel, year: int | None = None, level: str = "district", threshold: float = 100.0,
     start_year: int | None = None, draws: int = PAGE_DRAWS, seed: int = PAGE_SEED,
+    sensitivity_of: Callable[[IndexResult, int], Sensitivity | TaskState] | None = None,
 ) -> IndexPage:
     """Compute the model for the page: every year (for trend and change), the table for `year`
     (default: the latest), the change since `start_year` (default: the base year), and the
     sensitivity analysis of `year` with a fixed seed, so the page shows the same intervals every
-    time."""
+    time. `sensitivity_of(result, year)`, when given, supplies the analysis instead of drawing
+    it here: kept, or the state of the task drawing it (`indices.sensitivity`)."""
     run = index_run(model=model, level=level)
     result = run.result
     years = result.years
@@ -111,10 +119,17 @@ def index_page(
     changes = {c.unit: c for c in index_change(result, start=start_year, end=year)} if start_year else {}
     selected = priority_select(result, year=year, threshold=threshold)
     ranked = [u for u in range(len(result.units)) if not math.isnan(result.total[y, u])]
-    sensitivity = (
-        sensitivity_analyse(result, year=year, draws=draws, seed=seed, threshold=threshold)
-        if len(ranked) >= 2 else None
-    )
+    sensitivity: Sensitivity | None = None
+    sensitivity_task: TaskState | None = None
+    if len(ranked) >= 2:
+        if sensitivity_of is None:
+            sensitivity = sensitivity_analyse(result, year=year, draws=draws, seed=seed, threshold=threshold)
+        else:
+            found = sensitivity_of(result, year)
+            if isinstance(found, Sensitivity):
+                sensitivity = found
+            else:
+                sensitivity_task = found
     rows = []
     for u, unit in enumerate(result.units):
         present = ~np.isnan(result.rates[y, u])
@@ -139,5 +154,5 @@ def index_page(
     return IndexPage(
         model=model, run=run, year=year, start_year=start_year, threshold=threshold, rows=rows, selected=selected,
         improved_least=improved_least[:3], sensitivity=sensitivity, reference_total=run.reference_total[y],
-        domain_names=result.domain_names,
+        domain_names=result.domain_names, sensitivity_task=sensitivity_task,
     )

@@ -15,9 +15,10 @@ from stadsdel.areas.models import Municipality
 from stadsdel.areas.selectors import boundaries_synthetic, boundary_features, municipality_outlines
 from stadsdel.core.language import page_language
 from stadsdel.core.tabular_export import csv_writer
+from stadsdel.followup.precompute import current_version
 from stadsdel.indicators.models import Indicator
-from stadsdel.indices import selectors
-from stadsdel.indices.page_selectors import index_page
+from stadsdel.indices import selectors, sensitivity
+from stadsdel.indices.page_selectors import PAGE_DRAWS, PAGE_SEED, index_page
 from stadsdel.lib.geojson import geometry_bounds, label_point
 from stadsdel.lib.index import IndexInputError
 from stadsdel.lib.typology import DEFAULT_CUTOFFS, TYPE_NAMES, TYPE_NAMES_EN
@@ -65,9 +66,20 @@ def index_overview(request):
     }
     if model is None:
         return render(request, "indices/index_overview.html", context)
+    # Read before the figures, so a sensitivity analysis kept at it never rests on older ones.
+    data_version = current_version().version
+    threshold = _threshold(request)
+    as_csv = request.GET.get("format") == "csv"
+
+    def sensitivity_of(result, year):
+        key = sensitivity.SensitivityKey(model_id=model.pk, level=level, year=year, threshold=threshold,
+                                         draws=PAGE_DRAWS, seed=PAGE_SEED)
+        # A download waits for its file anyway: it gets the intervals, never a blank column.
+        return sensitivity.sensitivity_for(key, result=result, data_version=data_version, background=not as_csv)
+
     try:
-        page = index_page(model=model, year=_int(request, "year"), level=level, threshold=_threshold(request),
-                          start_year=_int(request, "from"))
+        page = index_page(model=model, year=_int(request, "year"), level=level, threshold=threshold,
+                          start_year=_int(request, "from"), sensitivity_of=sensitivity_of)
     except selectors.NoIndexFigures:
         context["error"] = _(
             "There are no area figures for this model's indicators yet (with numerator and denominator, in %(where)s). "
@@ -77,7 +89,7 @@ def index_overview(request):
     except IndexInputError as exc:
         context["error"] = _("The index cannot be computed: %(reason)s") % {"reason": exc}
         return render(request, "indices/index_overview.html", context)
-    if request.GET.get("format") == "csv":
+    if as_csv:
         return _csv(page)
     context.update({"page": page, "definition": _definition(model), **_charts(page, level)})
     return render(request, "indices/index_overview.html", context)

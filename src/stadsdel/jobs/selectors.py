@@ -25,6 +25,10 @@ class TaskState:
     no_worker: bool = False  # queued, and no worker is alive to run it
 
     @property
+    def public(self) -> bool:
+        return bool(self.detail.get("public"))
+
+    @property
     def detail_template(self) -> str:
         return self.detail.get("template", "")
 
@@ -54,6 +58,24 @@ class TaskState:
                 "error": self.error, "result_url": self.result_url, "no_worker": self.no_worker}
 
 
+def _step(progress: TaskProgress | None) -> str:
+    if progress is None or not progress.step:
+        return ""
+    values = progress.detail.get("step_values")
+    return _(progress.step) % values if values else _(progress.step)
+
+
+def task_latest(task, *, key: str) -> DBTaskResult | None:
+    """The task of this kind last queued for `key` (see services.task_enqueue_keyed)."""
+    return (DBTaskResult.objects.filter(task_path=task.module_path, args_kwargs__kwargs__key=key)
+            .order_by("-enqueued_at").first())
+
+
+def tasks_queued(task) -> int:
+    """How many tasks of this kind wait for a worker."""
+    return DBTaskResult.objects.filter(task_path=task.module_path, status=READY).count()
+
+
 def task_state(task_id: str) -> TaskState | None:
     result = DBTaskResult.objects.filter(pk=task_id).first()
     if result is None:
@@ -75,7 +97,7 @@ def task_state(task_id: str) -> TaskState | None:
         id=str(result.pk), label=_(progress.label) if progress and progress.label else result.task_name,
         # Steps are kept as msgids where they can be (an import's), so each reader sees them in
         # their language; a step that is no msgid (a report's title) reads as it was written.
-        status=result.status, percent=percent, step=_(progress.step) if progress and progress.step else "",
+        status=result.status, percent=percent, step=_step(progress),
         error=error, result_url=progress.result_url if progress else "",
         owner_id=progress.owner_id if progress else None, detail=detail,
         no_worker=result.status == READY and not workers_alive(),

@@ -20,12 +20,17 @@ class WorkerDied(RuntimeError):
     """The worker running the task stopped saying it was alive (killed, or its machine gone)."""
 
 
-def progress_report(task_id: str, *, percent: float, step: str, label: str | None = None) -> None:
+def progress_report(task_id: str, *, percent: float, step: str, label: str | None = None,
+                    values: dict | None = None) -> None:
     """Say how far the task has come (0–100) and what it is doing. Each report is committed at
-    once, so the task's page sees it while the work goes on."""
+    once, so the task's page sees it while the work goes on. A step with `values` is a msgid
+    with placeholders ("%(done)s of %(total)s draws"), filled in each reader's language."""
     defaults = {"percent": max(0.0, min(100.0, percent)), "step": step[:300], "updated_at": timezone.now()}
     if label is not None:
         defaults["label"] = label[:200]
+    if values is not None:
+        row = TaskProgress.objects.filter(task_id=str(task_id)).only("detail").first()
+        defaults["detail"] = {**(row.detail if row else {}), "step_values": values}
     TaskProgress.objects.update_or_create(task_id=str(task_id), defaults=defaults)
 
 
@@ -47,6 +52,45 @@ def task_enqueue(task, *args, owner, label: str, detail: dict | None = None, **k
             "owner": owner, "label": label[:200], "percent": 0.0, "step": "", "detail": detail or {},
             "updated_at": timezone.now()})
     return str(result.id)
+
+
+def task_enqueue_keyed(task, *, key: str, label: str, public: bool = False, priority: int = 0, **kwargs) -> str:
+    """Queue a system task that computes the one thing `key` names (an index's sensitivity
+    analysis, an evaluation's estimates), unless one for the same key is queued or running
+    already; returns the task's id either way. `key` is passed to the task as a keyword. A
+    `public` task's state may be read by visitors too (the page it serves is public; its label
+    and steps say nothing of what they may not see). Its `priority` puts a reader's waiting
+    page ahead of the work no one waits for (the reports' recomputation)."""
+    from stadsdel.jobs.selectors import task_latest
+
+    latest = task_latest(task, key=key)
+    if latest is not None and latest.status in (READY, RUNNING):
+        return str(latest.pk)
+    with transaction.atomic():
+        result = task.using(priority=priority).enqueue(key=key, **kwargs)
+        TaskProgress.objects.update_or_create(task_id=str(result.id), defaults={
+            "owner": None, "label": label[:200], "percent": 0.0, "step": "", "detail": {"public": public},
+            "updated_at": timezone.now()})
+    return str(result.id)
+
+
+def keep_newest(model, *, lookup: dict, versions: dict, values: dict) -> None:
+    """Keep a computed result (`values`) in the one row of `model` for `lookup`, unless the row
+    holds one computed at a newer version already (`versions`, each compared field by field):
+    a slow task for older data that ends after a quicker one for newer data does not overwrite
+    it."""
+    from django.db import IntegrityError
+
+    older = {f"{name}__lte": value for name, value in versions.items()}
+    if model.objects.filter(**lookup, **older).update(**versions, **values):
+        return
+    if model.objects.filter(**lookup).exists():
+        return  # a newer result is kept
+    try:
+        with transaction.atomic():
+            model.objects.create(**lookup, **versions, **values)
+    except IntegrityError:
+        pass  # another task kept its result meanwhile
 
 
 def beat(worker_id: str, *, host: str = "", pid: int = 0) -> None:

@@ -4,6 +4,7 @@ result or its error in words. The user may leave and come back to the same addre
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -27,9 +28,17 @@ def task_detail(request, task_id):
     return render(request, "jobs/task_detail.html", {"task": _state_for(request, task_id)})
 
 
-@login_required
 def task_state(request, task_id):
-    response = JsonResponse(_state_for(request, task_id).as_json())
+    """The task's state as JSON, for the progress bars that poll it. A public task's (one that
+    computes for a public page: the index's sensitivity analysis) may be read by visitors too."""
+    if not request.user.is_authenticated:
+        state = selectors.task_state(str(task_id))
+        if state is None or not state.public:
+            # As login_required would, without saying whether such a task exists.
+            return redirect_to_login(request.get_full_path())
+    else:
+        state = _state_for(request, task_id)
+    response = JsonResponse(state.as_json())
     response["Cache-Control"] = "no-store"
     return response
 

@@ -26,7 +26,7 @@ Everything works on dense arrays (year × area × indicator), so 6 000 areas × 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -607,6 +607,7 @@ def sensitivity_analyse(
     threshold: float = 100.0,
     select: int | None = None,
     chunk: int = 250,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Sensitivity:
     """Draw weights from Dirichlet distributions centred on the model's weights (domain weights,
     and indicator weights within each domain; a larger `concentration` keeps them closer) and a
@@ -614,7 +615,8 @@ def sensitivity_analyse(
 
     The selection is the model's priority selection (units above `threshold` in `year`) unless
     `select` gives its size; each draw selects that many of its highest-ranked units.
-    Reproducible: the same seed gives the same draws.
+    Reproducible: the same seed gives the same draws. `progress`, when given, is called with
+    (draws done, draws in all) after every chunk, so a caller can show how far it has come.
     """
     if draws < 1:
         raise IndexInputError("draws must be 1 or more")
@@ -646,6 +648,7 @@ def sensitivity_analyse(
 
     normalised = {m: normalise(rates, reference, m) for m in normalisations}
     ranks = np.full((draws, n_units), np.nan)
+    done = 0
     for m_pos, method in enumerate(normalisations):
         which = np.flatnonzero(method_of_draw == m_pos)
         scores = normalised[method]
@@ -670,6 +673,9 @@ def sensitivity_analyse(
             # Units the model itself cannot rank stay out, so every draw ranks the same units.
             total[~ranked, :] = np.nan
             ranks[batch] = rank_descending(total.T)
+            done += batch.size
+            if progress is not None:
+                progress(done, draws)
 
     median = _quantile(ranks, 0.5)
     p05 = _quantile(ranks, 0.05)

@@ -23,8 +23,9 @@ from stadsdel.api.core import (
 )
 from stadsdel.areas.models import District
 from stadsdel.core.versions import StaleVersionError
-from stadsdel.evaluation import selectors, services
+from stadsdel.evaluation import estimates, selectors, services
 from stadsdel.evaluation.models import Evaluation
+from stadsdel.followup.precompute import current_version
 from stadsdel.indicators.models import Indicator
 
 router = Router(tags=["evaluation"])
@@ -225,7 +226,9 @@ def evaluation_patch(request, evaluation_id: int, data: EvaluationPatch):
 def evaluation_results(request, evaluation_id: int):
     evaluation = _evaluation(request, evaluation_id)
     out = []
-    for r in selectors.evaluation_results(evaluation=evaluation):
+    # The kept estimates when the page (or its task) computed them at this data version.
+    found = estimates.estimates_for(evaluation, data_version=current_version().version, background=False)
+    for r in found:
         out.append({
             "indicator": r.indicator.code, "figures": r.data.figures, "imports": [b for b, _name in r.data.batches],
             "fingerprint": r.data.fingerprint, "treated": r.treated, "comparison": r.pool,

@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from ninja import Field, File, FilterSchema, Form, Query, Router, Schema, Status, UploadedFile
 
 from stadsdel.accounts.scoping import scope_for
@@ -16,8 +18,12 @@ from stadsdel.indicators import explore as explorer
 from stadsdel.indicators import page_selectors, selectors
 from stadsdel.indicators.importers.base import ImportFileError
 from stadsdel.indicators.models import ImportBatch, Indicator, Observation, RefusedImport
-from stadsdel.indicators.services.imports import observations_import_upload
+from stadsdel.indicators.services.imports import (
+    observations_import_upload,
+    observations_import_upload_queue,
+)
 from stadsdel.indices.selectors import similar_districts
+from stadsdel.jobs.services import workers_alive
 
 router = Router(tags=["indicators"])
 
@@ -234,9 +240,40 @@ def import_get(request, import_id: int):
     return row
 
 
-@router.post("/imports", auth=WRITE_AUTH, response={201: ImportResult, 400: ImportProblems, 403: Error},
-             summary="Import a file of figures (all or nothing; dry_run checks without writing)")
-def import_post(request, data: Form[ImportForm], file: File[UploadedFile]):
+class ImportQueued(Schema):
+    task_id: str
+    state_url: str
+
+
+def _prefers_async(request) -> bool:
+    """Whether the `Prefer` header (RFC 7240: preferences separated by commas, each a token with
+    optional parameters after ";") asks for `respond-async`."""
+    for header in request.headers.get("Prefer", "").split(","):
+        if header.split(";")[0].strip().lower() == "respond-async":
+            return True
+    return False
+
+
+@router.post("/imports", auth=WRITE_AUTH,
+             response={201: ImportResult, 202: ImportQueued, 400: ImportProblems, 403: Error},
+             summary="Import a file of figures (all or nothing; dry_run checks without writing)",
+             description="With `Prefer: respond-async` (RFC 7240) and a worker running, the file is imported by "
+                         "a background task: the answer is 202 with `Location` (and `state_url`) naming the "
+                         "task's state at `/api/tasks/{task_id}`, and `Preference-Applied: respond-async`. "
+                         "Without the header, or without a worker, the import runs in the request (201).")
+def import_post(request, response: HttpResponse, data: Form[ImportForm], file: File[UploadedFile]):
+    if _prefers_async(request) and workers_alive():
+        try:
+            task_id = observations_import_upload_queue(user=request.auth, upload=file, fmt=data.format,
+                                                       indicator=data.indicator, dry_run=data.dry_run,
+                                                       channel=RefusedImport.Channel.API)
+        except ImportFileError as exc:
+            return Status(400, {"detail": str(exc).splitlines()[0] if str(exc) else "The file was not imported.",
+                                "problems": [str(p) for p in exc.problems]})
+        url = reverse("api:task_get", args=[task_id])
+        response["Location"] = url
+        response["Preference-Applied"] = "respond-async"
+        return Status(202, {"task_id": task_id, "state_url": url})
     try:
         outcome = observations_import_upload(user=request.auth, upload=file, fmt=data.format,
                                              indicator=data.indicator, dry_run=data.dry_run,

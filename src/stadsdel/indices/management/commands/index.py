@@ -20,6 +20,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from stadsdel.core.cli import bad_input
+from stadsdel.core.progress import TerminalBar
 from stadsdel.indices.files import data_file_read, groups_file_read, model_file_read
 from stadsdel.indices.selectors import IndexModelNotFound, index_model_get, index_run, typology_run
 from stadsdel.indices.services import index_model_load
@@ -75,10 +76,16 @@ class Command(BaseCommand):
             else:
                 if options["year"] is None:
                     raise IndexInputError("--year is required for the sensitivity analysis")
-                analysis = sensitivity_analyse(
-                    result, year=options["year"], draws=options["draws"], seed=options["seed"],
-                    concentration=options["concentration"], threshold=options["threshold"],
-                )
+                # A bar of the draws on a terminal; nothing in CI or a pipe.
+                bar = TerminalBar(self.stderr, total=options["draws"])
+                try:
+                    analysis = sensitivity_analyse(
+                        result, year=options["year"], draws=options["draws"], seed=options["seed"],
+                        concentration=options["concentration"], threshold=options["threshold"],
+                        progress=lambda done, _total: bar.advance(done, "draws"),
+                    )
+                finally:
+                    bar.close()
                 out = {
                     "model": label, "year": analysis.year, "draws": analysis.draws, "seed": analysis.seed,
                     "concentration": analysis.concentration, "normalisations": list(analysis.normalisations),

@@ -139,10 +139,8 @@ _BOM = b"\xef\xbb\xbf"
 # A CSV is decoded this many bytes at a time, and its records checked this many at a time:
 # large enough that the work per block and per run is small beside the work per row, small
 # enough that a file is never held whole (the row limit's test bounds the memory at 2 MB).
-CSV_BLOCK = 1 << 18
+CSV_BLOCK = 1 << 17
 CSV_CHUNK = 4096
-# What str.splitlines ends a line at besides \n, \r and \r\n; the csv module does not.
-_OTHER_LINE_BREAKS = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 
 LIMIT_COLUMNS = "STADSDEL_IMPORT_MAX_COLUMNS"
 LIMIT_UNZIPPED = "STADSDEL_IMPORT_MAX_UNZIPPED_BYTES"
@@ -185,12 +183,10 @@ class _Sheet:
     for each data row, numbered as the user sees them, read from the file as they are taken;
     `cell_ref` and `row_ref` name a place in the user's terms.
 
-    A CSV also offers its rows in runs (`runs`), for the long-form reader to check a column at
-    a time: each run is (number of its first row, its records, regular), where a regular run's
-    records are every row from that number on, each exactly as wide as the header and within
-    the row limit, and `checked(first, records)` turns any run into the (number, cells) that
-    `rows` would have yielded for it, with the same checks. Either `rows` or `runs` is read,
-    never both."""
+    A CSV also offers its rows in runs (`runs`, `_Run`), for the long-form reader to check a
+    column at a time; `checked(run.start, run.records)` turns a run into the (number, cells)
+    that `rows` yields for it, with the same checks. Either `rows` or `runs` is read, never
+    both."""
 
     header: list[object]
     header_row: int
@@ -198,7 +194,7 @@ class _Sheet:
     cell_ref: Callable[[int, int], str]
     row_ref: Callable[[int], str]
     decimal_comma: bool
-    runs: Iterator[tuple[int, list[list[str]], bool]] | None = None
+    runs: Iterator[_Run] | None = None
     checked: Callable[[int, list[list[str]]], Iterator[tuple[int, list[object]]]] | None = None
 
 
@@ -280,12 +276,17 @@ def _read_csv(path: Path, limits: Limits, problems: _Problems) -> Iterator[_Shee
         yield None
         return
     with path.open("rb") as handle:
-        lines = _utf8_lines(handle)
-        first = next(lines)
+        texts = _utf8_texts(handle)
+        opening = next(texts)
+        first = io.StringIO(opening, newline="").readline()
+        opening = opening[len(first):]
         delimiter = max((";", ",", "\t"), key=first.count)
         if first.count(delimiter) == 0:
             delimiter = ","
-        reader = csv.reader(chain([first], lines), delimiter=delimiter)
+        # A quoted header may go on over several lines: then the csv module reads the whole file.
+        quoted = '"' in first
+        reader = csv.reader(chain([first], _text_lines(chain([opening], texts))) if quoted else [first],
+                            delimiter=delimiter)
         try:
             header = [cell.strip() for cell in next(reader)]
         except csv.Error as exc:
@@ -295,46 +296,45 @@ def _read_csv(path: Path, limits: Limits, problems: _Problems) -> Iterator[_Shee
             raise _too_many_columns("rad 1", named, limits.max_columns)
         width = len(header)
         shown = "tab" if delimiter == "\t" else f"'{delimiter}'"
+        field_limit = csv.field_size_limit()
 
-        def runs() -> Iterator[tuple[int, list[list[str]], bool]]:
-            # The records are read CSV_CHUNK at a time (never past the first one over the row
-            # limit), and split into runs of regular rows and single irregular ones. A fault
-            # while reading (a line that is not UTF-8 or not CSV) ends the run read so far,
-            # which is still handed on first: the rows before the fault are checked as when
-            # they were read one at a time, and a fault among them may come first (too many
-            # problems).
-            consumed = 0
-            while True:
-                size = min(CSV_CHUNK, limits.max_rows + 1 - consumed)
-                records: list[list[str]] = []
-                error: Exception | None = None
-                try:
-                    records.extend(islice(reader, size))  # kept up to the fault
-                except csv.Error as exc:
-                    error = _csv_refusal(reader, exc)
-                except _Refused as refused:
-                    error = refused
-                start = consumed + 2  # the header is rad 1
-                consumed += len(records)
-                if records:
-                    widths = list(map(len, records))
-                    if consumed > limits.max_rows:
-                        yield start, records, False  # `checked` stops at the row past the limit
-                    elif widths.count(width) == len(records):
-                        yield start, records, True
-                    else:
-                        begin = 0
-                        for i, cells in enumerate(widths):
-                            if cells != width:
-                                if begin < i:
-                                    yield start + begin, records[begin:i], True
-                                yield start + i, records[i:i + 1], False
-                                begin = i + 1
-                        if begin < len(records):
-                            yield start + begin, records[begin:], True
-                if error is not None:
-                    raise error
-                if len(records) < size:
+        def runs() -> Iterator[_Run]:
+            # Each decoded block is split into its lines and fields by `str.split` when the csv
+            # module would read it the same way: no quote character, no lone carriage return,
+            # every line as wide as the header, no field past the csv module's size limit, all
+            # rows within the row limit. Any other block is read by the csv module, and from
+            # the first quote character on, the rest of the file (a quoted field may go on over
+            # several lines). Either way no more rows are read than the first one past the limit.
+            consumed = 0  # data rows read
+            lines = 1  # lines the csv module would have read (for its errors' row numbers)
+            if quoted:
+                yield from _csv_runs(reader, 0, consumed, width, limits)
+                return
+            for text in chain([opening], texts):
+                if not text:
+                    continue
+                if '"' in text:
+                    rest = csv.reader(_text_lines(chain([text], texts)), delimiter=delimiter)
+                    yield from _csv_runs(rest, lines, consumed, width, limits)
+                    return
+                plain = text.replace("\r\n", "\n") if "\r" in text else text
+                rows = None if "\r" in plain else plain.split("\n")
+                if rows is not None:
+                    if not rows[-1]:
+                        rows.pop()  # the block ends at a line's end
+                    if (consumed + len(rows) <= limits.max_rows
+                            and list(map(str.count, rows, repeat(delimiter))).count(width - 1) == len(rows)
+                            and (len(plain) <= field_limit or max(map(len, rows)) <= field_limit)):
+                        fields = delimiter.join(rows).split(delimiter)
+                        yield _Run(consumed + 2, None, [fields[col::width] for col in range(width)], True)
+                        consumed += len(rows)
+                        lines += len(rows)
+                        continue
+                block = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+                read = yield from _csv_runs(block, lines, consumed, width, limits)
+                consumed += read
+                lines += block.line_num
+                if consumed > limits.max_rows:
                     return
 
         def checked(start: int, records: list[list[str]]) -> Iterator[tuple[int, list[object]]]:
@@ -352,7 +352,7 @@ def _read_csv(path: Path, limits: Limits, problems: _Problems) -> Iterator[_Shee
                         f"raden har {len(record)} fält men rubrikraden har {width} (avgränsare {shown})",
                     )
                     continue
-                yield number, record  # the csv module gives a new list per row
+                yield number, record  # a new list per row
 
         def cell_ref(row: int, col: int) -> str:
             name = header[col] if col < width and header[col] else str(col + 1)
@@ -362,7 +362,7 @@ def _read_csv(path: Path, limits: Limits, problems: _Problems) -> Iterator[_Shee
         yield _Sheet(
             header=list(header),
             header_row=1,
-            rows=(row for start, records, _ in stream for row in checked(start, records)),
+            rows=(row for run in stream for row in checked(run.start, run.records)),
             cell_ref=cell_ref,
             row_ref=lambda row: f"rad {row}",
             # A decimal comma is only unambiguous when the comma is not the delimiter.
@@ -372,10 +372,90 @@ def _read_csv(path: Path, limits: Limits, problems: _Problems) -> Iterator[_Shee
         )
 
 
-def _csv_refusal(reader, exc: csv.Error) -> _Refused:
+class _Run:
+    """Consecutive data rows of a CSV, the first numbered `start`: as `records` (a list of cells
+    per row, as the csv module reads them) or as `columns` (a list of cells per column), the
+    other built when asked for. `regular`: every row is exactly as wide as the header and
+    within the row limit, so each record is a data row numbered in turn."""
+
+    __slots__ = ("_columns", "_records", "regular", "start")
+
+    def __init__(self, start: int, records: list[list[str]] | None, columns: list[list[str]] | None,
+                 regular: bool) -> None:
+        self.start, self._records, self._columns, self.regular = start, records, columns, regular
+
+    @property
+    def records(self) -> list[list[str]]:
+        if self._records is None:
+            self._records = list(map(list, zip(*self._columns, strict=True)))
+        return self._records
+
+    @property
+    def columns(self) -> list:
+        if self._columns is None:
+            self._columns = list(zip(*self._records, strict=True))
+        return self._columns
+
+    def __len__(self) -> int:
+        return len(self._records) if self._records is not None else len(self._columns[0])
+
+
+def _csv_runs(reader, before: int, consumed: int, width: int, limits: Limits) -> Iterator[_Run]:
+    """The records `reader` reads, CSV_CHUNK at a time and never past the first one over the
+    row limit, as runs of regular rows and single irregular ones; returns how many it read.
+    `before` lines and `consumed` data rows come before the reader's first.
+
+    A fault while reading (a line that is not UTF-8 or not CSV) ends the records read so far,
+    which are still handed on first: the rows before the fault are checked as when they were
+    read one at a time, and a fault among them may come first (too many problems)."""
+    read = 0
+    while True:
+        size = min(CSV_CHUNK, limits.max_rows + 1 - consumed - read)
+        if size <= 0:
+            return read
+        records: list[list[str]] = []
+        error: Exception | None = None
+        try:
+            records.extend(islice(reader, size))  # kept up to the fault
+        except csv.Error as exc:
+            error = _csv_refusal(reader, exc, before)
+        except _Refused as refused:
+            error = refused
+        start = consumed + read + 2  # the header is rad 1
+        read += len(records)
+        if records:
+            widths = list(map(len, records))
+            if consumed + read > limits.max_rows:
+                yield _Run(start, records, None, False)  # `checked` stops at the row past the limit
+            elif widths.count(width) == len(records):
+                yield _Run(start, records, None, True)
+            else:
+                begin = 0
+                for i, cells in enumerate(widths):
+                    if cells != width:
+                        if begin < i:
+                            yield _Run(start + begin, records[begin:i], None, True)
+                        yield _Run(start + i, records[i:i + 1], None, False)
+                        begin = i + 1
+                if begin < len(records):
+                    yield _Run(start + begin, records[begin:], None, True)
+        if error is not None:
+            raise error
+        if len(records) < size:
+            return read
+
+
+def _text_lines(texts: Iterator[str]) -> Iterator[str]:
+    """The lines of decoded text as the csv module reads a file opened with newline="": ended by
+    \\n, \\r\\n or a lone \\r (old Mac files)."""
+    for text in texts:
+        yield from io.StringIO(text, newline="")
+
+
+def _csv_refusal(reader, exc: csv.Error, before: int = 0) -> _Refused:
     # The csv module refuses a field longer than its limit (128 KiB), e.g. after an unbalanced
     # quote swallows the rest of the file.
-    return _Refused([Problem(f"rad {reader.line_num}", f"raden kan inte läsas som CSV ({exc})")])
+    return _Refused([Problem(f"rad {before + reader.line_num}", f"raden kan inte läsas som CSV ({exc})")])
 
 
 def _blank_file(path: Path) -> bool:
@@ -392,15 +472,12 @@ def _blank_file(path: Path) -> bool:
     return True
 
 
-def _utf8_lines(handle) -> Iterator[str]:
-    """The file's lines, decoded CSV_BLOCK bytes at a time (cut at a line's end, so no
-    character is split). A block that is not UTF-8 is read again line by line from its start
-    (`_utf8_lines_one_by_one`), so that every line that is not UTF-8 is named.
-
-    A decoded block is split where the csv module ends a line (\\n, \\r\\n or a lone \\r, old
-    Mac files); `str.splitlines` does so unless the text holds one of the other characters it
-    also splits at, and then io.StringIO does it."""
-    number = 0  # lines before the block
+def _utf8_texts(handle) -> Iterator[str]:
+    """The file's text, decoded CSV_BLOCK bytes at a time, each piece cut at a line's end (so no
+    character is split, and the csv module's lines never span two pieces). A block that is not
+    UTF-8 is read again line by line from its start (`_utf8_lines`), so that every line that is
+    not UTF-8 is named: its good lines before the first bad one are pieces of their own."""
+    lines = 0  # lines before the block
     offset = 0  # bytes before the block
     rest = b""
     while True:
@@ -419,20 +496,15 @@ def _utf8_lines(handle) -> Iterator[str]:
         try:
             text = (block[len(_BOM):] if not offset and block.startswith(_BOM) else block).decode("utf-8")
         except UnicodeDecodeError:
-            text = None
-        if text is None:
             handle.seek(offset)
-            yield from _utf8_lines_one_by_one(handle, number)
+            yield from _utf8_lines(handle, lines)
             return
-        if _OTHER_LINE_BREAKS.search(text) is None:
-            yield from text.splitlines(keepends=True)
-        else:
-            yield from io.StringIO(text, newline="")
-        number += block.count(b"\n")
+        yield text
+        lines += block.count(b"\n")
         offset += len(block)
 
 
-def _utf8_lines_one_by_one(handle, before: int) -> Iterator[str]:
+def _utf8_lines(handle, before: int = 0) -> Iterator[str]:
     """The file's lines from the handle's position on (`before` lines precede it), decoded one
     by one so that every line that is not UTF-8 can be named: Excel's plain "CSV
     (semikolonavgränsad)" writes Windows-1252, where å, ä, ö are single invalid bytes. After the
@@ -455,11 +527,7 @@ def _utf8_lines_one_by_one(handle, before: int) -> Iterator[str]:
             continue
         if bad:
             continue
-        if "\r" in text[:-2]:
-            # A lone carriage return ends a line too (old Mac files), as the csv module reads it.
-            yield from io.StringIO(text, newline="")
-        else:
-            yield text
+        yield text
     if bad:
         raise _Refused(bad)
 
@@ -845,14 +913,15 @@ def _long_columns(sheet: _Sheet, columns: dict[str, int], data: _DataRows, probl
         for row_number, cells in data(sheet.rows):
             take_row(row_number, cells)
     else:
-        run = _LongRun(columns, data.unnamed)
-        for first, records, regular in sheet.runs:
-            taken = run.take(records) if regular else None
+        long_run = _LongRun(columns, data.unnamed)
+        for run in sheet.runs:
+            taken = long_run.take(run.columns) if run.regular else None
             if taken is None:
-                for row_number, cells in data(sheet.checked(first, records)):
+                for row_number, cells in data(sheet.checked(run.start, run.records)):
                     take_row(row_number, cells)
                 continue
-            data.seen += len(records)
+            first, n = run.start, len(run)
+            data.seen += n
             indicators += taken[0]
             areas += taken[1]
             periods += taken[2]
@@ -863,7 +932,7 @@ def _long_columns(sheet: _Sheet, columns: dict[str, int], data: _DataRows, probl
             if col_den is not None:
                 denominators += taken[6]
             statuses += taken[7]
-            numbers += range(first, first + len(records))
+            numbers += range(first, first + n)
     return ParsedColumns(
         indicator=indicators, area=areas, period=periods, sex=sexes, value=values,
         numerator=numerators if col_num is not None else None,
@@ -883,11 +952,11 @@ class _LongRun:
             columns.get(name) for name in ("sex", "numerator", "denominator", "status"))
         self.unnamed = unnamed  # shared with _DataRows: a column reported once is no longer checked
 
-    def take(self, records: list[list[str]]) -> tuple | None:
-        """The run's columns (indicator, area, period, sex, value, numerator, denominator, status;
-        numerator or denominator None without its column), or None when any cell is not of the
-        usual shape (the run is then read row by row)."""
-        cells = list(zip(*records, strict=True))
+    def take(self, cells: list) -> tuple | None:
+        """The figures of a run given as its columns of cells: (indicator, area, period, sex,
+        value, numerator, denominator, status), numerator or denominator None without its
+        column; None when any cell is not of the usual shape (the run is then read row by row)."""
+        rows = len(cells[0])
         for col in self.unnamed:
             if "".join(cells[col]).strip():
                 return None
@@ -897,7 +966,7 @@ class _LongRun:
         if periods is None:
             return None
         if self.sex is None:
-            sexes = ["T"] * len(records)
+            sexes = ["T"] * rows
         else:
             sexes = _plain_words(cells[self.sex], _SEX_WORDS, blank="T")
             if sexes is None:

@@ -1045,9 +1045,15 @@ def _plain_numbers(column: tuple[str, ...]) -> list[float | None] | None:
 
     One `float` per cell: on ASCII text without underscores, every finite number `float` reads
     is one `_NUMBER_RE` accepts (after stripping the same white space), read the same way; a
-    column float refuses (a missing marker) or that is not all finite is read cell by cell."""
+    column float refuses (a missing marker) or that is not all finite is read cell by cell. A
+    column whose numbers repeat (a denominator per area, given for every year) reads each
+    distinct one once."""
     try:
-        numbers = list(map(float, column))
+        if len(set(column[:256])) * 2 < min(len(column), 256):
+            read = {text: float(text) for text in set(column)}
+            numbers = list(map(read.__getitem__, column))
+        else:
+            numbers = list(map(float, column))
     except ValueError:
         numbers = None
     if numbers is not None:

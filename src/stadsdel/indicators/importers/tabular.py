@@ -322,7 +322,9 @@ def _read_csv(path: Path, limits: Limits, problems: _Problems) -> Iterator[_Shee
                 if rows is not None:
                     if not rows[-1]:
                         rows.pop()  # the block ends at a line's end
-                    if (consumed + len(rows) <= limits.max_rows
+                    # (A blank line is a row of no cells to the csv module, of one to str.split:
+                    # with one column the widths cannot tell it.)
+                    if (width > 1 and consumed + len(rows) <= limits.max_rows
                             and list(map(str.count, rows, repeat(delimiter))).count(width - 1) == len(rows)
                             and (len(plain) <= field_limit or max(map(len, rows)) <= field_limit)):
                         fields = delimiter.join(rows).split(delimiter)

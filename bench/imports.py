@@ -17,7 +17,7 @@ into `bench/.data/imports/` and reused. The indicators are synthetic shares (`be
 valid range 0–100) added to the catalogue of the benchmark's own database.
 
 Each backend gets a database of its own, built afresh: SQLite `bench/.data/imports.sqlite3`
-and PostgreSQL `stadsdel_bench_imports` on 127.0.0.1:5432 (user postgres), migrated and loaded
+and PostgreSQL `stadsdel_bench_imports` (or `--pg-database`) on 127.0.0.1:5432 (user postgres), migrated and loaded
 with the seed registry, in a child process per backend. Every file goes through
 `observations_import` (what `stadsdel import`, the import page and the API call), each in its
 own transaction, with every check on.
@@ -147,7 +147,7 @@ def file_set(fmt: str, size: str, areas: list[str], *, changed: bool) -> list[tu
 
 # -- one backend, in a child process ---------------------------------------------------------------
 
-def database_create(backend: str) -> None:
+def database_create(backend: str, pg_name: str = PG_NAME) -> None:
     if backend == "sqlite":
         for suffix in ("", "-wal", "-shm"):
             Path(f"{DATA / 'imports.sqlite3'}{suffix}").unlink(missing_ok=True)
@@ -155,8 +155,8 @@ def database_create(backend: str) -> None:
     import psycopg
 
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{PG_NAME}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{pg_name}"')
 
 
 def child(backend: str, formats: list[str], sizes: list[str], profile: str | None) -> None:
@@ -267,6 +267,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--formats", default=",".join(FORMATS), help="comma-separated: pxweb, csv")
     parser.add_argument("--sizes", default="60k,600k", help=f"comma-separated, of: {', '.join(SIZES)}")
     parser.add_argument("--profile", help="SIZE:FORMAT:PHASE to run under cProfile (stats into bench/.data/)")
+    parser.add_argument("--pg-database", default=PG_NAME,
+                        help=f"the PostgreSQL database to drop and build afresh (default {PG_NAME})")
     parser.add_argument("--json", action="store_true", help="end with one line of JSON")
     parser.add_argument("--_child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -278,8 +280,9 @@ def main(argv: list[str] | None = None) -> None:
     result: dict = {"sizes": {s: SIZES[s][0] * SIZES[s][2] * DESO_AREAS for s in sizes}}
     load_before = os.getloadavg()[0]
     for backend in args.backends.split(","):
-        database_create(backend)
-        env = {**os.environ, "DATABASE_URL": BACKENDS[backend]}
+        database_create(backend, args.pg_database)
+        url = BACKENDS[backend].replace(PG_NAME, args.pg_database) if backend == "postgresql" else BACKENDS[backend]
+        env = {**os.environ, "DATABASE_URL": url}
         command = [sys.executable, __file__, "--_child", backend, "--formats", args.formats, "--sizes", args.sizes]
         if args.profile:
             command += ["--profile", args.profile]

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from itertools import chain
+from itertools import chain, islice, repeat
 from pathlib import Path
 
 from openpyxl.reader.excel import ExcelReader
@@ -136,6 +136,12 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and other OLE compound 
 
 _BOM = b"\xef\xbb\xbf"
 
+# A CSV is decoded this many bytes at a time, and its records checked this many at a time:
+# large enough that the work per block and per run is small beside the work per row, small
+# enough that a file is never held whole (the row limit's test bounds the memory at 2 MB).
+CSV_BLOCK = 1 << 17
+CSV_CHUNK = 4096
+
 LIMIT_COLUMNS = "STADSDEL_IMPORT_MAX_COLUMNS"
 LIMIT_UNZIPPED = "STADSDEL_IMPORT_MAX_UNZIPPED_BYTES"
 
@@ -175,7 +181,12 @@ class _Problems:
 class _Sheet:
     """A file opened for reading. `header` is its header row; `rows` yields (row number, cells)
     for each data row, numbered as the user sees them, read from the file as they are taken;
-    `cell_ref` and `row_ref` name a place in the user's terms."""
+    `cell_ref` and `row_ref` name a place in the user's terms.
+
+    A CSV also offers its rows in runs (`runs`, `_Run`), for the long-form reader to check a
+    column at a time; `checked(run.start, run.records)` turns a run into the (number, cells)
+    that `rows` yields for it, with the same checks. Either `rows` or `runs` is read, never
+    both."""
 
     header: list[object]
     header_row: int
@@ -183,6 +194,8 @@ class _Sheet:
     cell_ref: Callable[[int, int], str]
     row_ref: Callable[[int], str]
     decimal_comma: bool
+    runs: Iterator[_Run] | None = None
+    checked: Callable[[int, list[list[str]]], Iterator[tuple[int, list[object]]]] | None = None
 
 
 def _bytes(number: int) -> str:
@@ -263,12 +276,17 @@ def _read_csv(path: Path, limits: Limits, problems: _Problems) -> Iterator[_Shee
         yield None
         return
     with path.open("rb") as handle:
-        lines = _utf8_lines(handle)
-        first = next(lines)
+        texts = _utf8_texts(handle)
+        opening = next(texts)
+        first = io.StringIO(opening, newline="").readline()
+        opening = opening[len(first):]
         delimiter = max((";", ",", "\t"), key=first.count)
         if first.count(delimiter) == 0:
             delimiter = ","
-        reader = csv.reader(chain([first], lines), delimiter=delimiter)
+        # A quoted header may go on over several lines: then the csv module reads the whole file.
+        quoted = '"' in first
+        reader = csv.reader(chain([first], _text_lines(chain([opening], texts))) if quoted else [first],
+                            delimiter=delimiter)
         try:
             header = [cell.strip() for cell in next(reader)]
         except csv.Error as exc:
@@ -278,48 +296,168 @@ def _read_csv(path: Path, limits: Limits, problems: _Problems) -> Iterator[_Shee
             raise _too_many_columns("rad 1", named, limits.max_columns)
         width = len(header)
         shown = "tab" if delimiter == "\t" else f"'{delimiter}'"
+        field_limit = csv.field_size_limit()
 
-        def rows() -> Iterator[tuple[int, list[object]]]:
-            number = 1
-            try:
-                for record in reader:
-                    number += 1
-                    if number - 1 > limits.max_rows:
-                        raise _too_many_rows(f"rad {number}", limits.max_rows)
-                    if not "".join(record).strip():
-                        continue  # blank line, e.g. at the end of an Excel export
-                    if len(record) > width and not any(cell.strip() for cell in record[width:]):
-                        # Excel writes trailing separators for formatted but empty columns.
-                        record = record[:width]
-                    if len(record) != width:
-                        problems.add(
-                            f"rad {number}",
-                            f"raden har {len(record)} fält men rubrikraden har {width} (avgränsare {shown})",
-                        )
+        def runs() -> Iterator[_Run]:
+            # Each decoded block is split into its lines and fields by `str.split` when the csv
+            # module would read it the same way: no quote character, no lone carriage return,
+            # every line as wide as the header, no field past the csv module's size limit, all
+            # rows within the row limit. Any other block is read by the csv module, and from
+            # the first quote character on, the rest of the file (a quoted field may go on over
+            # several lines). Either way no more rows are read than the first one past the limit.
+            consumed = 0  # data rows read
+            lines = 1  # lines the csv module would have read (for its errors' row numbers)
+            if quoted:
+                yield from _csv_runs(reader, 0, consumed, width, limits)
+                return
+            for text in chain([opening], texts):
+                if not text:
+                    continue
+                if '"' in text:
+                    rest = csv.reader(_text_lines(chain([text], texts)), delimiter=delimiter)
+                    yield from _csv_runs(rest, lines, consumed, width, limits)
+                    return
+                plain = text.replace("\r\n", "\n") if "\r" in text else text
+                rows = None if "\r" in plain else plain.split("\n")
+                if rows is not None:
+                    if not rows[-1]:
+                        rows.pop()  # the block ends at a line's end
+                    # (A blank line is a row of no cells to the csv module, of one to str.split:
+                    # with one column the widths cannot tell it.)
+                    if (width > 1 and consumed + len(rows) <= limits.max_rows
+                            and list(map(str.count, rows, repeat(delimiter))).count(width - 1) == len(rows)
+                            and (len(plain) <= field_limit or max(map(len, rows)) <= field_limit)):
+                        fields = delimiter.join(rows).split(delimiter)
+                        yield _Run(consumed + 2, None, [fields[col::width] for col in range(width)], True)
+                        consumed += len(rows)
+                        lines += len(rows)
                         continue
-                    yield number, record  # the csv module gives a new list per row
-            except csv.Error as exc:
-                raise _csv_refusal(reader, exc) from None
+                block = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+                read = yield from _csv_runs(block, lines, consumed, width, limits)
+                consumed += read
+                lines += block.line_num
+                if consumed > limits.max_rows:
+                    return
+
+        def checked(start: int, records: list[list[str]]) -> Iterator[tuple[int, list[object]]]:
+            for number, record in enumerate(records, start):
+                if number - 1 > limits.max_rows:
+                    raise _too_many_rows(f"rad {number}", limits.max_rows)
+                if not "".join(record).strip():
+                    continue  # blank line, e.g. at the end of an Excel export
+                if len(record) > width and not any(cell.strip() for cell in record[width:]):
+                    # Excel writes trailing separators for formatted but empty columns.
+                    record = record[:width]
+                if len(record) != width:
+                    problems.add(
+                        f"rad {number}",
+                        f"raden har {len(record)} fält men rubrikraden har {width} (avgränsare {shown})",
+                    )
+                    continue
+                yield number, record  # a new list per row
 
         def cell_ref(row: int, col: int) -> str:
             name = header[col] if col < width and header[col] else str(col + 1)
             return f"rad {row}, kolumn '{name}'"
 
+        stream = runs()
         yield _Sheet(
             header=list(header),
             header_row=1,
-            rows=rows(),
+            rows=(row for run in stream for row in checked(run.start, run.records)),
             cell_ref=cell_ref,
             row_ref=lambda row: f"rad {row}",
             # A decimal comma is only unambiguous when the comma is not the delimiter.
             decimal_comma=delimiter != ",",
+            runs=stream,
+            checked=checked,
         )
 
 
-def _csv_refusal(reader, exc: csv.Error) -> _Refused:
+class _Run:
+    """Consecutive data rows of a CSV, the first numbered `start`: as `records` (a list of cells
+    per row, as the csv module reads them) or as `columns` (a list of cells per column), the
+    other built when asked for. `regular`: every row is exactly as wide as the header and
+    within the row limit, so each record is a data row numbered in turn."""
+
+    __slots__ = ("_columns", "_records", "regular", "start")
+
+    def __init__(self, start: int, records: list[list[str]] | None, columns: list[list[str]] | None,
+                 regular: bool) -> None:
+        self.start, self._records, self._columns, self.regular = start, records, columns, regular
+
+    @property
+    def records(self) -> list[list[str]]:
+        if self._records is None:
+            self._records = list(map(list, zip(*self._columns, strict=True)))
+        return self._records
+
+    @property
+    def columns(self) -> list:
+        if self._columns is None:
+            self._columns = list(zip(*self._records, strict=True))
+        return self._columns
+
+    def __len__(self) -> int:
+        return len(self._records) if self._records is not None else len(self._columns[0])
+
+
+def _csv_runs(reader, before: int, consumed: int, width: int, limits: Limits) -> Iterator[_Run]:
+    """The records `reader` reads, CSV_CHUNK at a time and never past the first one over the
+    row limit, as runs of regular rows and single irregular ones; returns how many it read.
+    `before` lines and `consumed` data rows come before the reader's first.
+
+    A fault while reading (a line that is not UTF-8 or not CSV) ends the records read so far,
+    which are still handed on first: the rows before the fault are checked as when they were
+    read one at a time, and a fault among them may come first (too many problems)."""
+    read = 0
+    while True:
+        size = min(CSV_CHUNK, limits.max_rows + 1 - consumed - read)
+        if size <= 0:
+            return read
+        records: list[list[str]] = []
+        error: Exception | None = None
+        try:
+            records.extend(islice(reader, size))  # kept up to the fault
+        except csv.Error as exc:
+            error = _csv_refusal(reader, exc, before)
+        except _Refused as refused:
+            error = refused
+        start = consumed + read + 2  # the header is rad 1
+        read += len(records)
+        if records:
+            widths = list(map(len, records))
+            if consumed + read > limits.max_rows:
+                yield _Run(start, records, None, False)  # `checked` stops at the row past the limit
+            elif widths.count(width) == len(records):
+                yield _Run(start, records, None, True)
+            else:
+                begin = 0
+                for i, cells in enumerate(widths):
+                    if cells != width:
+                        if begin < i:
+                            yield _Run(start + begin, records[begin:i], None, True)
+                        yield _Run(start + i, records[i:i + 1], None, False)
+                        begin = i + 1
+                if begin < len(records):
+                    yield _Run(start + begin, records[begin:], None, True)
+        if error is not None:
+            raise error
+        if len(records) < size:
+            return read
+
+
+def _text_lines(texts: Iterator[str]) -> Iterator[str]:
+    """The lines of decoded text as the csv module reads a file opened with newline="": ended by
+    \\n, \\r\\n or a lone \\r (old Mac files)."""
+    for text in texts:
+        yield from io.StringIO(text, newline="")
+
+
+def _csv_refusal(reader, exc: csv.Error, before: int = 0) -> _Refused:
     # The csv module refuses a field longer than its limit (128 KiB), e.g. after an unbalanced
     # quote swallows the rest of the file.
-    return _Refused([Problem(f"rad {reader.line_num}", f"raden kan inte läsas som CSV ({exc})")])
+    return _Refused([Problem(f"rad {before + reader.line_num}", f"raden kan inte läsas som CSV ({exc})")])
 
 
 def _blank_file(path: Path) -> bool:
@@ -336,13 +474,46 @@ def _blank_file(path: Path) -> bool:
     return True
 
 
-def _utf8_lines(handle) -> Iterator[str]:
-    """The file's lines, decoded one by one so that every line that is not UTF-8 can be named:
-    Excel's plain "CSV (semikolonavgränsad)" writes Windows-1252, where å, ä, ö are single
-    invalid bytes. After the first such line nothing more is yielded; the rest of the file is
-    scanned for the others and all of them are the answer."""
+def _utf8_texts(handle) -> Iterator[str]:
+    """The file's text, decoded CSV_BLOCK bytes at a time, each piece cut at a line's end (so no
+    character is split, and the csv module's lines never span two pieces). A block that is not
+    UTF-8 is read again line by line from its start (`_utf8_lines`), so that every line that is
+    not UTF-8 is named: its good lines before the first bad one are pieces of their own."""
+    lines = 0  # lines before the block
+    offset = 0  # bytes before the block
+    rest = b""
+    while True:
+        data = handle.read(CSV_BLOCK)
+        if data:
+            data = rest + data
+            cut = data.rfind(b"\n") + 1
+            if not cut:
+                rest = data  # a line longer than a block: read on to its end
+                continue
+            block, rest = data[:cut], data[cut:]
+        else:
+            block, rest = rest, b""
+            if not block:
+                return
+        try:
+            text = (block[len(_BOM):] if not offset and block.startswith(_BOM) else block).decode("utf-8")
+        except UnicodeDecodeError:
+            handle.seek(offset)
+            yield from _utf8_lines(handle, lines)
+            return
+        yield text
+        lines += block.count(b"\n")
+        offset += len(block)
+
+
+def _utf8_lines(handle, before: int = 0) -> Iterator[str]:
+    """The file's lines from the handle's position on (`before` lines precede it), decoded one
+    by one so that every line that is not UTF-8 can be named: Excel's plain "CSV
+    (semikolonavgränsad)" writes Windows-1252, where å, ä, ö are single invalid bytes. After the
+    first such line nothing more is yielded; the rest of the file is scanned for the others and
+    all of them are the answer."""
     bad: list[Problem] = []
-    for number, line in enumerate(handle, start=1):
+    for number, line in enumerate(handle, start=before + 1):
         if number == 1 and line.startswith(_BOM):
             line = line[len(_BOM):]
         try:
@@ -358,11 +529,7 @@ def _utf8_lines(handle) -> Iterator[str]:
             continue
         if bad:
             continue
-        if "\r" in text[:-2]:
-            # A lone carriage return ends a line too (old Mac files), as the csv module reads it.
-            yield from io.StringIO(text, newline="")
-        else:
-            yield text
+        yield text
     if bad:
         raise _Refused(bad)
 
@@ -540,34 +707,43 @@ def _sheet_from_workbook(workbook, limits: Limits, problems: _Problems) -> _Shee
 # Interpretation
 
 
-def _interpret(sheet: _Sheet, limits: Limits, problems: _Problems) -> list[ParsedRow] | ParsedColumns:
-    columns = _header_columns(sheet, problems)
-    if columns is None:
-        return []  # the rows are never read
-    seen = 0
+class _DataRows:
+    """The sheet's data rows as `_interpret` reads them: counted (`seen`), and a value under a
+    column without a header reported once per column."""
 
-    def data() -> Iterator[tuple[int, list[object]]]:
-        nonlocal seen
-        unnamed = [col for col, raw in enumerate(sheet.header) if _is_blank(raw)]
-        for number, cells in sheet.rows:
-            seen += 1
+    def __init__(self, sheet: _Sheet, problems: _Problems) -> None:
+        self.problems = problems
+        self.sheet = sheet
+        self.seen = 0
+        self.unnamed = [col for col, raw in enumerate(sheet.header) if _is_blank(raw)]
+
+    def __call__(self, rows: Iterator[tuple[int, list[object]]]) -> Iterator[tuple[int, list[object]]]:
+        sheet, unnamed = self.sheet, self.unnamed
+        for number, cells in rows:
+            self.seen += 1
             for col in unnamed:
                 if not _is_blank(cells[col]):
-                    problems.add(sheet.cell_ref(sheet.header_row, col), "kolumnen har värden men ingen rubrik")
+                    self.problems.add(sheet.cell_ref(sheet.header_row, col), "kolumnen har värden men ingen rubrik")
                     unnamed.remove(col)  # once per column
                     break
             yield number, cells
 
+
+def _interpret(sheet: _Sheet, limits: Limits, problems: _Problems) -> list[ParsedRow] | ParsedColumns:
+    columns = _header_columns(sheet, problems)
+    if columns is None:
+        return []  # the rows are never read
+    data = _DataRows(sheet, problems)
     if "value" in columns:
-        long = _long_columns(sheet, columns, data(), problems)
-        if not seen and not problems.items:
+        long = _long_columns(sheet, columns, data, problems)
+        if not data.seen and not problems.items:
             problems.add(sheet.row_ref(sheet.header_row), "filen har en rubrikrad men inga datarader")
         if len(set(zip(long.indicator, long.area, long.period, long.sex, strict=True))) < len(long):
             _check_duplicates(long.rows(), problems)
         long.keys_unique = True
         return long
-    rows = _wide_rows(sheet, columns, data(), limits, problems)
-    if not seen and not problems.items:
+    rows = _wide_rows(sheet, columns, data(sheet.rows), limits, problems)
+    if not data.seen and not problems.items:
         problems.add(sheet.row_ref(sheet.header_row), "filen har en rubrikrad men inga datarader")
     _check_duplicates(rows, problems)
     return rows
@@ -634,14 +810,20 @@ def _header_columns(sheet: _Sheet, problems: _Problems) -> dict[str, int] | None
     return columns
 
 
-def _long_columns(
-    sheet: _Sheet, columns: dict[str, int], data: Iterator[tuple[int, list[object]]], problems: _Problems
-) -> ParsedColumns:
-    """The long-form rows as columns. A row whose every cell is plain text of the usual shape (a
-    code, a four-digit year in range, a known sex, a plain decimal number or a missing marker,
-    no status or one that agrees with the value) is taken by the quick checks below, which accept
-    exactly what `_long_row` accepts for such cells and read them the same way; any other row,
-    and every row with a fault, goes through `_long_row`, which names the place of each fault."""
+def _long_columns(sheet: _Sheet, columns: dict[str, int], data: _DataRows, problems: _Problems) -> ParsedColumns:
+    """The long-form rows as columns.
+
+    A CSV's regular runs of rows (`_Sheet.runs`) are checked a column at a time
+    (`_LongRun.take`): each distinct code, year, sex and status once, the numbers of a column
+    by one `float` each. A run is taken that way only when every one of its cells is of the
+    usual shape (a code, a four-digit year in range, a known sex, a plain decimal number or a
+    missing marker, no status or one that agrees with the value), which the row-by-row checks
+    accept and read the same way; any other run is read row by row, as every Excel sheet is.
+
+    Row by row, a row whose every cell is plain text of the usual shape is taken by the quick
+    checks below, which accept exactly what `_long_row` accepts for such cells and read them the
+    same way; any other row, and every row with a fault, goes through `_long_row`, which names
+    the place of each fault."""
     indicators: list[str] = []
     areas: list[str] = []
     periods: list[int] = []
@@ -669,7 +851,7 @@ def _long_columns(
         result = float(text)
         return (result, False) if isfinite(result) else None
 
-    for row_number, cells in data:
+    def take_row(row_number: int, cells: list[object]) -> None:
         quick = None
         indicator, area, period = cells[col_indicator], cells[col_area], cells[col_period]
         if type(indicator) is str and type(area) is str and type(period) is str:
@@ -716,7 +898,7 @@ def _long_columns(
                         denominators.append(den)
                         statuses.append(quick)
                         numbers.append(row_number)
-                        continue
+                        return
         row = _long_row(sheet, columns, row_number, cells, problems)
         if row is not None:
             indicators.append(row.indicator)
@@ -728,12 +910,192 @@ def _long_columns(
             denominators.append(row.denominator)
             statuses.append(row.status)
             numbers.append(row_number)
+
+    if sheet.runs is None:
+        for row_number, cells in data(sheet.rows):
+            take_row(row_number, cells)
+    else:
+        long_run = _LongRun(columns, data.unnamed)
+        for run in sheet.runs:
+            taken = long_run.take(run.columns) if run.regular else None
+            if taken is None:
+                for row_number, cells in data(sheet.checked(run.start, run.records)):
+                    take_row(row_number, cells)
+                continue
+            first, n = run.start, len(run)
+            data.seen += n
+            indicators += taken[0]
+            areas += taken[1]
+            periods += taken[2]
+            sexes += taken[3]
+            values += taken[4]
+            if col_num is not None:
+                numerators += taken[5]
+            if col_den is not None:
+                denominators += taken[6]
+            statuses += taken[7]
+            numbers += range(first, first + n)
     return ParsedColumns(
         indicator=indicators, area=areas, period=periods, sex=sexes, value=values,
         numerator=numerators if col_num is not None else None,
         denominator=denominators if col_den is not None else None,
-        status=statuses, places=numbers, place=sheet.row_ref,
+        # None says every figure is "ok" (the import then need not look at each).
+        status=None if statuses.count("ok") == len(statuses) else statuses,
+        places=numbers, place=sheet.row_ref,
     )
+
+
+class _LongRun:
+    """The column-at-a-time checks of a long CSV's regular run of rows (`_long_columns`)."""
+
+    def __init__(self, columns: dict[str, int], unnamed: list[int]) -> None:
+        self.indicator, self.area, self.period, self.value = (columns[name] for name in LONG_REQUIRED)
+        self.sex, self.numerator, self.denominator, self.status = (
+            columns.get(name) for name in ("sex", "numerator", "denominator", "status"))
+        self.unnamed = unnamed  # shared with _DataRows: a column reported once is no longer checked
+
+    def take(self, cells: list) -> tuple | None:
+        """The figures of a run given as its columns of cells: (indicator, area, period, sex,
+        value, numerator, denominator, status), numerator or denominator None without its
+        column; None when any cell is not of the usual shape (the run is then read row by row)."""
+        rows = len(cells[0])
+        for col in self.unnamed:
+            if "".join(cells[col]).strip():
+                return None
+        indicators = _plain_codes(cells[self.indicator])
+        areas = _plain_codes(cells[self.area]) if indicators is not None else None
+        periods = _plain_years(cells[self.period]) if areas is not None else None
+        if periods is None:
+            return None
+        if self.sex is None:
+            sexes = ["T"] * rows
+        else:
+            sexes = _plain_words(cells[self.sex], _SEX_WORDS, blank="T")
+            if sexes is None:
+                return None
+        values = _plain_numbers(cells[self.value])
+        numerators = denominators = None
+        if values is not None and self.numerator is not None:
+            numerators = _plain_numbers(cells[self.numerator])
+            if numerators is None:
+                return None
+        if values is not None and self.denominator is not None:
+            denominators = _plain_numbers(cells[self.denominator])
+            if denominators is None:
+                return None
+        if values is None:
+            return None
+        if self.status is None:
+            statuses = ["missing" if v is None else "ok" for v in values] if None in values else ["ok"] * len(values)
+        else:
+            stated = _plain_words(cells[self.status], _STATUS_WORDS, blank=None)
+            if stated is None:
+                return None
+            statuses = _agreed_statuses(stated, values, numerators, denominators)
+            if statuses is None:
+                return None
+        return indicators, areas, periods, sexes, values, numerators, denominators, statuses
+
+
+def _distinct_stripped(column: tuple[str, ...]) -> dict[str, str] | None:
+    """Each distinct cell that white space surrounds, stripped; None when any is blank."""
+    stripped = {}
+    for text in set(column):
+        bare = text.strip()
+        if not bare:
+            return None
+        if bare is not text:
+            stripped[text] = bare
+    return stripped
+
+
+def _plain_codes(column: tuple[str, ...]) -> list[str] | tuple[str, ...] | None:
+    """A column of codes, stripped (as `_code` reads them); None when a cell is blank."""
+    stripped = _distinct_stripped(column)
+    if stripped is None:
+        return None
+    return [stripped.get(text, text) for text in column] if stripped else column
+
+
+def _plain_years(column: tuple[str, ...]) -> list[int] | None:
+    """A column of four-digit years within YEAR_MIN–YEAR_MAX; None when any cell is another."""
+    years = {}
+    for text in set(column):
+        bare = text.strip()
+        if not (len(bare) == 4 and bare.isascii() and bare.isdigit() and YEAR_MIN <= int(bare) <= YEAR_MAX):
+            return None
+        years[text] = int(bare)
+    return list(map(years.__getitem__, column))
+
+
+def _plain_words(column: tuple[str, ...], words: dict[str, str], *, blank: str | None) -> list | None:
+    """A column of sex or status words read as `_sex` and `_status` read them (a blank cell is
+    `blank`); None when any cell is not a known word."""
+    meaning = {}
+    for text in set(column):
+        bare = text.strip()
+        meant = words.get(bare.lower()) if bare else blank
+        if meant is None and bare:
+            return None
+        meaning[text] = meant
+    return list(map(meaning.__getitem__, column))
+
+
+def _plain_numbers(column: tuple[str, ...]) -> list[float | None] | None:
+    """A column of plain decimal numbers and missing markers, as `_number` reads them; None when
+    any cell is of another shape (a decimal comma, a thousands space, a number too large).
+
+    One `float` per cell: on ASCII text without underscores, every finite number `float` reads
+    is one `_NUMBER_RE` accepts (after stripping the same white space), read the same way; a
+    column float refuses (a missing marker) or that is not all finite is read cell by cell. A
+    column whose numbers repeat (a denominator per area, given for every year) reads each
+    distinct one once."""
+    try:
+        if len(set(column[:256])) * 2 < min(len(column), 256):
+            read = {text: float(text) for text in set(column)}
+            numbers = list(map(read.__getitem__, column))
+        else:
+            numbers = list(map(float, column))
+    except ValueError:
+        numbers = None
+    if numbers is not None:
+        text = "".join(column)
+        if text.isascii() and "_" not in text and math.isfinite(sum(numbers)):
+            return numbers
+    numbers = []
+    for raw in column:
+        text = raw.strip()
+        if text in MISSING_MARKERS:
+            numbers.append(None)
+            continue
+        if not _NUMBER_RE.fullmatch(text):
+            return None
+        number = float(text)
+        if not math.isfinite(number):
+            return None
+        numbers.append(number)
+    return numbers
+
+
+def _agreed_statuses(stated: list[str | None], values: list, numerators: list | None,
+                     denominators: list | None) -> list[str] | None:
+    """Each row's status from its status cell and value, as `_reconcile_status` decides it; None
+    when any row's status and value disagree (the run is then read row by row, which names it)."""
+    nothing = repeat(None)
+    statuses = []
+    for said, value, num, den in zip(stated, values, numerators if numerators is not None else nothing,
+                                     denominators if denominators is not None else nothing, strict=False):
+        if said is None:
+            statuses.append("missing" if value is None else "ok")
+        elif said in ("ok", "provisional"):
+            if value is None:
+                return None
+            statuses.append(said)
+        elif value is None and num is None and den is None:
+            statuses.append(said)
+        else:
+            return None
+    return statuses
 
 
 def _long_row(

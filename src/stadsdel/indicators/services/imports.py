@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import compress, repeat
+from operator import gt
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
@@ -126,7 +127,15 @@ def _figures(parsed: ParsedColumns, indicators: dict, n: int) -> tuple | None:
         elif "ok" in statuses and len(present) < n:
             statuses = ["missing" if v is None and s == "ok" else s for v, s in zip(values, statuses, strict=True)]
         return values, numerators, denominators, statuses
-    # Figures with numerators and denominators, or several indicators: figure by figure.
+    if len(indicators) == 1 and (statuses is None or statuses.count("ok") == n):
+        [indicator] = indicators.values()
+        checked = _checked_parts(indicator, values, numerators, denominators, n)
+        if checked is None:
+            return None
+        values, statuses = checked
+        return values, numerators, denominators, statuses
+    # Figures with numerators and denominators, several indicators or other statuses: figure by
+    # figure.
     by_code = [indicators[code] for code in parsed.indicator] if len(indicators) > 1 else None
     only = next(iter(indicators.values()))
     out_values: list[float | None] = []
@@ -153,6 +162,48 @@ def _figures(parsed: ParsedColumns, indicators: dict, n: int) -> tuple | None:
         denominators = ([None if s == "suppressed" else x for x, s in zip(denominators, out_statuses, strict=True)]
                         if denominators is not None else None)
     return out_values, numerators, denominators, out_statuses
+
+
+def _present(column: list | None) -> list:
+    """The column's values that are not None (nothing for a column the file does not have)."""
+    if column is None:
+        return []
+    return [x for x in column if x is not None] if None in column else column
+
+
+def _checked_parts(indicator: Indicator, values: list, numerators: list | None, denominators: list | None,
+                   n: int) -> tuple[list, list[str]] | None:
+    """`_figures` for one indicator whose every figure is "ok" (a national long CSV, with
+    numerators and denominators): the values as `_resolve` writes them (computed from numerator
+    and denominator where the file gives none) and their statuses, or None when any figure has a
+    fault `range_problems` would name. Checked a column at a time: no count below zero, no
+    share's numerator over its denominator, the values within the range (and whole, for counts)."""
+    if None in values and numerators is not None and denominators is not None:
+        scale = indicator.scale
+        values = [scale * num / den if value is None and num is not None and den else value
+                  for value, num, den in zip(values, numerators, denominators, strict=True)]
+    for counts in (numerators, denominators):
+        present = _present(counts)
+        if present and min(present) < 0:
+            return None
+    if indicator.is_share and numerators is not None and denominators is not None:
+        if None in numerators or None in denominators:
+            pairs = [(num, den) for num, den in zip(numerators, denominators, strict=True)
+                     if num is not None and den is not None]
+            if any(num > den for num, den in pairs):
+                return None
+        elif any(map(gt, numerators, denominators)):
+            return None
+    present = _present(values)
+    if present:
+        low, high = indicator.value_min, indicator.value_max
+        if (low is not None and min(present) < low) or (high is not None and max(present) > high):
+            return None
+        if indicator.whole_numbers and not all(float(v).is_integer() for v in present):
+            return None
+    if len(present) == n:
+        return values, ["ok"] * n
+    return values, ["missing" if value is None else "ok" for value in values]
 
 
 def _resolve(

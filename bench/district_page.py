@@ -29,7 +29,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from inprocess import django_setup, profile, signed_in, view, warm  # noqa: E402
+from inprocess import django_setup, profile, signed_in, view, warm
 
 TARGET_MS = 150.0
 

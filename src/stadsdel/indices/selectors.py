@@ -158,7 +158,7 @@ def index_run(
         where = model.reference_municipality.name if model.reference_municipality else "any area"
         raise NoIndexFigures(f"{model}: there are no area figures for its indicators in {where}"
                               + (f" in {', '.join(map(str, sorted(needed)))}" if needed else ""))
-    systems = Counter(frame["code_system"])
+    systems = frame["code_system"].value_counts().to_dict()  # not a Counter: a million rows at national scale
     if code_system is None:
         code_system = sorted(systems, key=lambda s: (-systems[s], s))[0]
     elif code_system not in systems:

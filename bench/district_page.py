@@ -24,13 +24,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import statistics
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from inprocess import django_setup, profile, signed_in, view, warm
+
 TARGET_MS = 150.0
 
 
@@ -46,75 +46,37 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    os.environ["DJANGO_ENV"] = "production"
-    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
-    os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "0"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "stadsdel.config.settings"
-    if args.data_dir:
-        os.environ["STADSDEL_DATA_DIR"] = str(args.data_dir)
-    if args.database:
-        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.database}"
-        os.environ.setdefault("STADSDEL_DATA_DIR", "/tmp/stadsdel-district-page-bench")
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
+    django_setup(data_dir=args.data_dir, database=args.database)
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from stadsdel.areas.models import District
     from stadsdel.indicators.models import Observation
 
-    call_command("collectstatic", interactive=False, verbosity=0)  # production's hashed names
     district = District.objects.get(name=args.district, kind=District.Kind.DISTRICT)
     url = f"/districts/{district.pk}/statistics/"
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=args.user))
-
-    def view() -> tuple[float, float, int]:
-        w, c = time.perf_counter(), time.process_time()
-        response = client.get(url, secure=True)
-        wall, cpu = time.perf_counter() - w, time.process_time() - c
-        if response.status_code != 200:
-            sys.exit(f"{url}: HTTP {response.status_code}")
-        return wall * 1000, cpu * 1000, len(response.content)
+    client = signed_in(args.user)
 
     load_before = os.getloadavg()[0]
-    first_ms, first_cpu_ms, size = view()
+    first = view(client, url)
     changed = None
     if args.changed:
         from stadsdel.followup.precompute import data_changed
 
         data_changed()
-        changed = view()
+        changed = view(client, url)
     if args.profile:
-        import cProfile
-        import pstats
-
-        profiler = cProfile.Profile(time.process_time)  # CPU time: the machine may be shared
-        profiler.enable()
-        view()
-        profiler.disable()
-        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(70)
-    walls, cpus = [], []
-    for _ in range(args.repeat):
-        wall, cpu, size = view()
-        walls.append(wall)
-        cpus.append(cpu)
-    with CaptureQueriesContext(connection) as queries:
-        view()
+        profile(client, url, lines=70)
+    views, queries = warm(client, url, repeat=args.repeat)
+    walls, cpus = [v.wall_ms for v in views], [v.cpu_ms for v in views]
     result = {
         "url": url, "district": args.district, "backend": connection.vendor,
         "observations": Observation.objects.count(),
-        "first_ms": round(first_ms, 1), "first_cpu_ms": round(first_cpu_ms, 1),
-        "changed_ms": round(changed[0], 1) if changed else None,
-        "changed_cpu_ms": round(changed[1], 1) if changed else None,
+        "first_ms": round(first.wall_ms, 1), "first_cpu_ms": round(first.cpu_ms, 1),
+        "changed_ms": round(changed.wall_ms, 1) if changed else None,
+        "changed_cpu_ms": round(changed.cpu_ms, 1) if changed else None,
         "median_ms": round(statistics.median(walls), 1), "median_cpu_ms": round(statistics.median(cpus), 1),
         "min_ms": round(min(walls), 1), "max_ms": round(max(walls), 1), "repeat": args.repeat,
-        "queries": len(queries), "bytes": size,
+        "queries": queries, "bytes": views[-1].bytes,
         "load_1min_before": round(load_before, 2), "load_1min_after": round(os.getloadavg()[0], 2),
         "target_ms": TARGET_MS, "target_met": statistics.median(walls) < TARGET_MS,
     }

@@ -7,7 +7,7 @@
    statistics), then grown to national scale through the importer (`observations_import`, what
    `stadsdel import` runs): indicators up to `--indicators` (default 30; synthetic shares
    `bench_share_NN` added to the catalogue), and one CSV per indicator with a figure (numerator
-   and denominator; the importer computes the value) for every area × year over `--years` (20,
+   and denominator, and the value as SCB's files give it) for every area × year over `--years` (20,
    2006–2025) and the sums of each municipality: statistical areas up to `--areas` (default
    6 000: the demo's, plus DeSO-shaped codes spread over the 290 municipalities, which the first
    import registers as it registers SCB's DeSO areas), 3.6 M area figures; the importer sums
@@ -102,7 +102,7 @@ def national_scale_load(env: dict, *, areas: int, indicators: int, years: int) -
 
 def national_scale_main() -> None:
     """In a child process (DATABASE_URL set): write one CSV per indicator of every area × year
-    (numerator and denominator; the importer computes the value) plus the municipalities' sums,
+    (numerator, denominator and the value) plus the municipalities' sums,
     leaving out the figures the demo already has, and import them with `observations_import`,
     as `stadsdel import` does. Prints one JSON line."""
     import numpy as np
@@ -152,6 +152,17 @@ def national_scale_main() -> None:
     say(f"== national scale: {len(codes)} areas × {len(catalogue)} indicators × {sizes['years']} years, "
         "one file per indicator through the importer")
     for k, indicator in enumerate(catalogue):
+        low, high, scale = indicator.value_min, indicator.value_max, float(indicator.scale or 1)
+
+        def value_of(a: int, b: int, low=low, high=high, scale=scale, whole=indicator.whole_numbers) -> str:
+            # The value as SCB's files carry it beside the counts (a figure with a blank value is
+            # stored as missing, whatever its counts); blank where the indicator's range or
+            # whole numbers would refuse the synthetic counts' quotient.
+            value = scale * a / b
+            if whole or (low is not None and value < low) or (high is not None and value > high):
+                return ""
+            return f"{value:.10g}"
+
         base = rng.uniform(0.05, 0.6, size=len(codes))
         den = rng.integers(200, 3000, size=len(codes))
         lines = ["indicator,area,period,sex,value,numerator,denominator"]
@@ -164,10 +175,10 @@ def national_scale_main() -> None:
                 part[0] += a
                 part[1] += b
                 if (indicator.code, area_key.get(code, f"area:DeSO:{code}"), period) not in demo:
-                    lines.append(f"{indicator.code},{code},{period},T,,{a},{b}")
+                    lines.append(f"{indicator.code},{code},{period},T,{value_of(a, b)},{a},{b}")
             for mcode, (a, b) in sums.items():
                 if (indicator.code, f"municipality:{mcode}", period) not in demo:
-                    lines.append(f"{indicator.code},{mcode},{period},T,,{a},{b}")
+                    lines.append(f"{indicator.code},{mcode},{period},T,{value_of(a, b)},{a},{b}")
         if len(lines) == 1:
             continue  # the demo has every figure of this indicator already
         path = folder / f"{indicator.code}.csv"

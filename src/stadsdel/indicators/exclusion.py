@@ -117,13 +117,19 @@ def headline_counts(*, districts=None) -> HeadlineCounts:
     country: dict[int, float] = {}
     rules_used: set[str] = set()
     if exclusion is not None:
-        for o in Observation.objects.filter(indicator=exclusion, sex="T", level__in=[Level.MUNICIPALITY, Level.COUNTRY]).select_related("municipality", "rule"):
-            if o.rule is not None:
-                rules_used.add(str(o.rule))
-            if o.level == Level.COUNTRY:
-                country[o.period] = o.numerator
-            elif o.numerator is not None:
-                individuals[o.municipality.code][o.period] = o.numerator
+        # Plain rows, not model instances: at national scale these are 290 municipalities × the
+        # years. A rule is named by its name and version (`ExclusionRule.label`).
+        rules = set()
+        for level, code, period, numerator, rule_name, rule_version in Observation.objects.filter(
+            indicator=exclusion, sex="T", level__in=[Level.MUNICIPALITY, Level.COUNTRY],
+        ).values_list("level", "municipality__code", "period", "numerator", "rule__name", "rule__version"):
+            if rule_name is not None:
+                rules.add((rule_name, rule_version))
+            if level == Level.COUNTRY:
+                country[period] = numerator
+            elif numerator is not None:
+                individuals[code][period] = numerator
+        rules_used = {str(ExclusionRule(name=name, version=version)) for name, version in rules}
     all_years = sorted(set(years) | {y for by in individuals.values() for y in by} | set(country))
     national_individuals = {
         y: country.get(y) if country.get(y) is not None else (sum(by[y] for by in individuals.values() if y in by) or None)

@@ -95,6 +95,45 @@ def explore_status(status) -> str:
     return str(dict(Observation.Status.choices).get(status, status))
 
 
+def number_formatter():
+    """`number(value, places)`: the `figure` and `count` filters' output (rounded half up as
+    floatformat rounds, grouped, the page language's separators), with the separators looked up
+    once rather than per cell: for tables of thousands of figures."""
+    decimal_sep, group_sep = get_format("DECIMAL_SEPARATOR"), get_format("THOUSAND_SEPARATOR")
+    swap = str.maketrans({",": group_sep, ".": decimal_sep})
+
+    def number(value, places: int) -> str:
+        # Half up, as floatformat rounds (Python's own formatting rounds half to even).
+        rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        return f"{rounded:,f}".translate(swap)
+
+    return number
+
+
+@register.simple_tag
+def year_change_cells(entries, no_figure_title) -> str:
+    """One table row's cells of counts year by year with the change from the year before
+    (`compute.year_over_year`), as `indicators/_year_change.html` writes each: the exclusion
+    page has a row per municipality, 290 × 20 years in two tables at national scale, and an
+    include per cell was most of its time (bench/national_pages.py)."""
+    number = number_formatter()
+    missing = f'<abbr title="{escape(str(no_figure_title))}">{NO_FIGURE}</abbr>'
+    out = []
+    for entry in entries:
+        value, change = entry["value"], entry["change"]
+        if value is None:
+            out.append(f'<td class="num">{missing}</td>')
+            continue
+        text = number(value, 0 if float(value).is_integer() else 1)
+        if change is not None:
+            # The `signed` filter with no decimals: a sign unless it rounds to zero.
+            size = number(abs(change), 0)
+            sign = "" if size.strip("0,. ") == "" else ("+" if change > 0 else "\u2212")
+            text += f' <span class="change">({sign}{size})</span>'
+        out.append(f'<td class="num">{text}</td>')
+    return mark_safe("".join(out))
+
+
 @register.simple_tag
 def explore_table_body(rows, indicator, several_sexes, show_authors) -> str:
     """The explorer table's rows as HTML, built here rather than in a template loop: a view may
@@ -102,16 +141,8 @@ def explore_table_body(rows, indicator, several_sexes, show_authors) -> str:
     The cells are the template's: the unit, year, sex (when several are shown), the value ("–"
     for a suppressed cell, never 0), numerator, denominator, status and the import."""
     sexes = {key: str(label) for key, label in Observation.Sex.choices}
-    # The `figure` and `count` filters' output (rounded, grouped, the page language's separators),
-    # with the separators looked up once rather than per cell.
-    decimal_sep, group_sep = get_format("DECIMAL_SEPARATOR"), get_format("THOUSAND_SEPARATOR")
-    swap = str.maketrans({",": group_sep, ".": decimal_sep})
+    number = number_formatter()
     decimals = max(int(indicator.decimals), 0)
-
-    def number(value, places: int) -> str:
-        # Half up, as floatformat rounds (Python's own formatting rounds half to even).
-        rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-        return f"{rounded:,f}".translate(swap)
 
     def whole(value) -> str:
         if value is None:

@@ -226,9 +226,7 @@ def index_bar_chart(
     # A group without a name (no selection, as in the national report) has no legend entry.
     groups = [(label, colour) for label, colour in ((selected_label, SELECTED_COLOUR), (other_label, OTHER_COLOUR))
               if label]
-    # The bars' figures are the layer's own data, put in after Altair writes the spec (it walks
-    # every value as it writes: seconds for the 6 000 areas of a national index).
-    bars = alt.Chart().mark_bar().encode(
+    bars = alt.Chart(alt.Data(values=values)).mark_bar().encode(
         x=alt.X("value:Q", title=x_title, axis=alt.Axis(format=",.0f")),
         y=alt.Y("unit:N", title=None, sort="-x"),
         color=alt.Color("group:N", title=None,
@@ -244,8 +242,7 @@ def index_bar_chart(
         layers.append(alt.Chart(alt.Data(values=[{"threshold": threshold, "label": threshold_label}])).mark_text(
             align="center", baseline="bottom", dy=-4, color="#4d4d4d", fontSize=12,
         ).encode(x="threshold:Q", y=alt.value(0), text="label:N"))
-    return _with_values(_described(alt.layer(*layers).properties(width=CHART_WIDTH, height=height), title,
-                                   description), values)
+    return _described(alt.layer(*layers).properties(width=CHART_WIDTH, height=height), title, description)
 
 
 def rank_interval_chart(rows: Sequence[dict], *, x_title: str, title: str = "", description: str = "") -> dict:
@@ -254,8 +251,7 @@ def rank_interval_chart(rows: Sequence[dict], *, x_title: str, title: str = "", 
     a tick, so a unit whose place depends on the weights shows a long bar."""
     values = [dict(r) for r in rows if r["median"] is not None]
     height = max(60, 22 * len(values))
-    # The figures go in after Altair writes the spec, as in index_bar_chart.
-    base = alt.Chart().encode(y=alt.Y("unit:N", title=None, sort=alt.EncodingSortField("rank")))
+    base = alt.Chart(alt.Data(values=values)).encode(y=alt.Y("unit:N", title=None, sort=alt.EncodingSortField("rank")))
     interval = base.mark_rule(strokeWidth=3, color=OTHER_COLOUR).encode(
         x=alt.X("low:Q", title=x_title, scale=alt.Scale(zero=False, nice=False), axis=alt.Axis(format="d", tickMinStep=1)),
         x2="high:Q",
@@ -264,8 +260,7 @@ def rank_interval_chart(rows: Sequence[dict], *, x_title: str, title: str = "", 
     )
     median = base.mark_point(filled=True, size=70, color=OTHER_COLOUR).encode(x="median:Q")
     model_rank = base.mark_tick(color=SELECTED_COLOUR, thickness=2).encode(x="rank:Q")
-    return _with_values(_described((interval + median + model_rank).properties(width=CHART_WIDTH, height=height), title,
-                                   description), values)
+    return _described((interval + median + model_rank).properties(width=CHART_WIDTH, height=height), title, description)
 
 
 def index_trend_chart(rows: Sequence[dict], *, reference: str, y_title: str, title: str = "",
@@ -273,8 +268,7 @@ def index_trend_chart(rows: Sequence[dict], *, reference: str, y_title: str, tit
     """The total index per unit and year (`{"year", "series", "value"}`), the reference dashed."""
     values = [dict(r) for r in rows]
     names = sorted({r["series"] for r in values if r["series"] != reference})
-    # The figures go in after Altair writes the spec, as in index_bar_chart (units × years).
-    chart = alt.Chart().mark_line(point=True, strokeWidth=2).encode(
+    chart = alt.Chart(alt.Data(values=values)).mark_line(point=True, strokeWidth=2).encode(
         x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=",.0f")),
         color=alt.Color("series:N", title=None, sort=[*names, reference],
@@ -283,7 +277,7 @@ def index_trend_chart(rows: Sequence[dict], *, reference: str, y_title: str, tit
         tooltip=[alt.Tooltip("series:N", title=" "), alt.Tooltip("year:O", title=" "),
                  alt.Tooltip("value:Q", title=y_title, format=",.1f")],
     )
-    return _with_values(_described(chart.properties(width=CHART_WIDTH, height=CHART_HEIGHT), title, description), values)
+    return _described(chart.properties(width=CHART_WIDTH, height=CHART_HEIGHT), title, description)
 
 
 # -- maps --------------------------------------------------------------------------------------

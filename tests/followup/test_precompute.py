@@ -134,3 +134,15 @@ def test_a_report_is_stored_in_each_readers_language(client, ministry_user):
     stored = set(PrecomputedReport.objects.values_list("key", flat=True))
     # The Swedish reader's report is not served to the English one: each has its own.
     assert {"national::2011:public:sv", "national::2011:public:en"} <= stored
+
+
+def test_a_report_computed_for_older_data_does_not_replace_a_newer_one(db, monkeypatch):
+    # A request still computing at the version it read keeps its answer to itself when a task has
+    # meanwhile kept the report for newer data.
+    monkeypatch.setattr(precompute, "compute", lambda key: {"c": "computed"})
+    precompute.store(KEY, version=7)
+    assert PrecomputedReport.objects.get(key=str(KEY)).version == 7
+    assert precompute.store(KEY, version=5) == {"c": "computed"}
+    assert PrecomputedReport.objects.get(key=str(KEY)).version == 7
+    precompute.store(KEY, version=8)
+    assert PrecomputedReport.objects.get(key=str(KEY)).version == 8

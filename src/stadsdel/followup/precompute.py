@@ -38,7 +38,7 @@ from stadsdel.followup.models import (
     PrecomputedReport,
     ReportFile,
 )
-from stadsdel.jobs.services import RUNNING, workers_alive
+from stadsdel.jobs.services import RUNNING, keep_newest, workers_alive
 
 log = logging.getLogger(__name__)
 
@@ -176,9 +176,9 @@ def store(key: ReportKey, *, version: int) -> dict | None:
     t0 = time.perf_counter()
     context = compute(key)
     payload = zlib.compress(pickle.dumps(context, protocol=pickle.HIGHEST_PROTOCOL), 1)
-    PrecomputedReport.objects.update_or_create(key=str(key), defaults={
-        "version": version, "payload": payload, "computed_at": timezone.now(),
-        "seconds": time.perf_counter() - t0})
+    # A request computing at an older version never overwrites what a task kept for newer data.
+    keep_newest(PrecomputedReport, lookup={"key": str(key)}, versions={"version": version}, values={
+        "payload": payload, "computed_at": timezone.now(), "seconds": time.perf_counter() - t0})
     return context
 
 
@@ -303,6 +303,6 @@ def file_build(key: ReportKey, fmt: str) -> bytes:
     with translation.override(key.language):
         data = file_writer(key.kind, fmt)(context["c"])
     data = data.encode("utf-8") if isinstance(data, str) else data
-    ReportFile.objects.update_or_create(key=str(key), fmt=fmt, defaults={
-        "version": version, "data": data, "built_at": timezone.now(), "seconds": time.perf_counter() - t0})
+    keep_newest(ReportFile, lookup={"key": str(key), "fmt": fmt}, versions={"version": version}, values={
+        "data": data, "built_at": timezone.now(), "seconds": time.perf_counter() - t0})
     return data

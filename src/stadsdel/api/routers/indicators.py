@@ -254,6 +254,13 @@ def _prefers_async(request) -> bool:
     return False
 
 
+def _refused(exc: ImportFileError) -> Status:
+    """The 400 of a refused file, the same whether it was refused in the request or before queueing:
+    the first line of the error as `detail`, every problem (file, row, column) in `problems`."""
+    return Status(400, {"detail": str(exc).splitlines()[0] if str(exc) else "The file was not imported.",
+                        "problems": [str(p) for p in exc.problems]})
+
+
 @router.post("/imports", auth=WRITE_AUTH,
              response={201: ImportResult, 202: ImportQueued, 400: ImportProblems, 403: Error},
              summary="Import a file of figures (all or nothing; dry_run checks without writing)",
@@ -268,8 +275,7 @@ def import_post(request, response: HttpResponse, data: Form[ImportForm], file: F
                                                        indicator=data.indicator, dry_run=data.dry_run,
                                                        channel=RefusedImport.Channel.API)
         except ImportFileError as exc:
-            return Status(400, {"detail": str(exc).splitlines()[0] if str(exc) else "The file was not imported.",
-                                "problems": [str(p) for p in exc.problems]})
+            return _refused(exc)
         url = reverse("api:task_get", args=[task_id])
         response["Location"] = url
         response["Preference-Applied"] = "respond-async"
@@ -279,8 +285,7 @@ def import_post(request, response: HttpResponse, data: Form[ImportForm], file: F
                                              indicator=data.indicator, dry_run=data.dry_run,
                                              channel=RefusedImport.Channel.API)
     except ImportFileError as exc:
-        return Status(400, {"detail": str(exc).splitlines()[0] if str(exc) else "The file was not imported.",
-                            "problems": [str(p) for p in exc.problems]})
+        return _refused(exc)
     return Status(201, {"created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged,
                         "dry_run": outcome.dry_run, "batch_id": outcome.batch.pk if outcome.batch else None,
                         "summary": outcome.summary()})

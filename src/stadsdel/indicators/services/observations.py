@@ -213,10 +213,7 @@ def observations_write(
 
 
 # The stored figures as read for a comparison: the figures first, then the key, then the id.
-_FIGURE_FIELDS = 6
 _STORED_FIGURES = itemgetter(0, 1, 2, 3, 4, 5)
-_STORED_KEY = itemgetter(6, 7, 8, 9)
-_STORED_ID = 10
 
 
 def _same_figures(stored: tuple[tuple, ...], columns: ObservationColumns) -> bool:
@@ -261,9 +258,22 @@ def observations_write_columns(
         return outcome
     units = columns.unit
     unit_keys = list(map(attrgetter("key"), units))
+    indicator_ids, sexes = set(columns.indicator_id), set(columns.sex)
+    # A figure's key is its indicator, unit, year and sex; of a file of one indicator and one
+    # sex (a national file) only the stored figures of that indicator and sex are read, and
+    # the key is the unit and the year: fewer columns to read and smaller keys to hash.
+    key_fields, file_keys = ["unit_key", "period"], [unit_keys, columns.period]
+    if len(indicator_ids) > 1:
+        key_fields.append("indicator_id")
+        file_keys.append(columns.indicator_id)
+    if len(sexes) > 1:
+        key_fields.append("sex")
+        file_keys.append(columns.sex)
+    stored_key = itemgetter(*range(len(UPDATE_FIELDS), len(UPDATE_FIELDS) + len(key_fields)))
+    stored_id = len(UPDATE_FIELDS) + len(key_fields)
     stored = Observation.objects.filter(
-        indicator_id__in=set(columns.indicator_id), period__in=set(columns.period),
-    ).order_by().values_list(*UPDATE_FIELDS, "indicator_id", "unit_key", "period", "sex", "id")
+        indicator_id__in=indicator_ids, period__in=set(columns.period), sex__in=sexes,
+    ).order_by().values_list(*UPDATE_FIELDS, *key_fields, "id")
     # Read as plain rows: these columns need no conversion, and the ORM's per-row work would
     # cost more than the rest of an unchanged import. Unordered (`order_by()`): the model's
     # ordering joined every figure to its indicator and sorted them, on PostgreSQL on disk,
@@ -273,9 +283,9 @@ def observations_write_columns(
     # and read the area figures of every indicator. The few figures of other levels it reads
     # besides match no key of the file.
     found = rows_read(*stored.query.sql_with_params())
-    keys = list(zip(columns.indicator_id, unit_keys, columns.period, columns.sex, strict=True))
+    keys = list(zip(*file_keys, strict=True))
     absent = len(found)  # the position of a figure not stored
-    position = dict(zip(map(_STORED_KEY, found), range(absent), strict=True))
+    position = dict(zip(map(stored_key, found), range(absent), strict=True))
     at = list(map(position.get, keys, repeat(absent)))
     if found and max(at) < absent and _same_figures(_gathered(found, at), columns):
         outcome.unchanged = n
@@ -297,16 +307,17 @@ def observations_write_columns(
     to_update: list[tuple] = []
     updated_indicators: set[int] = set()
     batch_id = batch.pk
+    indicator_id, period, sex = columns.indicator_id, columns.period, columns.sex
     for i in compress(range(n), map(operator_not, same)):
-        key, figure, where = keys[i], figures[i], at[i]
+        figure, where = figures[i], at[i]
         if where != absent:
-            to_update.append((found[where][_STORED_ID], *figure))
-            updated_indicators.add(key[0])
+            to_update.append((found[where][stored_id], *figure))
+            updated_indicators.add(indicator_id[i])
             continue
         unit = units[i]
         to_create.append((
-            key[0], unit.level, unit.key, unit.statistical_area_id, unit.district_id, unit.municipality_id,
-            unit.county_id, key[2], key[3], *figure[:4], batch_id, *figure[4:],
+            indicator_id[i], unit.level, unit.key, unit.statistical_area_id, unit.district_id, unit.municipality_id,
+            unit.county_id, period[i], sex[i], *figure[:4], batch_id, *figure[4:],
         ))
     if to_create:
         progress(f"skapar {len(to_create)} observationer")

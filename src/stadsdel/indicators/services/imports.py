@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import compress, repeat
-from operator import gt
+from operator import attrgetter, gt
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
@@ -322,11 +322,14 @@ def _observations_import(*, path: Path, name: str, fmt: str, indicator: str | No
         )
         # _resolve checked every figure's range, naming its row in the file.
         outcome = observations_write_columns(rows, batch=batch, user=user, progress=progress)
-        at_area = [unit.level == Level.AREA for unit in rows.unit]
-        aggregated = aggregates_refresh(
-            indicator_ids=set(compress(rows.indicator_id, at_area)), periods=set(compress(rows.period, at_area)),
-            batch=batch, user=user, progress=progress,
-        )
+        # The district sums of the area figures' indicators and years.
+        if set(map(attrgetter("level"), rows.unit)) == {Level.AREA}:
+            indicator_ids, periods = set(rows.indicator_id), set(rows.period)  # a national file
+        else:
+            at_area = [unit.level == Level.AREA for unit in rows.unit]
+            indicator_ids, periods = set(compress(rows.indicator_id, at_area)), set(compress(rows.period, at_area))
+        aggregated = aggregates_refresh(indicator_ids=indicator_ids, periods=periods, batch=batch, user=user,
+                                        progress=progress)
         outcome.created += aggregated.created
         outcome.updated += aggregated.updated
         return batch_finish(batch, outcome, dry_run=dry_run)

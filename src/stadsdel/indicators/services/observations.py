@@ -6,10 +6,10 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass, field
 from itertools import compress, repeat
-from operator import eq, itemgetter
+from operator import attrgetter, eq, itemgetter
 from operator import not_ as operator_not
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from stadsdel.core.progress import Progress, quiet
@@ -19,6 +19,7 @@ from stadsdel.indicators.services.bulk import (
     UPDATE_FIELDS,
     observation_rows_insert,
     observation_rows_update,
+    rows_read,
 )
 from stadsdel.indicators.services.units import Unit
 
@@ -213,8 +214,30 @@ def observations_write(
 
 # The stored figures as read for a comparison: the figures first, then the key, then the id.
 _STORED_FIGURES = itemgetter(0, 1, 2, 3, 4, 5)
-_STORED_KEY = itemgetter(6, 7, 8, 9)
-_STORED_ID = itemgetter(10)
+
+
+def _same_figures(stored: tuple[tuple, ...], columns: ObservationColumns) -> bool:
+    """Whether the stored rows (in the order of the figures in `columns`) hold exactly the
+    figures of `columns`, compared a column at a time: a column the figures do not have (None)
+    must be empty in every stored row."""
+    n = len(stored)
+    given = (columns.value, columns.numerator, columns.denominator, columns.status, columns.rule_id,
+             columns.crosswalk_id)
+    for place, column in enumerate(given):
+        stored_column = list(map(itemgetter(place), stored))
+        if column is None:
+            if stored_column.count(None) != n:
+                return False
+        elif stored_column != (column if type(column) is list else list(column)):
+            return False
+    return True
+
+
+def _gathered(items: list, positions: list[int]) -> tuple:
+    """The items at `positions`, in their order (`itemgetter` in C)."""
+    if len(positions) == 1:
+        return (items[positions[0]],)
+    return itemgetter(*positions)(items)
 
 
 def observations_write_columns(
@@ -222,19 +245,35 @@ def observations_write_columns(
 ) -> WriteOutcome:
     """`observations_write` for figures already checked against their ranges, as columns.
 
-    The comparison with the stored figures runs a column at a time: each figure's key and
-    values become tuples, the stored ones are looked up by key and compared in one pass, and
-    only the figures that differ are visited one by one (none, for a file imported again).
+    The stored figures the file may match are read once and found by key: each figure's key
+    becomes a tuple and is looked up in a dict of the stored keys, which gives its stored row's
+    position. When every figure is stored, the stored rows are gathered in the figures' order
+    and compared a column at a time (`==` on two lists, in C): a file imported again costs no
+    object per figure beyond its key. Otherwise, or when a column differs, the figures are
+    compared row by row and only those that differ are visited one by one.
     """
     outcome = WriteOutcome()
     n = len(columns)
     if not n:
         return outcome
     units = columns.unit
-    unit_keys = [unit.key for unit in units]
+    unit_keys = list(map(attrgetter("key"), units))
+    indicator_ids, sexes = set(columns.indicator_id), set(columns.sex)
+    # A figure's key is its indicator, unit, year and sex; of a file of one indicator and one
+    # sex (a national file) only the stored figures of that indicator and sex are read, and
+    # the key is the unit and the year: fewer columns to read and smaller keys to hash.
+    key_fields, file_keys = ["unit_key", "period"], [unit_keys, columns.period]
+    if len(indicator_ids) > 1:
+        key_fields.append("indicator_id")
+        file_keys.append(columns.indicator_id)
+    if len(sexes) > 1:
+        key_fields.append("sex")
+        file_keys.append(columns.sex)
+    stored_key = itemgetter(*range(len(UPDATE_FIELDS), len(UPDATE_FIELDS) + len(key_fields)))
+    stored_id = len(UPDATE_FIELDS) + len(key_fields)
     stored = Observation.objects.filter(
-        indicator_id__in=set(columns.indicator_id), period__in=set(columns.period),
-    ).order_by().values_list(*UPDATE_FIELDS, "indicator_id", "unit_key", "period", "sex", "id")
+        indicator_id__in=indicator_ids, period__in=set(columns.period), sex__in=sexes,
+    ).order_by().values_list(*UPDATE_FIELDS, *key_fields, "id")
     # Read as plain rows: these columns need no conversion, and the ORM's per-row work would
     # cost more than the rest of an unchanged import. Unordered (`order_by()`): the model's
     # ordering joined every figure to its indicator and sorted them, on PostgreSQL on disk,
@@ -243,12 +282,14 @@ def observations_write_columns(
     # level as well, SQLite (and PostgreSQL on old statistics) took the (level, year) index
     # and read the area figures of every indicator. The few figures of other levels it reads
     # besides match no key of the file.
-    sql, params = stored.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
-    existing = dict(zip(map(_STORED_KEY, found), map(_STORED_FIGURES, found), strict=True))
-    keys = list(zip(columns.indicator_id, unit_keys, columns.period, columns.sex, strict=True))
+    found = rows_read(*stored.query.sql_with_params())
+    keys = list(zip(*file_keys, strict=True))
+    absent = len(found)  # the position of a figure not stored
+    position = dict(zip(map(stored_key, found), range(absent), strict=True))
+    at = list(map(position.get, keys, repeat(absent)))
+    if found and max(at) < absent and _same_figures(_gathered(found, at), columns):
+        outcome.unchanged = n
+        return outcome
     nothing = repeat(None, n)
     figures = list(zip(
         columns.value, columns.numerator if columns.numerator is not None else nothing,
@@ -256,25 +297,27 @@ def observations_write_columns(
         columns.rule_id if columns.rule_id is not None else repeat(None, n),
         columns.crosswalk_id if columns.crosswalk_id is not None else repeat(None, n), strict=False,
     ))
-    same = list(map(eq, map(existing.get, keys), figures))
+    stored_figures = list(map(_STORED_FIGURES, found))
+    stored_figures.append(None)  # at `absent`: no figure equals it
+    same = list(map(eq, map(stored_figures.__getitem__, at), figures))
     outcome.unchanged = same.count(True)
     if outcome.unchanged == n:
         return outcome
-    ids = dict(zip(map(_STORED_KEY, found), map(_STORED_ID, found), strict=True))
     to_create: list[tuple] = []
     to_update: list[tuple] = []
     updated_indicators: set[int] = set()
     batch_id = batch.pk
+    indicator_id, period, sex = columns.indicator_id, columns.period, columns.sex
     for i in compress(range(n), map(operator_not, same)):
-        key, figure = keys[i], figures[i]
-        if key in existing:
-            to_update.append((ids[key], *figure))
-            updated_indicators.add(key[0])
+        figure, where = figures[i], at[i]
+        if where != absent:
+            to_update.append((found[where][stored_id], *figure))
+            updated_indicators.add(indicator_id[i])
             continue
         unit = units[i]
         to_create.append((
-            key[0], unit.level, unit.key, unit.statistical_area_id, unit.district_id, unit.municipality_id,
-            unit.county_id, key[2], key[3], *figure[:4], batch_id, *figure[4:],
+            indicator_id[i], unit.level, unit.key, unit.statistical_area_id, unit.district_id, unit.municipality_id,
+            unit.county_id, period[i], sex[i], *figure[:4], batch_id, *figure[4:],
         ))
     if to_create:
         progress(f"skapar {len(to_create)} observationer")

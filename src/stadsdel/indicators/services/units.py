@@ -90,15 +90,21 @@ class UnitResolver:
         registered together (`AreaResolver.areas_many`)."""
         result: dict[str, Unit | None] = {}
         pending: dict[str, str] = {}  # code as written -> stripped, for areas to register
+        resolved, known_areas = self._resolved, self.known_areas
         for code in set(codes):
             key = (code, kolada)
-            if key in self._resolved:
-                result[code] = self._resolved[key]
+            if key in resolved:
+                result[code] = resolved[key]
                 continue
             stripped = code.strip()
-            if (not (kolada and stripped.startswith("00")) and code_level(stripped) == Level.AREA
-                    and stripped not in self.known_areas):
-                pending[code] = stripped
+            if not (kolada and stripped.startswith("00")) and code_level(stripped) == Level.AREA:
+                known = known_areas.get(stripped)
+                if known is None:
+                    pending[code] = stripped
+                else:
+                    # What `_resolve` gives for a known area, without its second reading of
+                    # the code: a national file names some 6 000 areas.
+                    resolved[key] = result[code] = unit_for_area_code(known[0], known[1], stripped)
                 continue
             result[code] = self.resolve(code, kolada=kolada)
         if pending:

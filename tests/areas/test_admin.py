@@ -42,3 +42,18 @@ def test_district_admin_shows_the_recorded_source_issue(staff_client):
     district = District.objects.get(name="Hässleholmen")
     page = staff_client.get(reverse("admin:areas_district_change", args=[district.pk])).content.decode()
     assert "149041-45" in page
+
+
+def test_an_areas_code_is_not_edited_in_the_admin(staff_client):
+    # Its figures are stored under the code: an edited code would part the area from them.
+    from stadsdel.areas.models import StatisticalArea
+
+    area = StatisticalArea.objects.select_related("code_system").first()
+    url = reverse("admin:areas_statisticalarea_change", args=[area.pk])
+    page = staff_client.get(url).content.decode()
+    assert 'name="code"' not in page and 'name="code_system"' not in page
+    assert 'name="name"' in page
+    staff_client.post(url, {"code": "9999", "code_system": area.code_system_id, "municipality": area.municipality_id,
+                            "name": "Omdöpt"})
+    area.refresh_from_db()
+    assert area.code != "9999"

@@ -42,6 +42,13 @@ class StatisticalAreaAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "name"]
     list_select_related = ["code_system", "municipality"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # An area's code and code system are its identity: its figures are stored under them
+        # (`unit_key`) and the district sums find them so. A new code is a new area, from the
+        # registry's import, with a crosswalk from the old one; not an edit.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "code", "code_system"] if obj is not None else readonly
+
 
 class DistrictAreaInline(admin.TabularInline):
     model = DistrictArea

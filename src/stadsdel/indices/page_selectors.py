@@ -205,22 +205,32 @@ def index_page(
                 sensitivity = found
             else:
                 sensitivity_task = found
+    # Plain lists, read once: a national run has 6 000 units (NaN, the only float unequal to
+    # itself, is "no figure").
+    chosen = set(selected)
+    ranks, totals, domains = result.rank[y].tolist(), result.total[y].tolist(), result.domains[y].tolist()
+    partial_y = partial[y].tolist()
+    if sensitivity is not None:
+        median, low, high = (sensitivity.median_rank.tolist(), sensitivity.rank_p05.tolist(),
+                             sensitivity.rank_p95.tolist())
+        frequency = sensitivity.selection_frequency.tolist()
     rows = []
     for u, unit in enumerate(result.units):
+        rank, total = ranks[u], totals[u]
         row = UnitRow(
             unit=unit, district=run.districts.get(unit),
-            rank=None if math.isnan(result.rank[y, u]) else int(result.rank[y, u]),
-            total=_num(result.total[y, u]),
-            domains=[_num(v) for v in result.domains[y, u]],
+            rank=int(rank) if rank == rank else None,
+            total=total if total == total else None,
+            domains=[v if v == v else None for v in domains[u]],
             change=changes.get(unit),
-            coverage_partial=bool(partial[y, u]),
-            selected=unit in selected,
+            coverage_partial=partial_y[u],
+            selected=unit in chosen,
         )
         if sensitivity is not None:
-            row.median_rank = _num(sensitivity.median_rank[u])
-            row.rank_p05 = _num(sensitivity.rank_p05[u])
-            row.rank_p95 = _num(sensitivity.rank_p95[u])
-            row.selection_frequency = float(sensitivity.selection_frequency[u])
+            row.median_rank = median[u] if median[u] == median[u] else None
+            row.rank_p05 = low[u] if low[u] == low[u] else None
+            row.rank_p95 = high[u] if high[u] == high[u] else None
+            row.selection_frequency = float(frequency[u])
         rows.append(row)
     rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.unit))
     improved_least = [c for c in changes.values() if c.percent is not None]

@@ -19,7 +19,13 @@ from stadsdel.core.tabular_export import csv_writer
 from stadsdel.followup.precompute import current_version
 from stadsdel.indicators.models import Indicator
 from stadsdel.indices import selectors, sensitivity
-from stadsdel.indices.page_selectors import PAGE_DRAWS, PAGE_SEED, TREND_UNITS, index_page, table_page
+from stadsdel.indices.page_selectors import (
+    PAGE_DRAWS,
+    PAGE_SEED,
+    TREND_UNITS,
+    index_page,
+    table_page,
+)
 from stadsdel.lib.geojson import geometry_bounds, label_point
 from stadsdel.lib.index import IndexInputError
 from stadsdel.lib.typology import DEFAULT_CUTOFFS, TYPE_NAMES, TYPE_NAMES_EN

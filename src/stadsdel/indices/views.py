@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -134,7 +135,8 @@ def _charts(page, level: str) -> dict:
     chart_rows = page.chart_rows()
     # With more units than a chart can show (the areas of a country), the charts draw the
     # highest-ranked and say so in their titles and descriptions.
-    cut = {"shown": len(chart_rows), "count": page.ranked_count, "year": page.year}
+    cut = {"shown": len(chart_rows), "count": number_format(page.ranked_count, 0, force_grouping=True),
+           "year": page.year}
     bar_title = _("The %(shown)s highest of %(count)s in %(year)s") % cut if page.charts_cut else ""
     bar = charts.index_bar_chart(
         [{"unit": r.unit, "value": r.total, "selected": r.selected} for r in chart_rows],

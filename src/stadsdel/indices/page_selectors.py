@@ -150,20 +150,31 @@ class TablePage:
         return len(self.rows) < self.total
 
 
-def table_page(page: IndexPage, *, number: int | None = None, query: str = "") -> TablePage:
-    """The rows of `page` to show: all of them while there are at most `TABLE_ROWS` and no
-    search; else the `number`th page (from 1; past the end, the last) of the rows whose unit
-    or district contains `query` (case-insensitive)."""
+def rows_page(rows: list, *, number: int | None = None, query: str = "",
+              text: Callable[[object], str] = str) -> TablePage:
+    """The `number`th page (from 1; past the end, the last) of `TABLE_ROWS` rows of those whose
+    `text(row)` contains `query` (case-insensitive; all rows when blank), in their order."""
     query = query.strip()
-    rows = page.rows
+    total = len(rows)
     if query:
         needle = query.casefold()
-        rows = [r for r in rows if needle in r.unit.casefold()
-                or (r.district is not None and needle in r.district.name.casefold())]
+        rows = [r for r in rows if needle in text(r).casefold()]
     pages = max(1, -(-len(rows) // TABLE_ROWS))
     number = min(max(number or 1, 1), pages)
     shown = rows[(number - 1) * TABLE_ROWS:number * TABLE_ROWS]
-    return TablePage(rows=shown, number=number, pages=pages, matches=len(rows), total=len(page.rows), query=query)
+    return TablePage(rows=shown, number=number, pages=pages, matches=len(rows), total=total, query=query)
+
+
+def page_of(position: int) -> int:
+    """The page (from 1) of `rows_page` that shows the row at `position` (from 0)."""
+    return position // TABLE_ROWS + 1
+
+
+def table_page(page: IndexPage, *, number: int | None = None, query: str = "") -> TablePage:
+    """The rows of an index page to show: all of them while there are at most `TABLE_ROWS` and
+    no search; else a page of the rows whose unit or district contains `query` (`rows_page`)."""
+    return rows_page(page.rows, number=number, query=query,
+                     text=lambda r: f"{r.unit}\n{r.district.name if r.district is not None else ''}")
 
 
 def index_page(

@@ -25,6 +25,8 @@ from stadsdel.indices.page_selectors import (
     PAGE_SEED,
     TREND_UNITS,
     index_page,
+    page_of,
+    rows_page,
     table_page,
 )
 from stadsdel.lib.geojson import geometry_bounds, label_point
@@ -311,8 +313,25 @@ def typology(request):
                              " ".join(f"{c:g}" for c in run.result.cutoffs)])
         return response
     rows.sort(key=lambda a: (a.index is None, -(a.index or 0.0), str(a.area)))
+    # A page of rows at a time (the country's areas are 6 000), with a search; the CSV has all.
+    names, districts = run.area_names, run.area_districts
+    table = rows_page(rows, number=_int(request, "page"), query=request.GET.get("q", "")[:100],
+                      text=lambda a: "\n".join([str(a.area), names.get(a.area) or "", *districts.get(a.area, ())]))
+    filters = {"year": run.year, **({"municipality": municipality} if municipality else {}),
+               "cutoffs": " ".join(f"{c:g}" for c in run.result.cutoffs)}
+    pager_query = urlencode({**filters, **({"q": table.query} if table.query else {})})
+    # Each type's count links to the page of the table where its areas begin (the rows run by
+    # index, so a type is one run of rows), when the table is paged and not searched.
+    first_row = {}
+    for position, a in enumerate(rows):
+        if a.type:
+            first_row.setdefault(a.type, position)
+    paged = table.pages > 1 and not table.query
+    counts = [(number, n, page_of(first_row[number]) if paged and number in first_row else None)
+              for number, n in run.result.counts().items()]
     context.update({
-        "run": run, "rows": rows, "counts": run.result.counts(),
+        "run": run, "table": table, "counts": counts, "filters": filters.items(), "filter_query": urlencode(filters),
+        "pager_query": pager_query,
         "bounds": list(zip(run.result.cutoffs, run.result.thresholds, strict=True)),
         "cutoffs_text": " ".join(f"{c:g}" for c in run.result.cutoffs),
     })

@@ -191,7 +191,15 @@ def index_run(
                               + (f" in {', '.join(map(str, sorted(needed)))}" if needed else ""))
     systems = frame["code_system"].value_counts().to_dict()  # not a Counter: a million rows at national scale
     if code_system is None:
-        code_system = sorted(systems, key=lambda s: (-systems[s], s))[0]
+        candidates = list(systems)
+        if level != "area":
+            # Districts are made of areas of the systems they were drawn in (SAMS in Stockholm);
+            # the country's DeSO figures, more numerous, would leave them without any.
+            with_districts = DistrictArea.objects.filter(area__code_system__code__in=candidates)
+            if model.reference_municipality_id is not None:
+                with_districts = with_districts.filter(district__municipality_id=model.reference_municipality_id)
+            candidates = sorted(set(with_districts.values_list("area__code_system__code", flat=True))) or candidates
+        code_system = sorted(candidates, key=lambda s: (-systems[s], s))[0]
     elif code_system not in systems:
         raise IndexInputError(f"{model}: no area figures in the code system {code_system!r}")
     frame = frame[frame["code_system"] == code_system].drop(columns="code_system")

@@ -128,3 +128,26 @@ def test_a_kept_run_still_draws_a_missing_sensitivity_analysis(client, stockholm
     assert IndexRunResult.objects.count() == 1
     assert [(r.median_rank, r.rank_p05, r.rank_p95) for r in page.rows] == [
         (r.median_rank, r.rank_p05, r.rank_p95) for r in drawn.rows]
+
+
+def test_districts_are_computed_in_their_own_code_system_beside_more_numerous_deso_figures(
+        client, stockholm_statistics, test_model, tmp_path):
+    """A national database holds Stockholm's DeSO figures beside the SAMS areas its districts
+    are drawn in: the district page still uses SAMS; the area page the system with most figures."""
+    from index_data import ROWS
+
+    from stadsdel.indicators.services.imports import observations_import
+
+    lines = ["indicator,area,period,value,numerator,denominator"]
+    for copy in (1, 2):  # every SAMS figure twice over, in DeSO areas of Stockholm
+        lines += [f"{code},0180C{copy}{area[-3:]},{year},{100 * num / den!r},{num},{den}"
+                  for area, year, code, num, den in ROWS]
+    path = tmp_path / "deso.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    observations_import(path=path, fmt="csv")
+
+    districts = client.get("/index/", {"model": test_model.pk, "level": "district", "year": 2012}).context
+    assert "error" not in districts
+    assert districts["page"].run.code_system == "SAMS" and districts["page"].rows[0].unit == "Tensta"
+    areas = client.get("/index/", {"model": test_model.pk, "level": "area", "year": 2012}).context["page"]
+    assert areas.run.code_system == "DeSO" and len(areas.rows) == 10

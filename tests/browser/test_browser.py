@@ -179,6 +179,46 @@ def test_risk_index_page_draws_its_charts_and_switches_units(page, live_server, 
     assert errors == []
 
 
+def test_a_large_index_run_draws_the_highest_units_and_pages_its_table(page, live_server, tmp_path, monkeypatch):
+    """The national index page's cut charts and paged table, drawn (issue 21): Stockholm's areas
+    stand in for the country's 6 000 with the page sizes made small (the live server runs in
+    this process, so the patched sizes are its own)."""
+    from playwright.sync_api import expect
+
+    from stadsdel.indices import page_selectors
+
+    monkeypatch.setattr(page_selectors, "TABLE_ROWS", 2)
+    monkeypatch.setattr(page_selectors, "CHART_UNITS", 3)
+    monkeypatch.setattr(page_selectors, "TREND_UNITS", 2)
+    _stockholm_assistance(tmp_path)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    page.goto(f"{live_server.url}/index/?level=area")
+    table = page.locator("#index-table")
+    expect(table.locator("tbody tr")).to_have_count(2)
+    first_rows = table.locator("tbody th").all_inner_texts()
+    # The charts draw with their figures in every layer: three bars, three intervals, two lines
+    # and the reference.
+    for chart_id in ("chart-index-bar", "chart-index-trend", "chart-rank-interval"):
+        expect(page.locator(f'[data-chart="{chart_id}"]')).to_have_class("chart chart-drawn")
+    bar = page.locator('[data-chart="chart-index-bar"] svg')
+    # (`role-mark`: the marks, not the axes' ticks and grid, which Vega draws as rules too)
+    expect(bar.locator("g.mark-rect.role-mark path")).to_have_count(3)
+    expect(page.locator('[data-chart="chart-rank-interval"] svg g.mark-rule.role-mark line')).to_have_count(3)
+    expect(page.locator('[data-chart="chart-index-trend"] svg g.mark-line.role-mark path')).to_have_count(3)
+    expect(page.locator('[data-chart="chart-index-bar"]')).to_contain_text("De 3 högsta av 5")
+
+    page.get_by_role("link", name="Nästa rader").click()
+    expect(page.locator("#index-table-search-count")).to_contain_text("Rad 3–4 av 5")
+    expect(table.locator("tbody tr")).to_have_count(2)
+    assert not set(table.locator("tbody th").all_inner_texts()) & set(first_rows)
+    page.get_by_label("Hitta en enhet (namn eller kod)").fill(first_rows[0].strip())
+    page.get_by_role("button", name="Sök").click()
+    expect(table.locator("tbody tr")).to_have_count(1)
+    assert errors == []
+
+
 def test_coordinator_writes_a_goal_and_sees_its_smart_result(page, live_server, coordinator):
     from playwright.sync_api import expect
 

@@ -184,3 +184,29 @@ def test_typology_page_and_command(client, typology_statistics):
 def test_typology_page_without_figures(client, db):
     response = client.get("/index/typology/")
     assert response.status_code == 200 and 'id="typology-error"' in response.content.decode()
+
+
+def test_typology_table_is_paged_with_a_search(client, typology_statistics, monkeypatch):
+    from stadsdel.indices import page_selectors
+
+    monkeypatch.setattr(page_selectors, "TABLE_ROWS", 4)  # six areas stand in for the country's 6 000
+    response = client.get("/index/typology/")
+    table = response.context["table"]
+    ordered = sorted(typology_statistics, key=lambda a: -typology_statistics[a])
+    assert [a.area for a in table.rows] == ordered[:4] and table.pages == 2 and table.total == 6
+    html = response.content.decode()
+    assert html.split("<tbody>")[1].split("</tbody>")[0].count("<tr") == 4
+    assert 'rel="next"' in html and 'id="typology-table-search"' in html and "Rad 1–4 av 6" in html
+    second = client.get("/index/typology/", {"page": 2}).context["table"]
+    assert [a.area for a in second.rows] == ordered[4:]
+    # Each type's count leads to the page where its areas begin.
+    types = {a.area: a.type for a in response.context["run"].result.rows()}
+    last_type = types[ordered[-1]]
+    first_of_last = min(i for i, area in enumerate(ordered) if types[area] == last_type)
+    assert any(number == last_type and at == first_of_last // 4 + 1 for number, _n, at in response.context["counts"])
+    # A search by district finds Tensta's area, on one page.
+    found = client.get("/index/typology/", {"q": "tensta"}).context["table"]
+    assert [a.area for a in found.rows] == ["01800151"] and found.pages == 1
+    # The CSV still holds every area.
+    rows = list(csv.DictReader(io.StringIO(client.get("/index/typology/", {"format": "csv", "page": 2}).content.decode())))
+    assert len(rows) == 6

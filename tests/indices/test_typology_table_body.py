@@ -68,4 +68,4 @@ def test_the_typology_page_uses_the_tag():
     from django.template.loader import get_template
 
     source = get_template("indices/typology.html").template.source
-    assert "{% typology_table_body rows run type_names %}" in source
+    assert "{% typology_table_body table.rows run type_names %}" in source  # one page of rows (page_selectors.rows_page)

@@ -72,13 +72,21 @@ def boundary_features(*, code_system: str, codes: Iterable[str]) -> dict[str, di
     """The stored boundaries of the areas `codes` of a (national) code system, by code: GeoJSON
     Features with `properties` {"code", "source"}. Codes without a boundary are left out, so
     a page can tell which areas a map cannot draw."""
-    rows = AreaBoundary.objects.filter(
-        area__code_system__code=code_system, area__code__in=list(codes),
-    ).values_list("area__code", "geometry", "source").order_by("area__code")
+    codes = set(codes)
+    rows = AreaBoundary.objects.filter(area__code_system__code=code_system)
+    if len(codes) <= BOUNDARY_CODES_IN_QUERY:
+        rows = rows.filter(area__code__in=list(codes))
     return {
         code: {"type": "Feature", "geometry": geometry, "properties": {"code": code, "source": source}}
-        for code, geometry, source in rows
+        for code, geometry, source in rows.values_list("area__code", "geometry", "source").order_by("area__code")
+        if code in codes
     }
+
+
+# Past this many codes (a national run's 6 000 areas) the code system's boundaries are read whole
+# and picked here: cheaper than a query naming every code, as there are seldom more boundaries
+# loaded than the codes asked for.
+BOUNDARY_CODES_IN_QUERY = 500
 
 
 def district_labels(districts: Iterable[District]) -> dict[int, str]:

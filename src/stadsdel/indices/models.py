@@ -88,3 +88,29 @@ class SensitivityResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.data_version}"
+
+
+class IndexRunResult(models.Model):
+    """An index model's run over the stored area figures at one level (every year), kept so the
+    index page need not read the figures and compute again while they are unchanged: a national
+    run reads over a million figures. Per model version and level (`key`), at the data version
+    it was computed from; a row at an older data version is never used and the next run for the
+    key replaces it. The year, threshold and base year of a page are applied to the kept run in
+    the request (a few arrays of units), so one row serves them all. `payload` is the pickled
+    `selectors.IndexRun` without the per-indicator arrays (`IndexRun.slim`): the page shows the
+    totals, domains and ranks, and the sensitivity analysis, which needs the rest, reads the
+    figures itself."""
+
+    model = models.ForeignKey(IndexModel, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200, unique=True)
+    data_version = models.PositiveBigIntegerField()
+    payload = models.BinaryField()
+    computed_at = models.DateTimeField(default=timezone.now)
+    seconds = models.FloatField(default=0.0)
+
+    class Meta:
+        verbose_name = _("kept index run")
+        verbose_name_plural = _("kept index runs")
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.data_version}"

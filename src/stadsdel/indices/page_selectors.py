@@ -7,8 +7,6 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from stadsdel.areas.models import District
 from stadsdel.indices.models import IndexModel
 from stadsdel.indices.selectors import IndexRun, index_run
@@ -24,6 +22,13 @@ from stadsdel.lib.index import (
 
 PAGE_DRAWS = 1000
 PAGE_SEED = 0
+# A run with more units than these (the areas of a country: 6 000) is shown in part: the table a
+# page of rows at a time, highest risk first, with a search and the CSV of every unit; the bars and
+# rank intervals the highest-ranked units (6 000 bars cannot be read), the trend the highest few
+# lines. A municipality's districts, committee areas or areas stay whole.
+TABLE_ROWS = 100
+CHART_UNITS = 50
+TREND_UNITS = 10
 # The change is only shown against a base year: without one each year has its own 100 and a
 # falling index may only mean the others rose.
 
@@ -69,12 +74,35 @@ class IndexPage:
     def years(self) -> tuple[int, ...]:
         return self.run.years
 
+    @property
+    def ranked_count(self) -> int:
+        return sum(1 for r in self.rows if r.rank is not None)
+
+    @property
+    def charts_cut(self) -> bool:
+        """Whether the charts show only the highest-ranked units (`chart_rows`)."""
+        return self.ranked_count > CHART_UNITS
+
+    def chart_rows(self) -> list[UnitRow]:
+        """The rows the bar and rank-interval charts draw: every ranked unit, or the
+        `CHART_UNITS` highest when there are more."""
+        ranked = [r for r in self.rows if r.rank is not None]
+        return ranked[:CHART_UNITS] if self.charts_cut else ranked
+
+    def trend_units(self) -> list[str] | None:
+        """The units the trend draws when the charts are cut (the `TREND_UNITS` highest in the
+        year shown); None: every unit."""
+        return [r.unit for r in self.chart_rows()[:TREND_UNITS]] if self.charts_cut else None
+
     def trend_rows(self) -> list[dict]:
-        """`{"year", "series", "value"}` per unit and year, plus the reference."""
+        """`{"year", "series", "value"}` per unit and year (the `trend_units`), plus the
+        reference."""
         result = self.run.result
+        shown = self.trend_units()
+        indices = range(len(result.units)) if shown is None else [result.units.index(unit) for unit in shown]
         rows = [
-            {"year": year, "series": unit, "value": _num(result.total[y, u])}
-            for u, unit in enumerate(result.units) for y, year in enumerate(result.years)
+            {"year": year, "series": result.units[u], "value": _num(result.total[y, u])}
+            for u in indices for y, year in enumerate(result.years)
         ]
         rows += [
             {"year": year, "series": self.run.reference_label, "value": value}
@@ -96,18 +124,76 @@ class IndexPage:
         return out
 
 
+@dataclass
+class TablePage:
+    """One page of an index page's table: the rows matching `query` (all when blank), highest
+    risk first, `TABLE_ROWS` at a time. `first` and `last` count from 1 among the matches."""
+
+    rows: list[UnitRow]
+    number: int
+    pages: int
+    matches: int
+    total: int
+    query: str = ""
+
+    @property
+    def first(self) -> int:
+        return (self.number - 1) * TABLE_ROWS + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+    @property
+    def is_cut(self) -> bool:
+        """Whether the table shows fewer rows than the run has units (paged or searched)."""
+        return len(self.rows) < self.total
+
+
+def rows_page(rows: list, *, number: int | None = None, query: str = "",
+              text: Callable[[object], str] = str) -> TablePage:
+    """The `number`th page (from 1; past the end, the last) of `TABLE_ROWS` rows of those whose
+    `text(row)` contains `query` (case-insensitive; all rows when blank), in their order."""
+    query = query.strip()
+    total = len(rows)
+    if query:
+        needle = query.casefold()
+        rows = [r for r in rows if needle in text(r).casefold()]
+    pages = max(1, -(-len(rows) // TABLE_ROWS))
+    number = min(max(number or 1, 1), pages)
+    shown = rows[(number - 1) * TABLE_ROWS:number * TABLE_ROWS]
+    return TablePage(rows=shown, number=number, pages=pages, matches=len(rows), total=total, query=query)
+
+
+def page_of(position: int) -> int:
+    """The page (from 1) of `rows_page` that shows the row at `position` (from 0)."""
+    return position // TABLE_ROWS + 1
+
+
+def table_page(page: IndexPage, *, number: int | None = None, query: str = "") -> TablePage:
+    """The rows of an index page to show: all of them while there are at most `TABLE_ROWS` and
+    no search; else a page of the rows whose unit or district contains `query` (`rows_page`)."""
+    return rows_page(page.rows, number=number, query=query,
+                     text=lambda r: f"{r.unit}\n{r.district.name if r.district is not None else ''}")
+
+
 def index_page(
     *, model: IndexModel, year: int | None = None, level: str = "district", threshold: float = 100.0,
     start_year: int | None = None, draws: int = PAGE_DRAWS, seed: int = PAGE_SEED,
     sensitivity_of: Callable[[IndexResult, int], Sensitivity | TaskState] | None = None,
+    run: IndexRun | None = None,
 ) -> IndexPage:
     """Compute the model for the page: every year (for trend and change), the table for `year`
     (default: the latest), the change since `start_year` (default: the base year), and the
     sensitivity analysis of `year` with a fixed seed, so the page shows the same intervals every
     time. `sensitivity_of(result, year)`, when given, supplies the analysis instead of drawing
-    it here: kept, or the state of the task drawing it (`indices.sensitivity`)."""
-    run = index_run(model=model, level=level)
+    it here: kept, or the state of the task drawing it (`indices.sensitivity`). `run`, when
+    given, is the model's run at `level` (a kept one, `selectors.index_run_kept`); else it is
+    computed here."""
+    if run is None:
+        run = index_run(model=model, level=level)
     result = run.result
+    partial = run.coverage_partial()
     years = result.years
     if year not in years:
         year = years[-1]
@@ -130,23 +216,32 @@ def index_page(
                 sensitivity = found
             else:
                 sensitivity_task = found
+    # Plain lists, read once: a national run has 6 000 units (NaN, the only float unequal to
+    # itself, is "no figure").
+    chosen = set(selected)
+    ranks, totals, domains = result.rank[y].tolist(), result.total[y].tolist(), result.domains[y].tolist()
+    partial_y = partial[y].tolist()
+    if sensitivity is not None:
+        median, low, high = (sensitivity.median_rank.tolist(), sensitivity.rank_p05.tolist(),
+                             sensitivity.rank_p95.tolist())
+        frequency = sensitivity.selection_frequency.tolist()
     rows = []
     for u, unit in enumerate(result.units):
-        present = ~np.isnan(result.rates[y, u])
+        rank, total = ranks[u], totals[u]
         row = UnitRow(
             unit=unit, district=run.districts.get(unit),
-            rank=None if math.isnan(result.rank[y, u]) else int(result.rank[y, u]),
-            total=_num(result.total[y, u]),
-            domains=[_num(v) for v in result.domains[y, u]],
+            rank=int(rank) if rank == rank else None,
+            total=total if total == total else None,
+            domains=[v if v == v else None for v in domains[u]],
             change=changes.get(unit),
-            coverage_partial=bool((result.coverage[y, u][present] < 1).any()),
-            selected=unit in selected,
+            coverage_partial=partial_y[u],
+            selected=unit in chosen,
         )
         if sensitivity is not None:
-            row.median_rank = _num(sensitivity.median_rank[u])
-            row.rank_p05 = _num(sensitivity.rank_p05[u])
-            row.rank_p95 = _num(sensitivity.rank_p95[u])
-            row.selection_frequency = float(sensitivity.selection_frequency[u])
+            row.median_rank = median[u] if median[u] == median[u] else None
+            row.rank_p05 = low[u] if low[u] == low[u] else None
+            row.rank_p95 = high[u] if high[u] == high[u] else None
+            row.selection_frequency = float(frequency[u])
         rows.append(row)
     rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.unit))
     improved_least = [c for c in changes.values() if c.percent is not None]

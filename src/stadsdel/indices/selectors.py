@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
+import time
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -10,11 +14,13 @@ import numpy as np
 import pandas as pd
 from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stadsdel.areas.models import District, DistrictArea
 from stadsdel.indicators.models import ImportBatch, Indicator, Level, Observation
-from stadsdel.indices.models import IndexModel
+from stadsdel.indices.models import IndexModel, IndexRunResult
+from stadsdel.jobs.services import keep_newest
 from stadsdel.lib.index import IndexInputError, IndexResult, index_compute, panel_from_frame
 from stadsdel.lib.typology import DEFAULT_CUTOFFS, VARIABLES, TypologyError, typology_compute
 
@@ -73,10 +79,35 @@ class IndexRun:
     reference_label: str = ""
     reference_total: list[float | None] = field(default_factory=list)
     without_data: list[str] = field(default_factory=list)
+    # (year, unit): some indicator of the unit rests on part of its areas. Computed from the
+    # result's per-indicator arrays while they are there; kept when they are dropped (`slim`).
+    partial: np.ndarray | None = None
 
     @property
     def years(self) -> tuple[int, ...]:
         return self.result.years
+
+    @property
+    def is_slim(self) -> bool:
+        """Whether the per-indicator arrays were dropped (a kept run): enough for the page, not
+        for the sensitivity analysis."""
+        return self.result.rates.size == 0 and len(self.result.units) > 0
+
+    def coverage_partial(self) -> np.ndarray:
+        """(year, unit) booleans: an indicator with a figure rests on part of the unit's areas."""
+        if self.partial is None:
+            rates, coverage = self.result.rates, self.result.coverage
+            self.partial = np.where(np.isnan(rates), False, coverage < 1).any(axis=2)
+        return self.partial
+
+    def slim(self) -> IndexRun:
+        """This run without what only the sensitivity analysis and the command line read (the
+        rates, sub-indices, coverage, numerators and denominators per indicator: at national
+        area level tens of megabytes), to be kept (`index_run_kept`)."""
+        empty = np.empty((0,))
+        result = dataclasses.replace(self.result, rates=empty, sub_indices=empty, coverage=empty, numerators=empty,
+                                     denominators=empty)
+        return dataclasses.replace(self, result=result, partial=self.coverage_partial())
 
 
 def _indicator_ids(codes: Iterable[str]) -> dict[int, str]:
@@ -160,7 +191,15 @@ def index_run(
                               + (f" in {', '.join(map(str, sorted(needed)))}" if needed else ""))
     systems = frame["code_system"].value_counts().to_dict()  # not a Counter: a million rows at national scale
     if code_system is None:
-        code_system = sorted(systems, key=lambda s: (-systems[s], s))[0]
+        candidates = list(systems)
+        if level != "area":
+            # Districts are made of areas of the systems they were drawn in (SAMS in Stockholm);
+            # the country's DeSO figures, more numerous, would leave them without any.
+            with_districts = DistrictArea.objects.filter(area__code_system__code__in=candidates)
+            if model.reference_municipality_id is not None:
+                with_districts = with_districts.filter(district__municipality_id=model.reference_municipality_id)
+            candidates = sorted(set(with_districts.values_list("area__code_system__code", flat=True))) or candidates
+        code_system = sorted(candidates, key=lambda s: (-systems[s], s))[0]
     elif code_system not in systems:
         raise IndexInputError(f"{model}: no area figures in the code system {code_system!r}")
     frame = frame[frame["code_system"] == code_system].drop(columns="code_system")
@@ -201,6 +240,33 @@ def index_run(
                           years=sorted(wanted) if wanted is not None else None)
     run.reference_label = model.reference_municipality.name if model.reference_municipality else _("all areas")
     run.reference_total = [None if np.isnan(v) else float(v) for v in whole.total[:, 0]]
+    return run
+
+
+def _run_key(model: IndexModel, level: str) -> str:
+    return f"{model.pk}:{level}"
+
+
+def index_run_kept(*, model: IndexModel, level: str, data_version: int) -> IndexRun:
+    """The model's run at `level` over every year, as `index_run` computes it, kept per model
+    version and level at `data_version` (`IndexRunResult`), which must have been read before the
+    figures: a kept run is never newer than its label, and any change of the figures, the
+    districts' areas or the models counts the data version up, so it is never shown stale. A kept
+    run comes back slim (`IndexRun.slim`); a computed one whole."""
+    key = _run_key(model, level)
+    row = IndexRunResult.objects.filter(key=key, data_version=data_version).only("payload").first()
+    if row is not None:
+        run = pickle.loads(zlib.decompress(bytes(row.payload)))
+        run.model = model
+        # Named in the reader's language, not the language of whoever computed it.
+        run.reference_label = model.reference_municipality.name if model.reference_municipality else _("all areas")
+        return run
+    t0 = time.perf_counter()
+    run = index_run(model=model, level=level)
+    seconds = time.perf_counter() - t0
+    keep_newest(IndexRunResult, lookup={"key": key}, versions={"data_version": data_version}, values={
+        "model_id": model.pk, "computed_at": timezone.now(), "seconds": seconds,
+        "payload": zlib.compress(pickle.dumps(run.slim(), protocol=pickle.HIGHEST_PROTOCOL), 1)})
     return run
 
 

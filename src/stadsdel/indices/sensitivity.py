@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from stadsdel.indices.models import IndexModel, SensitivityResult
+from stadsdel.indices.selectors import index_run
 from stadsdel.jobs.selectors import TaskState, task_latest, task_state, tasks_queued
 from stadsdel.jobs.services import (
     FAILED,
@@ -109,6 +110,9 @@ def sensitivity_for(key: SensitivityKey, *, result: IndexResult, data_version: i
                 seed=key.seed, data_version=data_version))
             if state is not None:
                 return state
+    if result.rates.size == 0 and len(result.units):
+        # A kept run (`selectors.index_run_kept`) has no per-indicator figures to draw from.
+        result = index_run(model=model_for(key), level=key.level).result
     return compute_and_keep(key, result=result, data_version=data_version)
 
 

@@ -5,9 +5,11 @@ figure is shown beside the model (name and version) it came from."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -18,7 +20,15 @@ from stadsdel.core.tabular_export import csv_writer
 from stadsdel.followup.precompute import current_version
 from stadsdel.indicators.models import Indicator
 from stadsdel.indices import selectors, sensitivity
-from stadsdel.indices.page_selectors import PAGE_DRAWS, PAGE_SEED, index_page
+from stadsdel.indices.page_selectors import (
+    PAGE_DRAWS,
+    PAGE_SEED,
+    TREND_UNITS,
+    index_page,
+    page_of,
+    rows_page,
+    table_page,
+)
 from stadsdel.lib.geojson import geometry_bounds, label_point
 from stadsdel.lib.index import IndexInputError
 from stadsdel.lib.typology import DEFAULT_CUTOFFS, TYPE_NAMES, TYPE_NAMES_EN
@@ -78,8 +88,11 @@ def index_overview(request):
         return sensitivity.sensitivity_for(key, result=result, data_version=data_version, background=not as_csv)
 
     try:
+        # The run is kept per model version and level while the data is unchanged: a national run
+        # reads over a million figures.
+        run = selectors.index_run_kept(model=model, level=level, data_version=data_version)
         page = index_page(model=model, year=_int(request, "year"), level=level, threshold=threshold,
-                          start_year=_int(request, "from"), sensitivity_of=sensitivity_of)
+                          start_year=_int(request, "from"), sensitivity_of=sensitivity_of, run=run)
     except selectors.NoIndexFigures:
         context["error"] = _(
             "There are no area figures for this model's indicators yet (with numerator and denominator, in %(where)s). "
@@ -91,8 +104,23 @@ def index_overview(request):
         return render(request, "indices/index_overview.html", context)
     if as_csv:
         return _csv(page)
-    context.update({"page": page, "definition": _definition(model), **_charts(page, level)})
+    query = request.GET.get("q", "")[:100]
+    table = table_page(page, number=_int(request, "page"), query=query)
+    # The page's own filters, for the table's pager and search (page and search left out).
+    filters = {"model": model.pk, "level": level, "year": page.year, "threshold": f"{page.threshold:g}"}
+    if page.start_year:
+        filters["from"] = page.start_year
+    context.update({
+        "page": page, "table": table, "filters": filters.items(), "filter_query": urlencode(filters),
+        "pager_query": urlencode({**filters, **({"q": table.query} if table.query else {})}),
+        "selected_shown": page.selected[:SUMMARY_UNITS], "selected_more": max(0, len(page.selected) - SUMMARY_UNITS),
+        "definition": _definition(model), **_charts(page, level),
+    })
     return render(request, "indices/index_overview.html", context)
+
+
+# Units named in the summary above the table; the table, its search and the CSV name the rest.
+SUMMARY_UNITS = 30
 
 
 def _csv(page) -> HttpResponse:
@@ -106,17 +134,29 @@ def _csv(page) -> HttpResponse:
 def _charts(page, level: str) -> dict:
     model_name = str(page.model)
     level_name = LEVEL_LABELS[level]().lower()
+    chart_rows = page.chart_rows()
+    # With more units than a chart can show (the areas of a country), the charts draw the
+    # highest-ranked and say so in their titles and descriptions.
+    cut = {"shown": len(chart_rows), "count": number_format(page.ranked_count, 0, force_grouping=True),
+           "year": page.year}
+    bar_title = _("The %(shown)s highest of %(count)s in %(year)s") % cut if page.charts_cut else ""
     bar = charts.index_bar_chart(
-        [{"unit": r.unit, "value": r.total, "selected": r.selected} for r in page.rows],
+        [{"unit": r.unit, "value": r.total, "selected": r.selected} for r in chart_rows],
         threshold=page.threshold, selected_label=_("Above the threshold"), other_label=_("Other"),
-        x_title=_("Index (reference = 100)"), threshold_label=f"{_('Threshold')} {page.threshold:g}",
+        x_title=_("Index (reference = 100)"), threshold_label=f"{_('Threshold')} {page.threshold:g}", title=bar_title,
         description=_("Total index per %(level)s in %(year)s, %(model)s; the line marks %(threshold)s.") % {
-            "level": level_name, "year": page.year, "model": model_name, "threshold": f"{page.threshold:g}"},
+            "level": level_name, "year": page.year, "model": model_name, "threshold": f"{page.threshold:g}"}
+        + (" " + _("Only the %(shown)s highest of %(count)s are drawn; the table and the CSV hold every one.") % cut
+           if page.charts_cut else ""),
     )
+    trend_cut = {**cut, "shown": min(TREND_UNITS, len(chart_rows))}
     trend = charts.index_trend_chart(
         page.trend_rows(), reference=page.run.reference_label, y_title=_("Index"),
+        title=_("The %(shown)s highest of %(count)s in %(year)s") % trend_cut if page.charts_cut else "",
         description=_("Total index per year and %(level)s, %(model)s, with %(reference)s dashed.") % {
-            "level": level_name, "model": model_name, "reference": page.run.reference_label},
+            "level": level_name, "model": model_name, "reference": page.run.reference_label}
+        + (" " + _("Only the %(shown)s highest of %(count)s in %(year)s are drawn; the CSV holds every one.")
+           % trend_cut if page.charts_cut else ""),
     )
     out = {
         "bar_spec": bar, "trend_spec": trend,
@@ -126,15 +166,18 @@ def _charts(page, level: str) -> dict:
     if page.sensitivity is not None:
         out["interval_spec"] = charts.rank_interval_chart(
             [{"unit": r.unit, "rank": r.rank, "median": r.median_rank, "low": r.rank_p05, "high": r.rank_p95}
-             for r in page.rows],
-            x_title=_("Rank (1 = highest risk)"),
+             for r in chart_rows],
+            x_title=_("Rank (1 = highest risk)"), title=bar_title,
             description=_("Median rank and 5–95 %% interval over %(draws)s draws of weights and normalisations, "
-                          "%(year)s.") % {"draws": page.sensitivity.draws, "year": page.year},
+                          "%(year)s.") % {"draws": page.sensitivity.draws, "year": page.year}
+            + (" " + _("Only the %(shown)s highest of %(count)s are drawn; the table and the CSV hold every one.")
+               % cut if page.charts_cut else ""),
         )
     return out
 
 
 MAP_LABELS_MAX = 12
+MAP_UNDRAWN_NAMED = 30
 
 
 def _map(page, *, level_name: str, model_name: str) -> dict:
@@ -181,8 +224,10 @@ def _map(page, *, level_name: str, model_name: str) -> dict:
         labels=labels, caption=_("Synthetic area boundaries (demo), not real geography") if synthetic else "",
         fit_bounds=(west - margin_x, south - margin_y, east + margin_x, north + margin_y), legend_orient="bottom",
     )
+    # Named while a reader can take them in (a national run's areas without boundaries are
+    # thousands); counted beyond.
     return {"map_spec": spec, "map_sources": [] if synthetic else sorted(sources), "map_synthetic": synthetic,
-            "map_undrawn": undrawn}
+            "map_undrawn": undrawn[:MAP_UNDRAWN_NAMED], "map_undrawn_more": max(0, len(undrawn) - MAP_UNDRAWN_NAMED)}
 
 
 def _definition(model):
@@ -268,8 +313,25 @@ def typology(request):
                              " ".join(f"{c:g}" for c in run.result.cutoffs)])
         return response
     rows.sort(key=lambda a: (a.index is None, -(a.index or 0.0), str(a.area)))
+    # A page of rows at a time (the country's areas are 6 000), with a search; the CSV has all.
+    names, districts = run.area_names, run.area_districts
+    table = rows_page(rows, number=_int(request, "page"), query=request.GET.get("q", "")[:100],
+                      text=lambda a: "\n".join([str(a.area), names.get(a.area) or "", *districts.get(a.area, ())]))
+    filters = {"year": run.year, **({"municipality": municipality} if municipality else {}),
+               "cutoffs": " ".join(f"{c:g}" for c in run.result.cutoffs)}
+    pager_query = urlencode({**filters, **({"q": table.query} if table.query else {})})
+    # Each type's count links to the page of the table where its areas begin (the rows run by
+    # index, so a type is one run of rows), when the table is paged and not searched.
+    first_row = {}
+    for position, a in enumerate(rows):
+        if a.type:
+            first_row.setdefault(a.type, position)
+    paged = table.pages > 1 and not table.query
+    counts = [(number, n, page_of(first_row[number]) if paged and number in first_row else None)
+              for number, n in run.result.counts().items()]
     context.update({
-        "run": run, "rows": rows, "counts": run.result.counts(),
+        "run": run, "table": table, "counts": counts, "filters": filters.items(), "filter_query": urlencode(filters),
+        "pager_query": pager_query,
         "bounds": list(zip(run.result.cutoffs, run.result.thresholds, strict=True)),
         "cutoffs_text": " ".join(f"{c:g}" for c in run.result.cutoffs),
     })

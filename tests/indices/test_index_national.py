@@ -151,3 +151,17 @@ def test_districts_are_computed_in_their_own_code_system_beside_more_numerous_de
     assert districts["page"].run.code_system == "SAMS" and districts["page"].rows[0].unit == "Tensta"
     areas = client.get("/index/", {"model": test_model.pk, "level": "area", "year": 2012}).context["page"]
     assert areas.run.code_system == "DeSO" and len(areas.rows) == 10
+
+
+def test_the_model_choice_names_an_inactive_model_being_shown(client, stockholm_statistics, test_model):
+    # bench/national_pages.py shows an inactive copy; the choice must not claim another model.
+    from stadsdel.indices.models import IndexModel
+
+    copy = IndexModel.objects.get(pk=test_model.pk)
+    copy.pk, copy.active, copy.version = None, False, test_model.version + 1
+    copy.save()
+    html = client.get("/index/", {"model": copy.pk}).content.decode()
+    choice = html.split('id="f-model"')[1].split("</select>")[0]
+    assert f'<option value="{copy.pk}" selected>' in choice
+    assert f'<option value="{test_model.pk}">' in choice
+    assert "inte den aktiva versionen" in choice

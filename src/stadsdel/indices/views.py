@@ -34,6 +34,12 @@ from stadsdel.lib.index import IndexInputError
 from stadsdel.lib.typology import DEFAULT_CUTOFFS, TYPE_NAMES, TYPE_NAMES_EN
 from stadsdel.ui import charts
 
+# One unit of a level, for "per district" in the charts' descriptions.
+LEVEL_UNITS = {
+    "committee_area": lambda: _("district committee area"),
+    "district": lambda: _("district"),
+    "area": lambda: _("statistical area"),
+}
 LEVEL_LABELS = {
     "committee_area": lambda: _("District committee areas"),
     "district": lambda: _("Districts"),
@@ -65,13 +71,22 @@ def _model_or_404(pk: int | None):
         return None
 
 
+def _models_offered(shown):
+    """The active models to choose from, and the shown one when it is not active (an earlier
+    version, or a copy), so the choice names the model whose figures are on the page."""
+    models = list(selectors.index_model_list())
+    if shown is not None and shown not in models:
+        models.append(shown)
+    return models
+
+
 def index_overview(request):
     model = _model_or_404(_int(request, "model"))
     level = request.GET.get("level", "district")
     if level not in LEVEL_LABELS:
         level = "district"
     context = {
-        "section": "index", "model": model, "models": selectors.index_model_list(), "level": level,
+        "section": "index", "model": model, "models": _models_offered(model), "level": level,
         "levels": [(key, label()) for key, label in LEVEL_LABELS.items()],
     }
     if model is None:
@@ -134,6 +149,7 @@ def _csv(page) -> HttpResponse:
 def _charts(page, level: str) -> dict:
     model_name = str(page.model)
     level_name = LEVEL_LABELS[level]().lower()
+    unit_name = LEVEL_UNITS[level]()
     chart_rows = page.chart_rows()
     # With more units than a chart can show (the areas of a country), the charts draw the
     # highest-ranked and say so in their titles and descriptions.
@@ -145,7 +161,7 @@ def _charts(page, level: str) -> dict:
         threshold=page.threshold, selected_label=_("Above the threshold"), other_label=_("Other"),
         x_title=_("Index (reference = 100)"), threshold_label=f"{_('Threshold')} {page.threshold:g}", title=bar_title,
         description=_("Total index per %(level)s in %(year)s, %(model)s; the line marks %(threshold)s.") % {
-            "level": level_name, "year": page.year, "model": model_name, "threshold": f"{page.threshold:g}"}
+            "level": unit_name, "year": page.year, "model": model_name, "threshold": f"{page.threshold:g}"}
         + (" " + _("Only the %(shown)s highest of %(count)s are drawn; the table and the CSV hold every one.") % cut
            if page.charts_cut else ""),
     )
@@ -154,7 +170,7 @@ def _charts(page, level: str) -> dict:
         page.trend_rows(), reference=page.run.reference_label, y_title=_("Index"),
         title=_("The %(shown)s highest of %(count)s in %(year)s") % trend_cut if page.charts_cut else "",
         description=_("Total index per year and %(level)s, %(model)s, with %(reference)s dashed.") % {
-            "level": level_name, "model": model_name, "reference": page.run.reference_label}
+            "level": unit_name, "model": model_name, "reference": page.run.reference_label}
         + (" " + _("Only the %(shown)s highest of %(count)s in %(year)s are drawn; the CSV holds every one.")
            % trend_cut if page.charts_cut else ""),
     )
@@ -162,7 +178,7 @@ def _charts(page, level: str) -> dict:
         "bar_spec": bar, "trend_spec": trend,
         "chart_locale": charts.format_locale(get_language() or "sv"), "vega_version": charts.bundle_version(),
     }
-    out.update(_map(page, level_name=level_name, model_name=model_name))
+    out.update(_map(page, level_name=level_name, unit_name=unit_name, model_name=model_name))
     if page.sensitivity is not None:
         out["interval_spec"] = charts.rank_interval_chart(
             [{"unit": r.unit, "rank": r.rank, "median": r.median_rank, "low": r.rank_p05, "high": r.rank_p95}
@@ -180,7 +196,7 @@ MAP_LABELS_MAX = 12
 MAP_UNDRAWN_NAMED = 30
 
 
-def _map(page, *, level_name: str, model_name: str) -> dict:
+def _map(page, *, level_name: str, unit_name: str, model_name: str) -> dict:
     """A choropleth of the year's total index when the run's areas have boundaries: each area
     coloured by the index of the unit it belongs to (its own, for the area level), so a
     district shows as its areas in one colour, inside the real outline of its municipality and
@@ -212,7 +228,7 @@ def _map(page, *, level_name: str, model_name: str) -> dict:
     margin_x, margin_y = (east - west) * 0.15, (north - south) * 0.15
     synthetic = boundaries_synthetic(sources)
     description = _("Map of the total index per %(level)s in %(year)s, %(model)s; areas without a figure are grey.") % {
-        "level": level_name, "year": page.year, "model": model_name}
+        "level": unit_name, "year": page.year, "model": model_name}
     if synthetic:
         description += " " + _("The area boundaries are synthetic (demo data), not real geography.")
     spec = charts.choropleth_chart(

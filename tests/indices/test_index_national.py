@@ -165,3 +165,55 @@ def test_the_model_choice_names_an_inactive_model_being_shown(client, stockholm_
     assert f'<option value="{copy.pk}" selected>' in choice
     assert f'<option value="{test_model.pk}">' in choice
     assert "inte den aktiva versionen" in choice
+
+
+def _change_a_figure(model, capture):
+    from stadsdel.indicators.models import Observation
+
+    with capture(execute=True):
+        figure = Observation.objects.get(statistical_area__code=AREAS[0], period=2012,
+                                         indicator__code=model.spec().codes[0])
+        figure.numerator += 1
+        figure.save()  # counts the data version up and queues the recomputation
+
+
+def test_a_slow_run_is_recomputed_by_the_worker_while_the_page_says_so(client, stockholm_statistics, test_model,
+                                                                        django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from stadsdel.followup.models import DataVersion
+    from stadsdel.jobs.services import beat
+    from task_worker import run_worker
+
+    first = _area_page(client, test_model).context["page"]
+    kept = IndexRunResult.objects.get()
+    # As a national run: seconds to compute, so a reader is not made to wait for it in the request.
+    IndexRunResult.objects.filter(pk=kept.pk).update(seconds=selectors.WAIT_FOR_WORKER_SECONDS + 5)
+    beat("test-worker")
+    _change_a_figure(test_model, django_capture_on_commit_callbacks)
+    waiting = _area_page(client, test_model)
+    html = waiting.content.decode()
+    assert waiting.status_code == 200 and "data-recomputing-index" in html and "<tbody>" not in html
+    changed_at = timezone.localtime(DataVersion.objects.get(pk=1).changed_at).strftime("%Y-%m-%d %H:%M:%S")
+    assert changed_at in html and waiting["Cache-Control"] == "no-store"
+    assert IndexRunResult.objects.get(pk=kept.pk).data_version == kept.data_version  # not computed in the request
+    run_worker()  # the reports' recomputation, then the kept runs
+    assert IndexRunResult.objects.get(pk=kept.pk).data_version > kept.data_version
+    ready = _area_page(client, test_model)
+    assert "data-recomputing-index" not in ready.content.decode()
+    before = next(r.total for r in first.rows if r.unit == AREAS[0])
+    assert next(r.total for r in ready.context["page"].rows if r.unit == AREAS[0]) != before
+
+
+def test_a_quick_run_or_no_worker_is_computed_in_the_request(client, stockholm_statistics, test_model,
+                                                            django_capture_on_commit_callbacks):
+    from stadsdel.jobs.services import beat
+
+    _area_page(client, test_model)
+    kept = IndexRunResult.objects.get()
+    beat("test-worker")
+    _change_a_figure(test_model, django_capture_on_commit_callbacks)
+    # A run that took well under a second is computed at once, worker or not.
+    html = _area_page(client, test_model).content.decode()
+    assert "data-recomputing-index" not in html and "<tbody>" in html
+    assert IndexRunResult.objects.get(pk=kept.pk).data_version > kept.data_version

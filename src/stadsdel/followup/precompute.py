@@ -189,18 +189,27 @@ def _load(row: PrecomputedReport) -> dict | None:
 def report_context(key: ReportKey) -> dict | Recomputing | None:
     """The report's context at the current data version: stored, being recomputed, or computed
     now (see the module's docstring)."""
-    from stadsdel.followup import tasks
-
     version = current_version()
     row = PrecomputedReport.objects.filter(key=str(key)).first()
     if row is not None and row.version == version.version:
         return _load(row)
     if row is not None or key in known_keys():
-        pending = tasks.pending_recompute(started=None).order_by("enqueued_at").first()
-        if pending is not None and workers_alive():
-            return Recomputing(changed_at=version.changed_at, started=pending.status == RUNNING,
-                               task_id=str(pending.pk))
+        state = recompute_state(version)
+        if state is not None:
+            return state
     return store(key, version=version.version)
+
+
+def recompute_state(version: DataVersion | None = None) -> Recomputing | None:
+    """The recomputation after the latest data change, while it is queued or running and a
+    worker is alive to finish it; else None (whoever needs a result computes it)."""
+    from stadsdel.followup import tasks
+
+    pending = tasks.pending_recompute(started=None).order_by("enqueued_at").first()
+    if pending is None or not workers_alive():
+        return None
+    version = version or current_version()
+    return Recomputing(changed_at=version.changed_at, started=pending.status == RUNNING, task_id=str(pending.pk))
 
 
 def known_keys() -> list[ReportKey]:
@@ -237,15 +246,19 @@ def known_keys() -> list[ReportKey]:
 
 def recompute_all(*, progress=None) -> int:
     """Compute every known report that is older than the data (each stored on its own, so pages
-    become ready one by one), then build again every kept report file (`ReportFile`) older than
-    the data: a PDF or Excel file someone downloaded is ready for the next reader, visitor or
-    signed in, without anyone waiting on it. Returns how many reports and files were built."""
+    become ready one by one), then every kept index run (`indices.IndexRunResult`: a national run
+    reads over a million figures), then build again every kept report file (`ReportFile`) older
+    than the data: a PDF or Excel file someone downloaded is ready for the next reader, visitor or
+    signed in, without anyone waiting on it. Returns how many reports, runs and files were built."""
+    from stadsdel.indices.selectors import index_run_recompute, index_runs_stale
+
     version = current_version().version
     done = 0
     keys = known_keys()
     stored = dict(PrecomputedReport.objects.values_list("key", "version"))
+    runs = index_runs_stale(data_version=version)
     files = list(ReportFile.objects.exclude(version=version).order_by("key", "fmt").values_list("key", "fmt"))
-    total = len(keys) + len(files)
+    total = len(keys) + len(runs) + len(files)
     for n, key in enumerate(keys, 1):
         if stored.get(str(key)) == version:
             continue
@@ -256,7 +269,12 @@ def recompute_all(*, progress=None) -> int:
         done += 1
         if progress is not None:
             progress(n, total, key.title())
-    for n, (text, fmt) in enumerate(files, len(keys) + 1):
+    for n, run in enumerate(runs, len(keys) + 1):
+        index_run_recompute(run, data_version=version)
+        done += 1
+        if progress is not None:
+            progress(n, total, f"{_('Social risk index')}: {run.model}")
+    for n, (text, fmt) in enumerate(files, len(keys) + len(runs) + 1):
         key = ReportKey.parse(text)
         try:
             with translation.override(key.language):

@@ -270,6 +270,36 @@ def index_run_kept(*, model: IndexModel, level: str, data_version: int) -> Index
     return run
 
 
+def index_runs_stale(*, data_version: int) -> list[IndexRunResult]:
+    """The kept runs computed from older data than `data_version`, the slowest first: the
+    background recomputation after a change (`followup.precompute.recompute_all`) has them
+    ready again before a reader asks."""
+    return list(IndexRunResult.objects.filter(data_version__lt=data_version).select_related(
+        "model__reference_municipality").defer("payload").order_by("-seconds", "key"))
+
+
+def index_run_recompute(row: IndexRunResult, *, data_version: int) -> None:
+    """Compute the kept run of `row` again at `data_version`; a run that can no longer be
+    computed (its figures gone) is forgotten."""
+    level = row.key.split(":", 1)[1]
+    try:
+        index_run_kept(model=row.model, level=level, data_version=data_version)
+    except IndexInputError:
+        IndexRunResult.objects.filter(pk=row.pk, data_version__lt=data_version).delete()
+
+
+# A kept run that took longer than this to compute is left to the background recomputation
+# after a change, while a worker is at it; a quicker one is computed in the request.
+WAIT_FOR_WORKER_SECONDS = 1.0
+
+
+def index_run_slow_and_stale(*, model: IndexModel, level: str, data_version: int) -> bool:
+    """Whether the model's run at `level` was kept, took long to compute, and is older than
+    `data_version` (so a reader would wait for it)."""
+    return IndexRunResult.objects.filter(key=_run_key(model, level), data_version__lt=data_version,
+                                         seconds__gt=WAIT_FOR_WORKER_SECONDS).exists()
+
+
 # -- area typology ------------------------------------------------------------------------------
 
 @dataclass

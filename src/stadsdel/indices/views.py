@@ -17,7 +17,7 @@ from stadsdel.areas.models import Municipality
 from stadsdel.areas.selectors import boundaries_synthetic, boundary_features, municipality_outlines
 from stadsdel.core.language import page_language
 from stadsdel.core.tabular_export import csv_writer
-from stadsdel.followup.precompute import current_version
+from stadsdel.followup.precompute import current_version, recompute_state
 from stadsdel.indicators.models import Indicator
 from stadsdel.indices import selectors, sensitivity
 from stadsdel.indices.page_selectors import (
@@ -102,6 +102,15 @@ def index_overview(request):
         # A download waits for its file anyway: it gets the intervals, never a blank column.
         return sensitivity.sensitivity_for(key, result=result, data_version=data_version, background=not as_csv)
 
+    if not as_csv and selectors.index_run_slow_and_stale(model=model, level=level, data_version=data_version):
+        # A run that takes seconds (the country's areas) is being computed again by the worker
+        # after the change: the page says so and shows the index once it is ready.
+        state = recompute_state()
+        if state is not None:
+            context.update({"recomputing": state})
+            response = render(request, "indices/index_overview.html", context)
+            response["Cache-Control"] = "no-store"
+            return response
     try:
         # The run is kept per model version and level while the data is unchanged: a national run
         # reads over a million figures.

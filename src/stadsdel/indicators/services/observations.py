@@ -9,7 +9,7 @@ from itertools import compress, repeat
 from operator import attrgetter, eq, itemgetter
 from operator import not_ as operator_not
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from stadsdel.core.progress import Progress, quiet
@@ -240,6 +240,16 @@ def _gathered(items: list, positions: list[int]) -> tuple:
     return itemgetter(*positions)(items)
 
 
+def _in_file_order(found: list[tuple], file_keys: list[list], n: int) -> bool:
+    """Whether the stored rows hold the file's `n` keys in the file's order (as a file imported
+    before comes back: in the order it was written): the i-th stored row is then the i-th
+    figure's, found without a key per figure. The keys are unique on both sides, so equal key
+    columns mean the same figures in the same places."""
+    return len(found) == n and all(
+        list(map(itemgetter(len(UPDATE_FIELDS) + k), found)) == (keys if type(keys) is list else list(keys))
+        for k, keys in enumerate(file_keys))
+
+
 def observations_write_columns(
     columns: ObservationColumns, *, batch: ImportBatch, user=None, progress: Progress = quiet,
 ) -> WriteOutcome:
@@ -247,8 +257,9 @@ def observations_write_columns(
 
     The stored figures the file may match are read once and found by key: each figure's key
     becomes a tuple and is looked up in a dict of the stored keys, which gives its stored row's
-    position. When every figure is stored, the stored rows are gathered in the figures' order
-    and compared a column at a time (`==` on two lists, in C): a file imported again costs no
+    position (unless the stored rows come back in the file's own order, `_in_file_order`: then
+    no key is built at all). When every figure is stored, the stored rows are gathered in the
+    figures' order and compared a column at a time (`==` on two lists, in C): a file imported again costs no
     object per figure beyond its key. Otherwise, or when a column differs, the figures are
     compared row by row and only those that differ are visited one by one.
     """
@@ -273,7 +284,10 @@ def observations_write_columns(
     stored_id = len(UPDATE_FIELDS) + len(key_fields)
     stored = Observation.objects.filter(
         indicator_id__in=indicator_ids, period__in=set(columns.period), sex__in=sexes,
-    ).order_by().values_list(*UPDATE_FIELDS, *key_fields, "id")
+    # In the order the figures were written, which is a file's own when it is imported again
+    # (below): PostgreSQL returns a table's rows so unasked, SQLite in its index's order unless
+    # told (a sort of the row ids, cheaper than finding each figure by its key).
+    ).order_by(*(["id"] if connection.vendor == "sqlite" else [])).values_list(*UPDATE_FIELDS, *key_fields, "id")
     # Read as plain rows: these columns need no conversion, and the ORM's per-row work would
     # cost more than the rest of an unchanged import. Unordered (`order_by()`): the model's
     # ordering joined every figure to its indicator and sorted them, on PostgreSQL on disk,
@@ -283,6 +297,9 @@ def observations_write_columns(
     # and read the area figures of every indicator. The few figures of other levels it reads
     # besides match no key of the file.
     found = rows_read(*stored.query.sql_with_params())
+    if _in_file_order(found, file_keys, n) and _same_figures(found, columns):
+        outcome.unchanged = n
+        return outcome
     keys = list(zip(*file_keys, strict=True))
     absent = len(found)  # the position of a figure not stored
     position = dict(zip(map(stored_key, found), range(absent), strict=True))

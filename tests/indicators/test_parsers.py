@@ -787,3 +787,23 @@ def test_fetch_kolada_refuses_other_hosts_and_reports_http_errors(monkeypatch):
     monkeypatch.setattr(kolada.urllib.request, "urlopen", failing)
     with pytest.raises(ImportFileError, match="sida 1: Kolada svarade 503 Service Unavailable"):
         fetch_kolada("https://api.kolada.se/v3/data/kpi/N00914/year/2020")
+
+
+def test_a_duplicate_is_a_whole_key_repeated_whatever_the_file_holds(tmp_path):
+    # Rows that differ only in indicator or only in sex are different figures; the same four
+    # again is a duplicate, in a file of one indicator and sex or of several.
+    header = "indicator,area,period,sex,value\n"
+    path = tmp_path / "keys.csv"
+    path.write_text(header + "social_assistance_share,0136,2011,T,1\nemployment_rate_20_64,0136,2011,T,2\n"
+                    "social_assistance_share,0136,2011,M,3\nsocial_assistance_share,0136,2011,K,4\n")
+    assert len(parse_csv(path)) == 4
+    for rows in (["social_assistance_share,0136,2011,T,1", "social_assistance_share,0136,2011,T,2"],
+                 ["social_assistance_share,0136,2011,T,1", "employment_rate_20_64,0136,2011,T,2",
+                  "social_assistance_share,0136,2011,T,3"],
+                 ["social_assistance_share,0136,2011,M,1", "social_assistance_share,0136,2011,K,2",
+                  "social_assistance_share,0136,2011,M,3"]):
+        path.write_text(header + "\n".join(rows) + "\n")
+        with pytest.raises(ImportFileError) as excinfo:
+            parse_csv(path)
+        assert f"rad {len(rows) + 1}: samma indikator, område, period och kön" in problems_of(excinfo)[0]
+        assert "som rad 2" in problems_of(excinfo)[0]

@@ -738,7 +738,11 @@ def _interpret(sheet: _Sheet, limits: Limits, problems: _Problems) -> list[Parse
         long = _long_columns(sheet, columns, data, problems)
         if not data.seen and not problems.items:
             problems.add(sheet.row_ref(sheet.header_row), "filen har en rubrikrad men inga datarader")
-        if len(set(zip(long.indicator, long.area, long.period, long.sex, strict=True))) < len(long):
+        # A figure's key is its indicator, area, year and sex; of a file of one indicator and one
+        # sex (a national file) the area and year alone tell the keys apart: smaller tuples to hash.
+        key = [long.area, long.period]
+        key += [column for column in (long.indicator, long.sex) if len(set(column)) > 1]
+        if len(set(zip(*key, strict=True))) < len(long):
             _check_duplicates(long.rows(), problems)
         long.keys_unique = True
         return long

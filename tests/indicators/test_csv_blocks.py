@@ -133,7 +133,7 @@ _CELLS = {
     "sex": ["T", "k", "Män", "1+2", "", "x", " M "],
     "value": ["12.5", "1e2", " 7 ", ".5", "..", "", "-", "–", "1 000", "1,5", "abc", "1e999", "nan", "1_0",
               "-3", "٣"],
-    "numerator": ["30", "", "..", "3.5", "-1", "x"],
+    "numerator": ["30", "", "..", "3.5", "-1", "x", "007", "12345678901234567890123", "9" * 5000],
     "denominator": ["100", "", "0", "1e999"],
     "status": ["", "ok", "Prel", "sekretess", "saknas", "okänd", " ok "],
 }
@@ -173,6 +173,31 @@ def test_columns_at_a_time_give_what_rows_one_by_one_give(tmp_path, tiny_blocks,
     quick = parsed()
     monkeypatch.setattr(tabular._LongRun, "take", lambda self, cells: None)
     assert quick == parsed()
+
+
+@settings(**CHECKS)
+@given(keys=st.lists(st.tuples(st.sampled_from(["0114A0010", "0114A0020", " 0114A0010", "2584C0300"]),
+                               st.integers(2014, 2017)), max_size=30))
+def test_a_file_in_area_order_has_no_repeated_key_and_any_other_is_checked_in_full(keys):
+    """The duplicate check's short cut (`_rising_per_area`: each area's rows together, its years
+    rising) holds only of keys that are all distinct; of any others the full check decides."""
+    areas, periods = [area for area, _ in keys], [period for _, period in keys]
+    if tabular._rising_per_area(areas, periods):
+        assert len(set(keys)) == len(keys)
+    in_order = sorted(set(keys))
+    assert tabular._rising_per_area([a for a, _ in in_order], [p for _, p in in_order])
+
+
+def test_a_repeated_area_and_year_is_named_in_a_file_in_area_order_and_out_of_it(tmp_path):
+    head = "indicator,area,period,value\n"
+    for body, repeat_row in (("emp,0114A0010,2014,1\nemp,0114A0010,2015,2\nemp,0114A0010,2015,3\n", 4),
+                             ("emp,0114A0010,2014,1\nemp,0114A0020,2014,2\nemp,0114A0010,2014,3\n", 4),
+                             ("emp,0114A0010,2015,1\nemp,0114A0010,2014,2\nemp,0114A0010,2015,3\n", 4)):
+        path = write(tmp_path / "f.csv", (head + body).encode())
+        with pytest.raises(ImportFileError) as refused:
+            parse_csv(path, limits=LIMITS)
+        assert [problem.location for problem in refused.value.problems] == [f"rad {repeat_row}"]
+        assert "samma indikator, område, period och kön" in str(refused.value)
 
 
 # -- whole files -----------------------------------------------------------------------------------

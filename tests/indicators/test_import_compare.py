@@ -106,3 +106,34 @@ def test_the_figures_of_another_sex_are_neither_matched_nor_touched(tmp_path):
     assert figure(EMP, AREAS[0], 2015, "T").batch_id == total.batch.pk
     again = observations_import(path=tmp_path / "t.csv", fmt="csv")
     assert (again.created, again.updated, again.unchanged) == (0, 0, len(AREAS) * len(YEARS))
+
+
+def test_figures_written_apart_and_a_file_in_another_order_are_found_all_the_same(tmp_path):
+    """Stored figures close together are read in the order they were written (on SQLite by
+    their row ids, `stored_rows_read`), others through the index; either way every one is read,
+    and a file in any order finds its own."""
+    from stadsdel.indicators.services.bulk import stored_rows_read
+
+    early, late = range(2015, 2017), range(2017, 2020)
+    observations_import(path=write(tmp_path / "early.csv", lines(years=early)), fmt="csv")
+    # Another indicator's figures between the two halves: EMP's ids no longer lie close together.
+    observations_import(path=write(tmp_path / "soc.csv", lines(indicators=(SOC,), sexes=("K", "M"))), fmt="csv")
+    observations_import(path=write(tmp_path / "late.csv", lines(years=late)), fmt="csv")
+    whole = lines()
+    for name, body in (("whole.csv", whole[1:]), ("reversed.csv", whole[:0:-1])):
+        outcome = observations_import(path=write(tmp_path / name, [whole[0], *body]), fmt="csv")
+        assert (outcome.created, outcome.updated, outcome.unchanged) == (0, 0, len(whole) - 1), name
+    for indicator, n in ((EMP, len(whole) - 1), (SOC, 2 * len(AREAS) * len(YEARS))):
+        stored = Observation.objects.filter(indicator__code=indicator).order_by().values_list("unit_key", "period", "sex", "id")
+        read = stored_rows_read(stored)
+        assert len(read) == n and sorted(read) == sorted(stored)
+    # SOC's figures were written together: they come back in the order they were written.
+    soc = stored_rows_read(Observation.objects.filter(indicator__code=SOC).order_by().values_list("id"))
+    assert soc == sorted(soc)
+    # One changed figure in the middle of the reversed file is found and written.
+    body = whole[:0:-1]
+    indicator, area, year, sex, *_ = body[len(body) // 2].split(",")
+    body[len(body) // 2] = f"{indicator},{area},{year},{sex},70.1,701,1000"
+    outcome = observations_import(path=write(tmp_path / "changed.csv", [whole[0], *body]), fmt="csv")
+    assert (outcome.created, outcome.updated, outcome.unchanged) == (0, 1, len(whole) - 2)
+    assert figure(indicator, area, int(year), sex).value == 70.1

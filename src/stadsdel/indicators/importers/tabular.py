@@ -31,7 +31,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from itertools import chain, islice, repeat
+from itertools import chain, compress, islice, repeat
+from operator import eq, gt
 from pathlib import Path
 
 from openpyxl.reader.excel import ExcelReader
@@ -739,10 +740,11 @@ def _interpret(sheet: _Sheet, limits: Limits, problems: _Problems) -> list[Parse
         if not data.seen and not problems.items:
             problems.add(sheet.row_ref(sheet.header_row), "filen har en rubrikrad men inga datarader")
         # A figure's key is its indicator, area, year and sex; of a file of one indicator and one
-        # sex (a national file) the area and year alone tell the keys apart: smaller tuples to hash.
-        key = [long.area, long.period]
-        key += [column for column in (long.indicator, long.sex) if len(set(column)) > 1]
-        if len(set(zip(*key, strict=True))) < len(long):
+        # sex (a national file) the area and year alone tell the keys apart: smaller tuples to
+        # hash, or none at all when the file is in area order.
+        others = [column for column in (long.indicator, long.sex) if column and column.count(column[0]) < len(column)]
+        in_area_order = not others and _rising_per_area(long.area, long.period)
+        if not in_area_order and len(set(zip(long.area, long.period, *others, strict=True))) < len(long):
             _check_duplicates(long.rows(), problems)
         long.keys_unique = True
         return long
@@ -1054,18 +1056,22 @@ def _plain_numbers(column: tuple[str, ...]) -> list[float | None] | None:
     column float refuses (a missing marker) or that is not all finite is read cell by cell. A
     column whose numbers repeat (a denominator per area, given for every year) reads each
     distinct one once."""
+    text = "".join(column)
     try:
         if len(set(column[:256])) * 2 < min(len(column), 256):
-            read = {text: float(text) for text in set(column)}
+            read = {cell: float(cell) for cell in set(column)}
             numbers = list(map(read.__getitem__, column))
+        elif text.isascii() and text.isdigit():
+            # Whole numbers (counts): `int` reads digits in half the time `float` does, and
+            # the float of the int is the float of the text (both rounded correctly). A blank
+            # cell is no int (ValueError), nor is a number of thousands of digits.
+            numbers = list(map(float, map(int, column)))
         else:
             numbers = list(map(float, column))
-    except ValueError:
+    except (ValueError, OverflowError):
         numbers = None
-    if numbers is not None:
-        text = "".join(column)
-        if text.isascii() and "_" not in text and math.isfinite(sum(numbers)):
-            return numbers
+    if numbers is not None and text.isascii() and "_" not in text and math.isfinite(sum(numbers)):
+        return numbers
     numbers = []
     for raw in column:
         text = raw.strip()
@@ -1389,6 +1395,17 @@ def _number(
         problems.add(place, f"'{text}' är inget tal (för stort)")
         return None, False
     return number, False
+
+
+def _rising_per_area(areas: list[str], periods: list[int]) -> bool:
+    """Whether every area's rows come together and its years rise from row to row (a file in
+    area order, as SCB and the municipalities write them): then no area and year repeat. A
+    comparison of neighbours, in C, instead of a tuple per row in a set (half the time)."""
+    if len(areas) < 2:
+        return True
+    same = list(map(eq, areas[1:], areas))  # row i + 1 is of the same area as row i
+    return (len(areas) - same.count(True) == len(set(areas))
+            and all(compress(map(gt, periods[1:], periods), same)))
 
 
 def _check_duplicates(rows: list[ParsedRow], problems: _Problems) -> None:

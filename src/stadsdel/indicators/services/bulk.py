@@ -31,6 +31,7 @@ from datetime import datetime
 from operator import itemgetter
 
 from django.db import IntegrityError, connection
+from django.db.models import Count, Max, Min
 
 from stadsdel.indicators.models import ImportBatch, Observation
 
@@ -115,6 +116,29 @@ def rows_read(sql: str, params: Sequence) -> list[tuple]:
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, binary=True)
         return cursor.fetchall()
+
+
+def stored_rows_read(stored) -> list[tuple]:
+    """The rows of `stored` (a queryset of Observation `values_list`), as plain tuples
+    (`rows_read`); on SQLite in the order they were written when they lie close together.
+
+    SQLite reads a file's stored figures through the unique key's index, so they come in the
+    order of their keys (unit, year), not the file's: the comparison of an unchanged file then
+    has to find each figure by key, a tuple and a dict entry per figure (0.08 of the 0.65 CPU
+    seconds of an unchanged 120 000-figure file). A file's figures were written together, so
+    their row ids lie in one dense range: read by that range (`NOT INDEXED`: the rows in the
+    table's own order, a scan of consecutive pages) they come in the file's order, at the cost
+    of one count over the index. When the range is more than twice as long as the rows it
+    holds (figures written at different times), the index is used as before. PostgreSQL
+    returns them in the table's order anyway."""
+    if connection.vendor == "sqlite":
+        counted = stored.aggregate(rows=Count("pk"), low=Min("pk"), high=Max("pk"))
+        if counted["rows"] and counted["high"] - counted["low"] < 2 * counted["rows"]:
+            sql, params = stored.filter(pk__range=(counted["low"], counted["high"])).query.sql_with_params()
+            table = _table(stored.model)
+            if sql.count(f"FROM {table} ") == 1:
+                return rows_read(sql.replace(f"FROM {table} ", f"FROM {table} NOT INDEXED ", 1), params)
+    return rows_read(*stored.query.sql_with_params())
 
 
 def _references_hold(ids_by_column: dict[str, set]) -> None:

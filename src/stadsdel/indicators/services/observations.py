@@ -19,7 +19,7 @@ from stadsdel.indicators.services.bulk import (
     UPDATE_FIELDS,
     observation_rows_insert,
     observation_rows_update,
-    rows_read,
+    stored_rows_read,
 )
 from stadsdel.indicators.services.units import Unit
 
@@ -296,7 +296,7 @@ def observations_write_columns(
     # level as well, SQLite (and PostgreSQL on old statistics) took the (level, year) index
     # and read the area figures of every indicator. The few figures of other levels it reads
     # besides match no key of the file.
-    found = rows_read(*stored.query.sql_with_params())
+    found = stored_rows_read(stored)
     if _in_file_order(found, file_keys, n) and _same_figures(found, columns):
         outcome.unchanged = n
         return outcome

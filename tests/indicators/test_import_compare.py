@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from stadsdel.indicators.models import ImportBatch, Observation
 from stadsdel.indicators.services.imports import observations_import
@@ -109,9 +110,9 @@ def test_the_figures_of_another_sex_are_neither_matched_nor_touched(tmp_path):
 
 
 def test_figures_written_apart_and_a_file_in_another_order_are_found_all_the_same(tmp_path):
-    """Stored figures close together are read in the order they were written (on SQLite by
-    their row ids, `stored_rows_read`), others through the index; either way every one is read,
-    and a file in any order finds its own."""
+    """Stored figures written in the file's order are read in that order (on SQLite by their row
+    ids, `stored_rows_read`), others through the index; either way every one is read, and a
+    file in any order finds its own."""
     from stadsdel.indicators.services.bulk import stored_rows_read
 
     early, late = range(2015, 2017), range(2017, 2020)
@@ -123,13 +124,24 @@ def test_figures_written_apart_and_a_file_in_another_order_are_found_all_the_sam
     for name, body in (("whole.csv", whole[1:]), ("reversed.csv", whole[:0:-1])):
         outcome = observations_import(path=write(tmp_path / name, [whole[0], *body]), fmt="csv")
         assert (outcome.created, outcome.updated, outcome.unchanged) == (0, 0, len(whole) - 1), name
-    for indicator, n in ((EMP, len(whole) - 1), (SOC, 2 * len(AREAS) * len(YEARS))):
-        stored = Observation.objects.filter(indicator__code=indicator).order_by().values_list("unit_key", "period", "sex", "id")
-        read = stored_rows_read(stored)
-        assert len(read) == n and sorted(read) == sorted(stored)
-    # SOC's figures were written together: they come back in the order they were written.
-    soc = stored_rows_read(Observation.objects.filter(indicator__code=SOC).order_by().values_list("id"))
-    assert soc == sorted(soc)
+
+    def read(indicator: str, first: tuple, last: tuple, expected: int) -> list[tuple]:
+        stored = Observation.objects.filter(indicator__code=indicator).order_by().values_list(
+            "unit_key", "period", "sex", "id")
+        rows = stored_rows_read(stored, first=dict(zip(("unit_key", "period", "sex"), first, strict=True)),
+                                last=dict(zip(("unit_key", "period", "sex"), last, strict=True)), expected=expected)
+        assert sorted(rows) == sorted(stored)
+        return rows
+
+    soc_n = 2 * len(AREAS) * len(YEARS)
+    first, last = (f"area:DeSO:{AREAS[0]}", 2015, "K"), (f"area:DeSO:{AREAS[-1]}", 2019, "M")
+    # SOC's figures were written together in file order: they come back in the order written,
+    # also when asked the other way round (then through the index) or for fewer than there are.
+    for bounds, expected in (((first, last), soc_n), ((last, first), soc_n), ((first, last), soc_n - 1)):
+        ids = [row[-1] for row in read(SOC, *bounds, expected)]
+        if connection.vendor == "sqlite":  # PostgreSQL returns its table's order in every case
+            assert (ids == sorted(ids)) is (bounds == (first, last) and expected == soc_n)
+    read(EMP, (f"area:DeSO:{AREAS[0]}", 2015, "T"), (f"area:DeSO:{AREAS[-1]}", 2019, "T"), len(whole) - 1)
     # One changed figure in the middle of the reversed file is found and written.
     body = whole[:0:-1]
     indicator, area, year, sex, *_ = body[len(body) // 2].split(",")

@@ -296,7 +296,8 @@ def observations_write_columns(
     # level as well, SQLite (and PostgreSQL on old statistics) took the (level, year) index
     # and read the area figures of every indicator. The few figures of other levels it reads
     # besides match no key of the file.
-    found = stored_rows_read(stored)
+    found = stored_rows_read(stored, first=dict(zip(key_fields, (keys[0] for keys in file_keys), strict=True)),
+                             last=dict(zip(key_fields, (keys[-1] for keys in file_keys), strict=True)), expected=n)
     if _in_file_order(found, file_keys, n) and _same_figures(found, columns):
         outcome.unchanged = n
         return outcome

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import pickle
 import time
-import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -14,12 +12,12 @@ import numpy as np
 import pandas as pd
 from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stadsdel.areas.models import District, DistrictArea
 from stadsdel.indicators.models import ImportBatch, Indicator, Level, Observation
 from stadsdel.indices.models import IndexModel, IndexRunResult
+from stadsdel.jobs.selectors import kept_get
 from stadsdel.jobs.services import keep_newest
 from stadsdel.lib.index import IndexInputError, IndexResult, index_compute, panel_from_frame
 from stadsdel.lib.typology import DEFAULT_CUTOFFS, VARIABLES, TypologyError, typology_compute
@@ -254,9 +252,8 @@ def index_run_kept(*, model: IndexModel, level: str, data_version: int) -> Index
     districts' areas or the models counts the data version up, so it is never shown stale. A kept
     run comes back slim (`IndexRun.slim`); a computed one whole."""
     key = _run_key(model, level)
-    row = IndexRunResult.objects.filter(key=key, data_version=data_version).only("payload").first()
-    if row is not None:
-        run = pickle.loads(zlib.decompress(bytes(row.payload)))
+    run = kept_get(IndexRunResult, lookup={"key": key}, data_version=data_version)
+    if run is not None:
         run.model = model
         # Named in the reader's language, not the language of whoever computed it.
         run.reference_label = model.reference_municipality.name if model.reference_municipality else _("all areas")
@@ -264,9 +261,8 @@ def index_run_kept(*, model: IndexModel, level: str, data_version: int) -> Index
     t0 = time.perf_counter()
     run = index_run(model=model, level=level)
     seconds = time.perf_counter() - t0
-    keep_newest(IndexRunResult, lookup={"key": key}, versions={"data_version": data_version}, values={
-        "model_id": model.pk, "computed_at": timezone.now(), "seconds": seconds,
-        "payload": zlib.compress(pickle.dumps(run.slim(), protocol=pickle.HIGHEST_PROTOCOL), 1)})
+    keep_newest(IndexRunResult, lookup={"key": key}, versions={"data_version": data_version},
+                payload=IndexRunResult.pack(run.slim()), seconds=seconds, values={"model_id": model.pk})
     return run
 
 

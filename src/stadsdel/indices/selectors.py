@@ -251,18 +251,27 @@ def index_run_kept(*, model: IndexModel, level: str, data_version: int) -> Index
     figures: a kept run is never newer than its label, and any change of the figures, the
     districts' areas or the models counts the data version up, so it is never shown stale. A kept
     run comes back slim (`IndexRun.slim`); a computed one whole."""
-    key = _run_key(model, level)
-    run = kept_get(IndexRunResult, lookup={"key": key}, data_version=data_version)
+    run = index_run_kept_get(model=model, level=level, data_version=data_version)
+    return run if run is not None else index_run_keep(model=model, level=level, data_version=data_version)
+
+
+def index_run_kept_get(*, model: IndexModel, level: str, data_version: int) -> IndexRun | None:
+    """The run `index_run_kept` keeps, when one is kept at `data_version`; else None."""
+    run = kept_get(IndexRunResult, lookup={"key": _run_key(model, level)}, data_version=data_version)
     if run is not None:
         run.model = model
         # Named in the reader's language, not the language of whoever computed it.
         run.reference_label = model.reference_municipality.name if model.reference_municipality else _("all areas")
-        return run
+    return run
+
+
+def index_run_keep(*, model: IndexModel, level: str, data_version: int) -> IndexRun:
+    """Compute the run `index_run_kept` keeps, and keep it at `data_version`."""
     t0 = time.perf_counter()
     run = index_run(model=model, level=level)
-    seconds = time.perf_counter() - t0
-    keep_newest(IndexRunResult, lookup={"key": key}, versions={"data_version": data_version},
-                payload=IndexRunResult.pack(run.slim()), seconds=seconds, values={"model_id": model.pk})
+    keep_newest(IndexRunResult, lookup={"key": _run_key(model, level)}, versions={"data_version": data_version},
+                payload=IndexRunResult.pack(run.slim()), seconds=time.perf_counter() - t0,
+                values={"model_id": model.pk})
     return run
 
 
@@ -291,7 +300,8 @@ WAIT_FOR_WORKER_SECONDS = 1.0
 
 def index_run_slow_and_stale(*, model: IndexModel, level: str, data_version: int) -> bool:
     """Whether the model's run at `level` was kept, took long to compute, and is older than
-    `data_version` (so a reader would wait for it)."""
+    `data_version` (so a reader would wait for it). Asked only when no run is kept at
+    `data_version` (`index_run_kept_get`): a page with its run kept reads it and nothing more."""
     return IndexRunResult.objects.filter(key=_run_key(model, level), data_version__lt=data_version,
                                          seconds__gt=WAIT_FOR_WORKER_SECONDS).exists()
 

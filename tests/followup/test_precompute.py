@@ -62,11 +62,11 @@ def test_every_kind_of_change_makes_the_report_recomputed(change, ministry_user,
     with django_capture_on_commit_callbacks(execute=True):
         CHANGES[change](user)
     assert precompute.current_version().version > before
-    assert PrecomputedReport.objects.get(key=str(KEY)).version < precompute.current_version().version
+    assert PrecomputedReport.objects.get(key=str(KEY)).data_version < precompute.current_version().version
     # The change queued the recomputation; the worker runs it and the report is current again.
     run_worker()
     row = PrecomputedReport.objects.get(key=str(KEY))
-    assert row.version == precompute.current_version().version
+    assert row.data_version == precompute.current_version().version
     assert precompute.report_context(KEY) == {"c": 2} and computed.count(KEY) == 2
 
 
@@ -141,8 +141,8 @@ def test_a_report_computed_for_older_data_does_not_replace_a_newer_one(db, monke
     # meanwhile kept the report for newer data.
     monkeypatch.setattr(precompute, "compute", lambda key: {"c": "computed"})
     precompute.store(KEY, version=7)
-    assert PrecomputedReport.objects.get(key=str(KEY)).version == 7
+    assert PrecomputedReport.objects.get(key=str(KEY)).data_version == 7
     assert precompute.store(KEY, version=5) == {"c": "computed"}
-    assert PrecomputedReport.objects.get(key=str(KEY)).version == 7
+    assert PrecomputedReport.objects.get(key=str(KEY)).data_version == 7
     precompute.store(KEY, version=8)
-    assert PrecomputedReport.objects.get(key=str(KEY)).version == 8
+    assert PrecomputedReport.objects.get(key=str(KEY)).data_version == 8

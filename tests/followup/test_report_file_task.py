@@ -31,7 +31,7 @@ def test_a_report_file_is_built_by_a_task_then_served_until_the_data_change(
     served = client.get(URL)
     assert served.status_code == 200 and served["Content-Type"] == XLSX and served.content[:2] == b"PK"
     kept = ReportFile.objects.get()
-    assert bytes(kept.data) == served.content and kept.fmt == "xlsx"
+    assert bytes(kept.payload) == served.content and kept.fmt == "xlsx"
     # The task is its owner's: another reader is refused its page.
     other = client.__class__()
     other.force_login(haninge_user)
@@ -44,18 +44,18 @@ def test_a_report_file_is_built_by_a_task_then_served_until_the_data_change(
     run_worker()  # the report, then the file someone downloaded, built again
     rebuilt = client.get(URL)  # served at once: no task, no wait
     assert rebuilt.status_code == 200 and rebuilt["Content-Type"] == XLSX
-    assert ReportFile.objects.get().version > kept.version
+    assert ReportFile.objects.get().data_version > kept.data_version
 
 
 def test_without_a_worker_or_for_a_visitor_the_file_is_built_in_the_request_and_kept(client, ministry_user):
     served = client.get("/reports/national/2011/?format=xlsx")  # a visitor, no worker
     assert served.status_code == 200 and served["Content-Type"] == XLSX
     kept = ReportFile.objects.get()
-    assert bytes(kept.data) == served.content and ":public:" in kept.key
+    assert bytes(kept.payload) == served.content and ":public:" in kept.key
     beat("test-worker")
     again = client.get("/reports/national/2011/?format=xlsx")  # still a visitor: served from the kept file
     assert again.status_code == 200 and again.content == served.content
-    assert ReportFile.objects.get().built_at == kept.built_at
+    assert ReportFile.objects.get().computed_at == kept.computed_at
     client.force_login(ministry_user)
     assert client.get("/reports/national/2011/?format=html").status_code == 200  # HTML is quick: in the request
 
@@ -71,8 +71,8 @@ def test_a_visitors_file_is_built_again_by_the_worker_after_the_data_change(
         services.national_publish(user=ministry_user, year=2011, published=True, introduction="Ny inledning")
     run_worker()  # the reports, then the kept file, at the new data version
     rebuilt = ReportFile.objects.get()
-    assert rebuilt.version > kept.version and rebuilt.built_at > kept.built_at
+    assert rebuilt.data_version > kept.data_version and rebuilt.computed_at > kept.computed_at
     # The next visitor is served the file the worker built: nothing is built in the request.
     monkeypatch.setattr(precompute, "file_writer", lambda *a: pytest.fail("built in the request"))
     served = client.get(URL)
-    assert served.status_code == 200 and served.content == bytes(rebuilt.data)
+    assert served.status_code == 200 and served.content == bytes(rebuilt.payload)

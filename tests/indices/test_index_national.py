@@ -205,6 +205,19 @@ def test_a_slow_run_is_recomputed_by_the_worker_while_the_page_says_so(client, s
     assert next(r.total for r in ready.context["page"].rows if r.unit == AREAS[0]) != before
 
 
+def test_a_page_with_its_run_kept_reads_the_kept_runs_once(client, stockholm_statistics, test_model):
+    """Whether a stale run is slow to compute again is asked only when no run is kept at the
+    current data version: a page with its run kept reads the kept runs once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _area_page(client, test_model)
+    with CaptureQueriesContext(connection) as queries:
+        assert "<tbody>" in _area_page(client, test_model).content.decode()
+    table = IndexRunResult._meta.db_table
+    assert len([q for q in queries.captured_queries if table in q["sql"]]) == 1
+
+
 def test_a_quick_run_or_no_worker_is_computed_in_the_request(client, stockholm_statistics, test_model,
                                                             django_capture_on_commit_callbacks):
     from stadsdel.jobs.services import beat

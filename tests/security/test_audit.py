@@ -98,6 +98,23 @@ def test_paging_goes_on_to_older_changes(ministry_user):
     assert not keys & {(e.model_label, e.object_id, e.when) for e in second.entries}
 
 
+def test_the_pages_links_keep_the_filter(client, edited, ministry_user, monkeypatch):
+    """The pager (the index table's too, `ui/_pager.html`) links to newer and older changes of
+    the same kind of record, and says no page count: the audit log does not count its changes."""
+    from functools import partial
+
+    from stadsdel.accounts import selectors
+
+    monkeypatch.setattr(selectors, "audit_page", partial(audit_page, page_size=1))
+    client.force_login(ministry_user)
+    first = client.get(AUDIT, {"model": "agreements.Partnership"}).content.decode()
+    assert '<a rel="next" href="?model=agreements.Partnership&amp;page=2">Äldre ändringar</a>' in first
+    assert 'rel="prev"' not in first and 'aria-label="Sidor"' in first
+    second = client.get(AUDIT, {"model": "agreements.Partnership", "page": 2}).content.decode()
+    assert '<a rel="prev" href="?model=agreements.Partnership&amp;page=1">Nyare ändringar</a>' in second
+    assert "Sida 2" not in second
+
+
 def test_the_ownership_rule(ministry_user, haninge_user, malmo_user, agency_user, analyst_user, committee_user):
     haninge = District.objects.filter(municipality__code="0136").first()
     ministry = audit_viewer(user=ministry_user)

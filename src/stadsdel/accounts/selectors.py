@@ -177,9 +177,30 @@ def audit_model_choices(*, viewer: AuditViewer) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class AuditPage:
+    """One page of the audit log, newest first. It answers to the names of Django's `Page` that
+    the shared pager (`ui/_pager.html`) reads, but has no paginator: it knows only whether a
+    next page exists (`audit_page` reads one change more than it shows), not how many there
+    are, which would take a count of every history table the viewer may see."""
+
     entries: list[HistoryEntry]
     page: int
     has_next: bool
+
+    @property
+    def number(self) -> int:
+        return self.page
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.page + 1
 
 
 def _history_model(label: str):

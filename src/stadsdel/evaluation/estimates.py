@@ -12,17 +12,14 @@ estimates are computed in the request, as they always were, and kept.
 
 from __future__ import annotations
 
-import pickle
 import time
-import zlib
 from collections.abc import Callable
 
-from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from stadsdel.evaluation.models import Evaluation, KeptEstimates
 from stadsdel.evaluation.selectors import OutcomeResult, evaluation_results
-from stadsdel.jobs.selectors import TaskState, task_latest, task_state
+from stadsdel.jobs.selectors import TaskState, kept_get, task_latest, task_state
 from stadsdel.jobs.services import FAILED, keep_newest, task_enqueue_keyed, workers_alive
 
 LABEL = gettext_noop("Estimating the evaluation")
@@ -32,9 +29,8 @@ PRIORITY = 10
 
 
 def kept(evaluation: Evaluation, *, data_version: int) -> list[OutcomeResult] | None:
-    row = KeptEstimates.objects.filter(evaluation=evaluation, evaluation_version=evaluation.version,
-                                       data_version=data_version).only("payload").first()
-    return None if row is None else pickle.loads(zlib.decompress(bytes(row.payload)))
+    return kept_get(KeptEstimates, lookup={"evaluation": evaluation, "evaluation_version": evaluation.version},
+                    data_version=data_version)
 
 
 def compute_and_keep(evaluation: Evaluation, *, data_version: int,
@@ -44,9 +40,8 @@ def compute_and_keep(evaluation: Evaluation, *, data_version: int,
     t0 = time.perf_counter()
     results = evaluation_results(evaluation=evaluation, progress=progress)
     keep_newest(KeptEstimates, lookup={"evaluation": evaluation},
-                versions={"evaluation_version": evaluation.version, "data_version": data_version}, values={
-                    "payload": zlib.compress(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL), 1),
-                    "computed_at": timezone.now(), "seconds": time.perf_counter() - t0})
+                versions={"evaluation_version": evaluation.version, "data_version": data_version},
+                payload=KeptEstimates.pack(results), seconds=time.perf_counter() - t0)
     return results
 
 

@@ -10,13 +10,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from stadsdel.agreements.models import Organisation
 from stadsdel.areas.models import District
 from stadsdel.indicators.models import Indicator
+from stadsdel.jobs.models import KeptResult
 
 
 class Evaluation(models.Model):
@@ -93,7 +93,7 @@ class Evaluation(models.Model):
         return reverse("evaluation:evaluation_detail", args=[self.pk])
 
 
-class KeptEstimates(models.Model):
+class KeptEstimates(KeptResult):
     """An evaluation's estimates (every outcome's difference-in-differences and synthetic
     control, with their placebo runs), kept so its page need not fit them again: for the
     evaluation's edit version and the data version they were computed at. Estimates at an older
@@ -102,10 +102,6 @@ class KeptEstimates(models.Model):
 
     evaluation = models.OneToOneField(Evaluation, on_delete=models.CASCADE, related_name="+")
     evaluation_version = models.PositiveIntegerField()
-    data_version = models.PositiveBigIntegerField()
-    payload = models.BinaryField()
-    computed_at = models.DateTimeField(default=timezone.now)
-    seconds = models.FloatField(default=0.0)
 
     class Meta:
         verbose_name = _("kept estimates")

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from stadsdel.agreements.models import CooperationAgreement, Organisation
 from stadsdel.areas.models import Municipality
+from stadsdel.jobs.models import KeptResult
 
 
 class ReportStatus(models.TextChoices):
@@ -144,37 +145,28 @@ class DataVersion(models.Model):
         return f"{self.version} ({self.changed_at:%Y-%m-%d %H:%M})"
 
 
-class PrecomputedReport(models.Model):
+class PrecomputedReport(KeptResult):
     """A report's content and charts as computed at one data version (a background task does it
     after each change), so that viewing a report costs a read, not a computation. `key` names the
-    report and its version (public or internal); `payload` is the page's context, compressed."""
+    report and its version (public or internal); `payload` is the page's context, pickled and
+    compressed."""
 
     key = models.CharField(max_length=100, unique=True)
-    version = models.PositiveBigIntegerField()
-    payload = models.BinaryField()
-    computed_at = models.DateTimeField(default=timezone.now)
-    seconds = models.FloatField(default=0.0)
 
     class Meta:
         verbose_name = _("precomputed report")
         verbose_name_plural = _("precomputed reports")
 
-    def __str__(self) -> str:
-        return f"{self.key} @ {self.version}"
 
-
-class ReportFile(models.Model):
+class ReportFile(KeptResult):
     """A report's PDF or Excel file, built by a background task from the precomputed report
     and kept for the data version it was built from: the next download of the same report,
     language and format is served from here, until the data change. `key` is the report's
-    `precompute.ReportKey` (kind, municipality, year, public or internal, language)."""
+    `precompute.ReportKey` (kind, municipality, year, public or internal, language); `payload`
+    is the file as it is served."""
 
     key = models.CharField(max_length=100)
     fmt = models.CharField(max_length=8)
-    version = models.PositiveBigIntegerField()
-    data = models.BinaryField()
-    built_at = models.DateTimeField(default=timezone.now)
-    seconds = models.FloatField(default=0.0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "fmt"], name="report_file_once_per_format")]
@@ -182,4 +174,4 @@ class ReportFile(models.Model):
         verbose_name_plural = _("report files")
 
     def __str__(self) -> str:
-        return f"{self.key}.{self.fmt} @ {self.version}"
+        return f"{self.key}.{self.fmt} @ {self.data_version}"

@@ -18,10 +18,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-import pickle
 import threading
 import time
-import zlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -175,15 +173,11 @@ def _compute(key: ReportKey) -> dict | None:
 def store(key: ReportKey, *, version: int) -> dict | None:
     t0 = time.perf_counter()
     context = compute(key)
-    payload = zlib.compress(pickle.dumps(context, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    payload = PrecomputedReport.pack(context)
     # A request computing at an older version never overwrites what a task kept for newer data.
-    keep_newest(PrecomputedReport, lookup={"key": str(key)}, versions={"version": version}, values={
-        "payload": payload, "computed_at": timezone.now(), "seconds": time.perf_counter() - t0})
+    keep_newest(PrecomputedReport, lookup={"key": str(key)}, versions={"data_version": version}, payload=payload,
+                seconds=time.perf_counter() - t0)
     return context
-
-
-def _load(row: PrecomputedReport) -> dict | None:
-    return pickle.loads(zlib.decompress(bytes(row.payload)))
 
 
 def report_context(key: ReportKey) -> dict | Recomputing | None:
@@ -191,8 +185,8 @@ def report_context(key: ReportKey) -> dict | Recomputing | None:
     now (see the module's docstring)."""
     version = current_version()
     row = PrecomputedReport.objects.filter(key=str(key)).first()
-    if row is not None and row.version == version.version:
-        return _load(row)
+    if row is not None and row.data_version == version.version:
+        return row.unpack()
     if row is not None or key in known_keys():
         state = recompute_state(version)
         if state is not None:
@@ -255,9 +249,9 @@ def recompute_all(*, progress=None) -> int:
     version = current_version().version
     done = 0
     keys = known_keys()
-    stored = dict(PrecomputedReport.objects.values_list("key", "version"))
+    stored = dict(PrecomputedReport.objects.values_list("key", "data_version"))
     runs = index_runs_stale(data_version=version)
-    files = list(ReportFile.objects.exclude(version=version).order_by("key", "fmt").values_list("key", "fmt"))
+    files = list(ReportFile.objects.exclude(data_version=version).order_by("key", "fmt").values_list("key", "fmt"))
     total = len(keys) + len(runs) + len(files)
     for n, key in enumerate(keys, 1):
         if stored.get(str(key)) == version:
@@ -305,8 +299,8 @@ def file_writer(kind: str, fmt: str):
 
 def stored_file(key: ReportKey, fmt: str) -> bytes | None:
     """The report's file in `fmt` as built at the current data version, or None."""
-    row = ReportFile.objects.filter(key=str(key), fmt=fmt, version=current_version().version).first()
-    return None if row is None else bytes(row.data)
+    row = ReportFile.objects.filter(key=str(key), fmt=fmt, data_version=current_version().version).first()
+    return None if row is None else bytes(row.payload)
 
 
 def file_build(key: ReportKey, fmt: str) -> bytes:
@@ -314,13 +308,13 @@ def file_build(key: ReportKey, fmt: str) -> bytes:
     current) and keep it."""
     t0 = time.perf_counter()
     version = current_version().version
-    row = PrecomputedReport.objects.filter(key=str(key), version=version).first()
-    context = _load(row) if row is not None else store(key, version=version)
+    row = PrecomputedReport.objects.filter(key=str(key), data_version=version).first()
+    context = row.unpack() if row is not None else store(key, version=version)
     if context is None:
         raise ValueError(f"{key}: the report has no districts")
     with translation.override(key.language):
         data = file_writer(key.kind, fmt)(context["c"])
     data = data.encode("utf-8") if isinstance(data, str) else data
-    keep_newest(ReportFile, lookup={"key": str(key), "fmt": fmt}, versions={"version": version}, values={
-        "data": data, "built_at": timezone.now(), "seconds": time.perf_counter() - t0})
+    keep_newest(ReportFile, lookup={"key": str(key), "fmt": fmt}, versions={"data_version": version}, payload=data,
+                seconds=time.perf_counter() - t0)
     return data

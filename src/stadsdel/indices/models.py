@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from stadsdel.areas.models import Municipality
+from stadsdel.jobs.models import KeptResult
 from stadsdel.lib.index import ModelSpec, model_parse
 
 
@@ -68,7 +68,7 @@ class IndexModel(models.Model):
         return model_parse(self.definition(), source=str(self))
 
 
-class SensitivityResult(models.Model):
+class SensitivityResult(KeptResult):
     """An index page's sensitivity analysis (Monte Carlo over weights and normalisations), kept
     so the page need not draw again: per model version, level, year, threshold, number of draws
     and seed (`key`), at the data version it was computed from. A row at an older data version
@@ -77,20 +77,13 @@ class SensitivityResult(models.Model):
 
     model = models.ForeignKey(IndexModel, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200, unique=True)
-    data_version = models.PositiveBigIntegerField()
-    payload = models.BinaryField()
-    computed_at = models.DateTimeField(default=timezone.now)
-    seconds = models.FloatField(default=0.0)
 
     class Meta:
         verbose_name = _("sensitivity analysis")
         verbose_name_plural = _("sensitivity analyses")
 
-    def __str__(self) -> str:
-        return f"{self.key} @ {self.data_version}"
 
-
-class IndexRunResult(models.Model):
+class IndexRunResult(KeptResult):
     """An index model's run over the stored area figures at one level (every year), kept so the
     index page need not read the figures and compute again while they are unchanged: a national
     run reads over a million figures. Per model version and level (`key`), at the data version
@@ -103,14 +96,7 @@ class IndexRunResult(models.Model):
 
     model = models.ForeignKey(IndexModel, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200, unique=True)
-    data_version = models.PositiveBigIntegerField()
-    payload = models.BinaryField()
-    computed_at = models.DateTimeField(default=timezone.now)
-    seconds = models.FloatField(default=0.0)
 
     class Meta:
         verbose_name = _("kept index run")
         verbose_name_plural = _("kept index runs")
-
-    def __str__(self) -> str:
-        return f"{self.key} @ {self.data_version}"

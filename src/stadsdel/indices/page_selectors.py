@@ -7,6 +7,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
+
 from stadsdel.areas.models import District
 from stadsdel.indices.models import IndexModel
 from stadsdel.indices.selectors import IndexRun, index_run
@@ -126,28 +128,34 @@ class IndexPage:
 
 @dataclass
 class TablePage:
-    """One page of an index page's table: the rows matching `query` (all when blank), highest
-    risk first, `TABLE_ROWS` at a time. `first` and `last` count from 1 among the matches."""
+    """One page of a paged table (an index page's units, the typology's areas): the rows
+    matching `query` (all when blank), in their order, `TABLE_ROWS` at a time. `pager` is
+    Django's page of them (the previous and next links, `ui/_pager.html`); `total` counts every
+    row, matching or not. `first` and `last` count from 1 among the matches."""
 
-    rows: list[UnitRow]
-    number: int
-    pages: int
-    matches: int
+    pager: Page
     total: int
     query: str = ""
 
     @property
+    def rows(self) -> list:
+        return self.pager.object_list
+
+    @property
+    def pages(self) -> int:
+        return self.pager.paginator.num_pages
+
+    @property
+    def matches(self) -> int:
+        return self.pager.paginator.count
+
+    @property
     def first(self) -> int:
-        return (self.number - 1) * TABLE_ROWS + 1 if self.rows else 0
+        return self.pager.start_index()
 
     @property
     def last(self) -> int:
-        return self.first + len(self.rows) - 1 if self.rows else 0
-
-    @property
-    def is_cut(self) -> bool:
-        """Whether the table shows fewer rows than the run has units (paged or searched)."""
-        return len(self.rows) < self.total
+        return self.pager.end_index()
 
 
 def rows_page(rows: list, *, number: int | None = None, query: str = "",
@@ -159,10 +167,10 @@ def rows_page(rows: list, *, number: int | None = None, query: str = "",
     if query:
         needle = query.casefold()
         rows = [r for r in rows if needle in text(r).casefold()]
-    pages = max(1, -(-len(rows) // TABLE_ROWS))
-    number = min(max(number or 1, 1), pages)
-    shown = rows[(number - 1) * TABLE_ROWS:number * TABLE_ROWS]
-    return TablePage(rows=shown, number=number, pages=pages, matches=len(rows), total=total, query=query)
+    # Django's get_page gives the last page for a number below 1; the table has always given
+    # the first.
+    pager = Paginator(rows, TABLE_ROWS).get_page(max(number or 1, 1))
+    return TablePage(pager=pager, total=total, query=query)
 
 
 def page_of(position: int) -> int:

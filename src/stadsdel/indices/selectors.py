@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import pickle
 import time
-import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -14,12 +12,12 @@ import numpy as np
 import pandas as pd
 from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stadsdel.areas.models import District, DistrictArea
 from stadsdel.indicators.models import ImportBatch, Indicator, Level, Observation
 from stadsdel.indices.models import IndexModel, IndexRunResult
+from stadsdel.jobs.selectors import kept_get
 from stadsdel.jobs.services import keep_newest
 from stadsdel.lib.index import IndexInputError, IndexResult, index_compute, panel_from_frame
 from stadsdel.lib.typology import DEFAULT_CUTOFFS, VARIABLES, TypologyError, typology_compute
@@ -253,20 +251,27 @@ def index_run_kept(*, model: IndexModel, level: str, data_version: int) -> Index
     figures: a kept run is never newer than its label, and any change of the figures, the
     districts' areas or the models counts the data version up, so it is never shown stale. A kept
     run comes back slim (`IndexRun.slim`); a computed one whole."""
-    key = _run_key(model, level)
-    row = IndexRunResult.objects.filter(key=key, data_version=data_version).only("payload").first()
-    if row is not None:
-        run = pickle.loads(zlib.decompress(bytes(row.payload)))
+    run = index_run_kept_get(model=model, level=level, data_version=data_version)
+    return run if run is not None else index_run_keep(model=model, level=level, data_version=data_version)
+
+
+def index_run_kept_get(*, model: IndexModel, level: str, data_version: int) -> IndexRun | None:
+    """The run `index_run_kept` keeps, when one is kept at `data_version`; else None."""
+    run = kept_get(IndexRunResult, lookup={"key": _run_key(model, level)}, data_version=data_version)
+    if run is not None:
         run.model = model
         # Named in the reader's language, not the language of whoever computed it.
         run.reference_label = model.reference_municipality.name if model.reference_municipality else _("all areas")
-        return run
+    return run
+
+
+def index_run_keep(*, model: IndexModel, level: str, data_version: int) -> IndexRun:
+    """Compute the run `index_run_kept` keeps, and keep it at `data_version`."""
     t0 = time.perf_counter()
     run = index_run(model=model, level=level)
-    seconds = time.perf_counter() - t0
-    keep_newest(IndexRunResult, lookup={"key": key}, versions={"data_version": data_version}, values={
-        "model_id": model.pk, "computed_at": timezone.now(), "seconds": seconds,
-        "payload": zlib.compress(pickle.dumps(run.slim(), protocol=pickle.HIGHEST_PROTOCOL), 1)})
+    keep_newest(IndexRunResult, lookup={"key": _run_key(model, level)}, versions={"data_version": data_version},
+                payload=IndexRunResult.pack(run.slim()), seconds=time.perf_counter() - t0,
+                values={"model_id": model.pk})
     return run
 
 
@@ -295,7 +300,8 @@ WAIT_FOR_WORKER_SECONDS = 1.0
 
 def index_run_slow_and_stale(*, model: IndexModel, level: str, data_version: int) -> bool:
     """Whether the model's run at `level` was kept, took long to compute, and is older than
-    `data_version` (so a reader would wait for it)."""
+    `data_version` (so a reader would wait for it). Asked only when no run is kept at
+    `data_version` (`index_run_kept_get`): a page with its run kept reads it and nothing more."""
     return IndexRunResult.objects.filter(key=_run_key(model, level), data_version__lt=data_version,
                                          seconds__gt=WAIT_FOR_WORKER_SECONDS).exists()
 

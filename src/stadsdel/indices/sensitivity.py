@@ -14,19 +14,16 @@ kept.
 from __future__ import annotations
 
 import dataclasses
-import pickle
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from stadsdel.indices.models import IndexModel, SensitivityResult
 from stadsdel.indices.selectors import index_run
-from stadsdel.jobs.selectors import TaskState, task_latest, task_state, tasks_queued
+from stadsdel.jobs.selectors import TaskState, kept_get, task_latest, task_state, tasks_queued
 from stadsdel.jobs.services import (
     FAILED,
     READY,
@@ -64,8 +61,7 @@ class SensitivityKey:
 
 
 def kept(key: SensitivityKey, *, data_version: int) -> Sensitivity | None:
-    row = SensitivityResult.objects.filter(key=str(key), data_version=data_version).only("payload").first()
-    return None if row is None else pickle.loads(zlib.decompress(bytes(row.payload)))
+    return kept_get(SensitivityResult, lookup={"key": str(key)}, data_version=data_version)
 
 
 def compute_and_keep(key: SensitivityKey, *, result: IndexResult, data_version: int,
@@ -78,10 +74,9 @@ def compute_and_keep(key: SensitivityKey, *, result: IndexResult, data_version: 
     # The per-draw ranks (draws × units) are only summarised on the page; kept, a national
     # area-level run would weigh tens of megabytes.
     stored = dataclasses.replace(sensitivity, ranks=np.empty((0, len(sensitivity.units))))
-    keep_newest(SensitivityResult, lookup={"key": str(key)}, versions={"data_version": data_version}, values={
-        "model_id": key.model_id,
-        "payload": zlib.compress(pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL), 1),
-        "computed_at": timezone.now(), "seconds": time.perf_counter() - t0})
+    keep_newest(SensitivityResult, lookup={"key": str(key)}, versions={"data_version": data_version},
+                payload=SensitivityResult.pack(stored), seconds=time.perf_counter() - t0,
+                values={"model_id": key.model_id})
     return sensitivity
 
 

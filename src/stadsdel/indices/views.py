@@ -102,7 +102,11 @@ def index_overview(request):
         # A download waits for its file anyway: it gets the intervals, never a blank column.
         return sensitivity.sensitivity_for(key, result=result, data_version=data_version, background=not as_csv)
 
-    if not as_csv and selectors.index_run_slow_and_stale(model=model, level=level, data_version=data_version):
+    # The run is kept per model version and level while the data is unchanged: a national run
+    # reads over a million figures.
+    run = selectors.index_run_kept_get(model=model, level=level, data_version=data_version)
+    if run is None and not as_csv and selectors.index_run_slow_and_stale(model=model, level=level,
+                                                                         data_version=data_version):
         # A run that takes seconds (the country's areas) is being computed again by the worker
         # after the change: the page says so and shows the index once it is ready.
         state = recompute_state()
@@ -112,9 +116,8 @@ def index_overview(request):
             response["Cache-Control"] = "no-store"
             return response
     try:
-        # The run is kept per model version and level while the data is unchanged: a national run
-        # reads over a million figures.
-        run = selectors.index_run_kept(model=model, level=level, data_version=data_version)
+        if run is None:
+            run = selectors.index_run_keep(model=model, level=level, data_version=data_version)
         page = index_page(model=model, year=_int(request, "year"), level=level, threshold=threshold,
                           start_year=_int(request, "from"), sensitivity_of=sensitivity_of, run=run)
     except selectors.NoIndexFigures:

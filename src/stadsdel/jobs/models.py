@@ -1,7 +1,10 @@
 """The state the task queue (django-tasks-db's `DBTaskResult`) does not keep: which workers are
-alive, and how far a running task has come."""
+alive, how far a running task has come, and (`KeptResult`) what the long computations kept."""
 
 from __future__ import annotations
+
+import pickle
+import zlib
 
 from django.conf import settings
 from django.db import models
@@ -52,3 +55,37 @@ class TaskProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.percent:.0f} % {self.step}"
+
+
+class KeptResult(models.Model):
+    """What every kept result of a long computation shares (a report's content, an index run,
+    a sensitivity analysis, an evaluation's estimates, a report's file): it is kept so a page
+    need not compute it again while the data are unchanged, at the data version it was computed
+    from (`followup.DataVersion`, read before the data). A result at an older version is never
+    used; the next computation replaces it, unless it was made from older data still
+    (`services.keep_newest`). Each concrete model declares what names its result (a key, an
+    evaluation and its edit version) and what it is in the domain.
+
+    `payload` is the result as bytes: pickled and compressed (`pack`, `unpack`), or a file as it
+    is served. `seconds` is how long the computation took: the slow ones are computed again in
+    the background after a change, ahead of their readers."""
+
+    data_version = models.PositiveBigIntegerField()
+    payload = models.BinaryField()
+    computed_at = models.DateTimeField(default=timezone.now)
+    seconds = models.FloatField(default=0.0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        # Most kept results are named by a `key` of their own.
+        return f"{getattr(self, 'key', self.pk)} @ {self.data_version}"
+
+    @staticmethod
+    def pack(value) -> bytes:
+        # zlib's fastest level: a result is often written while its reader waits for the page.
+        return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+    def unpack(self):
+        return pickle.loads(zlib.decompress(bytes(self.payload)))

@@ -1,4 +1,5 @@
-"""Reads about background tasks: one task's state as its page shows it."""
+"""Reads about background tasks: one task's state as its page shows it, and the results long
+computations kept."""
 
 from __future__ import annotations
 
@@ -7,8 +8,15 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
-from stadsdel.jobs.models import TaskProgress
+from stadsdel.jobs.models import KeptResult, TaskProgress
 from stadsdel.jobs.services import FAILED, READY, RUNNING, SUCCESSFUL, WorkerDied, workers_alive
+
+
+def kept_get(model: type[KeptResult], *, lookup: dict, data_version: int):
+    """The result `model` keeps for `lookup` at `data_version`, unpacked; None when none is kept
+    at that version (a result at an older one is never used)."""
+    row = model.objects.filter(**lookup, data_version=data_version).only("payload").first()
+    return None if row is None else row.unpack()
 
 
 @dataclass

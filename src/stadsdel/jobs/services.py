@@ -11,7 +11,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from stadsdel.jobs.models import TaskProgress, WorkerBeat
+from stadsdel.jobs.models import KeptResult, TaskProgress, WorkerBeat
 
 READY, RUNNING, FAILED, SUCCESSFUL = "READY", "RUNNING", "FAILED", "SUCCESSFUL"
 
@@ -74,13 +74,15 @@ def task_enqueue_keyed(task, *, key: str, label: str, public: bool = False, prio
     return str(result.id)
 
 
-def keep_newest(model, *, lookup: dict, versions: dict, values: dict) -> None:
-    """Keep a computed result (`values`) in the one row of `model` for `lookup`, unless the row
-    holds one computed at a newer version already (`versions`, each compared field by field):
-    a slow task for older data that ends after a quicker one for newer data does not overwrite
-    it."""
+def keep_newest(model: type[KeptResult], *, lookup: dict, versions: dict, payload: bytes, seconds: float,
+                values: dict | None = None) -> None:
+    """Keep a computed result (`payload`, which took `seconds`, and any other `values`) in the one
+    row of `model` for `lookup`, unless the row holds one computed at a newer version already
+    (`versions`, each compared field by field): a slow task for older data that ends after a
+    quicker one for newer data does not overwrite it."""
     from django.db import IntegrityError
 
+    values = {**(values or {}), "payload": payload, "seconds": seconds, "computed_at": timezone.now()}
     older = {f"{name}__lte": value for name, value in versions.items()}
     if model.objects.filter(**lookup, **older).update(**versions, **values):
         return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from axes.helpers import get_cool_off, get_failure_limit
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
@@ -46,7 +48,7 @@ def audit(request):
         "page": page,
         "model_choices": choices,
         "form": form,
-        "model_label": model_label,
+        "pager_query": urlencode({"model": model_label}) if model_label else "",
     })
 
 

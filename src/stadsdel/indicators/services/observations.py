@@ -298,16 +298,19 @@ def observations_write_columns(
     # besides match no key of the file.
     found = stored_rows_read(stored, first=dict(zip(key_fields, (keys[0] for keys in file_keys), strict=True)),
                              last=dict(zip(key_fields, (keys[-1] for keys in file_keys), strict=True)), expected=n)
-    if _in_file_order(found, file_keys, n) and _same_figures(found, columns):
-        outcome.unchanged = n
-        return outcome
-    keys = list(zip(*file_keys, strict=True))
     absent = len(found)  # the position of a figure not stored
-    position = dict(zip(map(stored_key, found), range(absent), strict=True))
-    at = list(map(position.get, keys, repeat(absent)))
-    if found and max(at) < absent and _same_figures(_gathered(found, at), columns):
-        outcome.unchanged = n
-        return outcome
+    if _in_file_order(found, file_keys, n):
+        if _same_figures(found, columns):
+            outcome.unchanged = n
+            return outcome
+        at = list(range(n))  # the i-th stored row is the i-th figure's
+    else:
+        keys = list(zip(*file_keys, strict=True))
+        position = dict(zip(map(stored_key, found), range(absent), strict=True))
+        at = list(map(position.get, keys, repeat(absent)))
+        if found and max(at) < absent and _same_figures(_gathered(found, at), columns):
+            outcome.unchanged = n
+            return outcome
     nothing = repeat(None, n)
     figures = list(zip(
         columns.value, columns.numerator if columns.numerator is not None else nothing,

@@ -17,8 +17,8 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stadsdel.areas.models import District, DistrictArea
-from stadsdel.indicators.models import ImportBatch, Indicator, Level, Observation
+from stadsdel.areas.models import District, DistrictArea, StatisticalArea
+from stadsdel.indicators.models import ImportBatch, Indicator, Level, Observation, area_unit_key
 from stadsdel.indices.models import IndexModel, IndexRunResult
 from stadsdel.jobs.services import keep_newest
 from stadsdel.lib.index import IndexInputError, IndexResult, index_compute, panel_from_frame
@@ -115,6 +115,15 @@ def _indicator_ids(codes: Iterable[str]) -> dict[int, str]:
     return dict(Indicator.objects.filter(code__in=list(codes)).values_list("pk", "code"))
 
 
+def _area_unit_keys(**area_filter) -> list[str]:
+    """The unit keys of the statistical areas `area_filter` selects (one municipality's): its
+    figures are asked for by them, so that the unique key's index (indicator, unit key, …) finds
+    that municipality's figures instead of every figure of the indicators (the figures have no
+    index by area; see Observation.Meta.indexes)."""
+    return [area_unit_key(system, code) for system, code in
+            StatisticalArea.objects.filter(**area_filter).values_list("code_system__code", "code")]
+
+
 def _observation_frame(model: IndexModel, codes: list[str], years: set[int] | None) -> pd.DataFrame:
     # By indicator id, as in typology_run, and named by code afterwards (millions of rows at
     # national scale: no join for the name).
@@ -127,7 +136,8 @@ def _observation_frame(model: IndexModel, codes: list[str], years: set[int] | No
     if years is not None:
         qs = qs.filter(period__in=years)
     if model.reference_municipality_id is not None:
-        qs = qs.filter(statistical_area__municipality_id=model.reference_municipality_id)
+        qs = qs.filter(unit_key__in=_area_unit_keys(municipality_id=model.reference_municipality_id),
+                       statistical_area__municipality_id=model.reference_municipality_id)
     rows = qs.values_list(
         "statistical_area__code", "statistical_area__code_system__code", "period", "indicator_id",
         "numerator", "denominator",
@@ -330,7 +340,8 @@ def typology_run(
         status__in=[Observation.Status.OK, Observation.Status.PROVISIONAL], value__isnull=False,
     )
     if municipality:
-        qs = qs.filter(statistical_area__municipality__code=municipality)
+        qs = qs.filter(unit_key__in=_area_unit_keys(municipality__code=municipality),
+                       statistical_area__municipality__code=municipality)
     # Which code system and years have figures, counted in the database; then only the chosen
     # year's figures are read (at national scale one year of 6 000 areas, not all twenty).
     counts = list(qs.order_by().values_list("statistical_area__code_system__code", "period")

@@ -129,15 +129,19 @@ def _observation_frame(model: IndexModel, codes: list[str], years: set[int] | No
     # national scale: no join for the name).
     ids = _indicator_ids(codes)
     qs = Observation.objects.filter(
-        level=Level.AREA, indicator_id__in=list(ids), sex=Observation.Sex.TOTAL,
+        indicator_id__in=list(ids), sex=Observation.Sex.TOTAL,
         status__in=[Observation.Status.OK, Observation.Status.PROVISIONAL],
         numerator__isnull=False, denominator__isnull=False,
     )
     if years is not None:
         qs = qs.filter(period__in=years)
     if model.reference_municipality_id is not None:
+        # The municipality's areas by unit key (only area figures have them), not by level:
+        # asked for the level, SQLite took the (level, year) index and read every area figure.
         qs = qs.filter(unit_key__in=_area_unit_keys(municipality_id=model.reference_municipality_id),
                        statistical_area__municipality_id=model.reference_municipality_id)
+    else:
+        qs = qs.filter(level=Level.AREA)
     rows = qs.values_list(
         "statistical_area__code", "statistical_area__code_system__code", "period", "indicator_id",
         "numerator", "denominator",
@@ -336,12 +340,15 @@ def typology_run(
     # The indicators by id, not by a join on their codes: so the database reads their figures
     # through the figures' unique index (indicator first) instead of scanning every figure.
     qs = Observation.objects.filter(
-        level=Level.AREA, indicator_id__in=list(_indicator_ids(VARIABLES.values())), sex=Observation.Sex.TOTAL,
+        indicator_id__in=list(_indicator_ids(VARIABLES.values())), sex=Observation.Sex.TOTAL,
         status__in=[Observation.Status.OK, Observation.Status.PROVISIONAL], value__isnull=False,
     )
     if municipality:
+        # By unit key, not by level, as in `_observation_frame`.
         qs = qs.filter(unit_key__in=_area_unit_keys(municipality__code=municipality),
                        statistical_area__municipality__code=municipality)
+    else:
+        qs = qs.filter(level=Level.AREA)
     # Which code system and years have figures, counted in the database; then only the chosen
     # year's figures are read (at national scale one year of 6 000 areas, not all twenty).
     counts = list(qs.order_by().values_list("statistical_area__code_system__code", "period")

@@ -128,6 +128,8 @@ class DataChange:
         if figure is None:
             sys.exit("no synthetic figure to change: build the database with bench/load.py first")
         self.key = (figure.indicator.code, figure.statistical_area.code, figure.period)
+        # Read back by unit key, which the unique key's index has (the figures have no index by area).
+        self.unit_key = figure.unit_key
         self.denominator = int(figure.denominator)
         CHANGE_DIR.mkdir(parents=True, exist_ok=True)
         self.count = 0
@@ -137,7 +139,7 @@ class DataChange:
         from stadsdel.indicators.services.imports import observations_import
 
         code, area, period = self.key
-        current = int(Observation.objects.get(indicator__code=code, statistical_area__code=area, period=period,
+        current = int(Observation.objects.get(indicator__code=code, unit_key=self.unit_key, period=period,
                                               sex=Observation.Sex.TOTAL).numerator)
         new = current + 1 if current < self.denominator else current - 1
         path = CHANGE_DIR / "change.csv"

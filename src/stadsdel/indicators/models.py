@@ -255,6 +255,14 @@ class Level(models.TextChoices):
     COUNTRY = "country", _("country")
 
 
+def area_unit_key(system_code: str, code: str) -> str:
+    """The unit key an area's figures are stored under (`Observation.unit_key`). Reads of an
+    area's figures ask by it, with the indicators, so that the unique key's index finds them:
+    the figures have no index by area, which a national import would write at thousands of
+    scattered places (issue 21)."""
+    return f"area:{system_code}:{code}"
+
+
 class Observation(models.Model):
     """One figure: an indicator for one unit (area, district, municipality, county or the country),
     year and sex (T total, K women, M men), with numerator and denominator where known. Values are
@@ -274,7 +282,8 @@ class Observation(models.Model):
 
     # The foreign keys get no index of their own: every index is written for every figure an
     # import inserts or updates (a national import writes millions), so each is either the
-    # first column of an index below or a partial index over the rows that have it (issue 21).
+    # first column of an index below or a partial index over the rows that have it, or (the
+    # area) read through the unit key (issue 21).
     # Nor a database constraint: the one writer (services.bulk) checks the rows they refer to a
     # set at a time, where PostgreSQL's constraint triggers cost more than the insert itself.
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="observations", db_index=False,
@@ -327,16 +336,19 @@ class Observation(models.Model):
             ),
         ]
         # The unique key's index serves the indicator; a query for a district, a municipality,
-        # an area, a rule or a crosswalk names it, so a partial index over the rows that have
-        # one serves it, and the other rows (most of them) cost these indexes nothing.
+        # a rule or a crosswalk names it, so a partial index over the rows that have one serves
+        # it, and the other rows (most of them) cost these indexes nothing. An area's figures
+        # have no index of their own: they are read by indicator and unit key (`area_unit_key`)
+        # through the unique key's index. An index by area took each national file's figures
+        # at some 6 000 scattered places (one per area): without it a national table set's new
+        # figures cost 6–13 % fewer CPU seconds on SQLite and 12 % on PostgreSQL (issue 21,
+        # bench/README.md).
         indexes = [
             models.Index(fields=["level", "period"]),
             models.Index(fields=["district", "indicator", "period"], name="observation_district",
                          condition=models.Q(district__isnull=False)),
             models.Index(fields=["municipality", "indicator", "period"], name="observation_municipality",
                          condition=models.Q(municipality__isnull=False)),
-            models.Index(fields=["statistical_area"], name="observation_area",
-                         condition=models.Q(statistical_area__isnull=False)),
             models.Index(fields=["county"], name="observation_county", condition=models.Q(county__isnull=False)),
             models.Index(fields=["rule"], name="observation_rule", condition=models.Q(rule__isnull=False)),
             models.Index(fields=["crosswalk"], name="observation_crosswalk", condition=models.Q(crosswalk__isnull=False)),

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from stadsdel.areas.models import District
-from stadsdel.indicators.models import ImportBatch, Indicator, Level, Observation, RefusedImport
+from stadsdel.areas.models import District, StatisticalArea
+from stadsdel.indicators.models import (
+    ImportBatch,
+    Indicator,
+    Level,
+    Observation,
+    RefusedImport,
+    area_unit_key,
+)
 
 
 class UnitNotFound(LookupError):
@@ -78,7 +85,11 @@ def observation_list(
         elif level == Level.MUNICIPALITY:
             qs = qs.filter(level=Level.MUNICIPALITY, municipality__code=area.strip())
         else:
-            qs = qs.filter(level=Level.AREA, statistical_area__code=area.strip())
+            # By unit key, which the unique key's index has after the indicator (the figures
+            # have no index by area): the area's code in each code system that has it.
+            areas = StatisticalArea.objects.filter(code=area.strip()).values_list("code_system__code", "code")
+            qs = qs.filter(level=Level.AREA, unit_key__in=[area_unit_key(system, code) for system, code in areas],
+                           statistical_area__code=area.strip())
     elif district is not None:
         qs = qs.filter(level=Level.DISTRICT, district=district)
     elif municipality is not None:

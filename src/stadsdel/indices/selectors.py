@@ -14,8 +14,8 @@ from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
 from django.utils.translation import gettext as _
 
-from stadsdel.areas.models import District, DistrictArea
-from stadsdel.indicators.models import ImportBatch, Indicator, Level, Observation
+from stadsdel.areas.models import District, DistrictArea, StatisticalArea
+from stadsdel.indicators.models import ImportBatch, Indicator, Level, Observation, area_unit_key
 from stadsdel.indices.models import IndexModel, IndexRunResult
 from stadsdel.jobs.selectors import kept_get
 from stadsdel.jobs.services import keep_newest
@@ -113,19 +113,33 @@ def _indicator_ids(codes: Iterable[str]) -> dict[int, str]:
     return dict(Indicator.objects.filter(code__in=list(codes)).values_list("pk", "code"))
 
 
+def _area_unit_keys(**area_filter) -> list[str]:
+    """The unit keys of the statistical areas `area_filter` selects (one municipality's): its
+    figures are asked for by them, so that the unique key's index (indicator, unit key, …) finds
+    that municipality's figures instead of every figure of the indicators (the figures have no
+    index by area; see Observation.Meta.indexes)."""
+    return [area_unit_key(system, code) for system, code in
+            StatisticalArea.objects.filter(**area_filter).values_list("code_system__code", "code")]
+
+
 def _observation_frame(model: IndexModel, codes: list[str], years: set[int] | None) -> pd.DataFrame:
     # By indicator id, as in typology_run, and named by code afterwards (millions of rows at
     # national scale: no join for the name).
     ids = _indicator_ids(codes)
     qs = Observation.objects.filter(
-        level=Level.AREA, indicator_id__in=list(ids), sex=Observation.Sex.TOTAL,
+        indicator_id__in=list(ids), sex=Observation.Sex.TOTAL,
         status__in=[Observation.Status.OK, Observation.Status.PROVISIONAL],
         numerator__isnull=False, denominator__isnull=False,
     )
     if years is not None:
         qs = qs.filter(period__in=years)
     if model.reference_municipality_id is not None:
-        qs = qs.filter(statistical_area__municipality_id=model.reference_municipality_id)
+        # The municipality's areas by unit key (only area figures have them), not by level:
+        # asked for the level, SQLite took the (level, year) index and read every area figure.
+        qs = qs.filter(unit_key__in=_area_unit_keys(municipality_id=model.reference_municipality_id),
+                       statistical_area__municipality_id=model.reference_municipality_id)
+    else:
+        qs = qs.filter(level=Level.AREA)
     rows = qs.values_list(
         "statistical_area__code", "statistical_area__code_system__code", "period", "indicator_id",
         "numerator", "denominator",
@@ -332,11 +346,15 @@ def typology_run(
     # The indicators by id, not by a join on their codes: so the database reads their figures
     # through the figures' unique index (indicator first) instead of scanning every figure.
     qs = Observation.objects.filter(
-        level=Level.AREA, indicator_id__in=list(_indicator_ids(VARIABLES.values())), sex=Observation.Sex.TOTAL,
+        indicator_id__in=list(_indicator_ids(VARIABLES.values())), sex=Observation.Sex.TOTAL,
         status__in=[Observation.Status.OK, Observation.Status.PROVISIONAL], value__isnull=False,
     )
     if municipality:
-        qs = qs.filter(statistical_area__municipality__code=municipality)
+        # By unit key, not by level, as in `_observation_frame`.
+        qs = qs.filter(unit_key__in=_area_unit_keys(municipality__code=municipality),
+                       statistical_area__municipality__code=municipality)
+    else:
+        qs = qs.filter(level=Level.AREA)
     # Which code system and years have figures, counted in the database; then only the chosen
     # year's figures are read (at national scale one year of 6 000 areas, not all twenty).
     counts = list(qs.order_by().values_list("statistical_area__code_system__code", "period")

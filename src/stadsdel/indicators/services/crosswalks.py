@@ -14,7 +14,7 @@ from stadsdel.areas.services import AreaResolver
 from stadsdel.core.files import file_sha256
 from stadsdel.core.progress import Progress, quiet
 from stadsdel.indicators.importers.base import ImportFileError, Problem
-from stadsdel.indicators.models import ImportBatch, Indicator, Level, Observation
+from stadsdel.indicators.models import ImportBatch, Indicator, Observation, area_unit_key
 from stadsdel.indicators.services.aggregation import aggregates_refresh
 from stadsdel.indicators.services.observations import (
     NewObservation,
@@ -116,6 +116,20 @@ def crosswalk_load(*, path: Path, user=None, dry_run: bool = False, progress: Pr
         return crosswalk, outcome
 
 
+def _system_figures(system):
+    """The area figures of one code system. Asked for by each indicator and the range of the
+    system's unit keys (`area:<system>:…`, only area figures have them), which the unique key's
+    index (indicator, unit key, …) reads as one stretch per indicator: the figures have no index
+    by area (see Observation.Meta.indexes). Not asked for the level, nor sorted: SQLite then took
+    the (level, year) index and read every area figure of the country (7 s at 3.6 M figures)."""
+    first = area_unit_key(system.code, "")
+    return Observation.objects.filter(
+        indicator_id__in=list(Indicator.objects.values_list("pk", flat=True)),
+        unit_key__gte=first, unit_key__lt=first[:-1] + chr(ord(first[-1]) + 1),
+        statistical_area__code_system=system,
+    ).order_by()
+
+
 def crosswalk_apply(*, crosswalk: Crosswalk, batch: ImportBatch, user=None, progress: Progress = quiet) -> WriteOutcome:
     """Map every area observation with counts in the from-system onto the to-system's areas.
 
@@ -128,12 +142,12 @@ def crosswalk_apply(*, crosswalk: Crosswalk, batch: ImportBatch, user=None, prog
     for link in links:
         feeds[link.to_area_id].append((link.from_area_id, link.weight))
     from_obs = defaultdict(dict)
-    for o in Observation.objects.filter(level=Level.AREA, statistical_area__code_system=crosswalk.from_system).values(
+    for o in _system_figures(crosswalk.from_system).values(
         "indicator_id", "period", "sex", "statistical_area_id", "numerator", "denominator", "status",
     ):
         from_obs[(o["indicator_id"], o["period"], o["sex"])][o["statistical_area_id"]] = o
     measured = set(
-        Observation.objects.filter(level=Level.AREA, statistical_area__code_system=crosswalk.to_system, crosswalk__isnull=True)
+        _system_figures(crosswalk.to_system).filter(crosswalk__isnull=True)
         .values_list("indicator_id", "period", "sex", "statistical_area_id")
     )
     scales = dict(Indicator.objects.values_list("pk", "scale"))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from stadsdel.areas.models import County, Municipality, StatisticalArea
 from stadsdel.areas.services import AreaResolver
-from stadsdel.indicators.models import Level
+from stadsdel.indicators.models import Level, area_unit_key
 from stadsdel.indicators.selectors import code_level
 
 COUNTRY_KEY = "country:SE"
@@ -31,7 +31,7 @@ def unit_for_area(area: StatisticalArea, system_code: str) -> Unit:
 
 
 def unit_for_area_code(area_id: int, system_code: str, code: str) -> Unit:
-    return Unit(Level.AREA, f"area:{system_code}:{code}", statistical_area_id=area_id)
+    return Unit(Level.AREA, area_unit_key(system_code, code), statistical_area_id=area_id)
 
 
 def unit_for_district(district_id: int) -> Unit:

@@ -263,6 +263,15 @@ def area_unit_key(system_code: str, code: str) -> str:
     return f"area:{system_code}:{code}"
 
 
+def area_unit_keys_between(system_code: str | None = None) -> dict[str, str]:
+    """Lookups for the unit keys of every area figure (of one code system when given): a range
+    (`area:` up to `area;`), which the unique key's index (indicator, unit key, …) reads as one
+    stretch per indicator. Asked for by level instead, SQLite takes the (level, year) index and
+    reads every area figure of every indicator (seconds at national scale)."""
+    first = area_unit_key(system_code, "") if system_code else "area:"
+    return {"unit_key__gte": first, "unit_key__lt": first[:-1] + chr(ord(first[-1]) + 1)}
+
+
 class Observation(models.Model):
     """One figure: an indicator for one unit (area, district, municipality, county or the country),
     year and sex (T total, K women, M men), with numerator and denominator where known. Values are

@@ -15,7 +15,13 @@ from django.db.models import Count, Max, QuerySet
 from django.utils.translation import gettext as _
 
 from stadsdel.areas.models import District, DistrictArea, StatisticalArea
-from stadsdel.indicators.models import ImportBatch, Indicator, Level, Observation, area_unit_key
+from stadsdel.indicators.models import (
+    ImportBatch,
+    Indicator,
+    Observation,
+    area_unit_key,
+    area_unit_keys_between,
+)
 from stadsdel.indices.models import IndexModel, IndexRunResult
 from stadsdel.jobs.selectors import kept_get
 from stadsdel.jobs.services import keep_newest
@@ -139,7 +145,7 @@ def _observation_frame(model: IndexModel, codes: list[str], years: set[int] | No
         qs = qs.filter(unit_key__in=_area_unit_keys(municipality_id=model.reference_municipality_id),
                        statistical_area__municipality_id=model.reference_municipality_id)
     else:
-        qs = qs.filter(level=Level.AREA)
+        qs = qs.filter(**area_unit_keys_between())
     rows = qs.values_list(
         "statistical_area__code", "statistical_area__code_system__code", "period", "indicator_id",
         "numerator", "denominator",
@@ -354,7 +360,7 @@ def typology_run(
         qs = qs.filter(unit_key__in=_area_unit_keys(municipality__code=municipality),
                        statistical_area__municipality__code=municipality)
     else:
-        qs = qs.filter(level=Level.AREA)
+        qs = qs.filter(**area_unit_keys_between())
     # Which code system and years have figures, counted in the database; then only the chosen
     # year's figures are read (at national scale one year of 6 000 areas, not all twenty).
     counts = list(qs.order_by().values_list("statistical_area__code_system__code", "period")

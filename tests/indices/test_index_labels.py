@@ -11,7 +11,7 @@ import json
 
 import pytest
 from index_data import MODEL
-from test_index_pages import _load_boundaries, typology_statistics  # noqa: F401 (a fixture)
+from test_index_pages import _load_boundaries
 
 from stadsdel.areas.models import CodeSystem, Municipality, StatisticalArea
 from stadsdel.areas.selectors import area_labels
@@ -87,6 +87,8 @@ def test_area_labels(db):
     _area("0180X0003", "Rinkeby")
     labels = area_labels(code_system="DeSO", codes=["0180C1090", "0180X0001", "0180X0002", "1280X0001",
                                                     "0180X0003", "9999Z9999"])
+    assert area_labels(code_system="DeSO", codes=["0180C1090", "0180X0001"], municipality=False) == {
+        "0180C1090": "0180C1090", "0180X0001": "Centrum"}
     assert labels == {
         "0180C1090": "0180C1090 (Stockholm)",  # no name: the code and where it lies
         "0180X0001": "Centrum (Stockholm, 0180X0001)",  # a name two of Stockholm's areas bear
@@ -121,6 +123,10 @@ def test_the_area_level_lists_areas_by_their_labels(client, stockholm_statistics
     assert f"{RINKEBY} (Stockholm)" in response.context["map_undrawn"]
     assert f"{HUSBY} (Stockholm)" not in response.context["map_undrawn"]
     assert {f["properties"]["label"] for f in _map_shapes(response)} == {f"{HUSBY} (Stockholm)"}
+    # On the map itself the code alone (the outline names Stockholm): the tooltip has the rest.
+    spec = response.context["map_spec"]
+    assert [v["text"] for layer in spec["layer"] if layer["mark"]["type"] == "text"
+            for v in layer["data"]["values"]] == [HUSBY]
     assert "Tensta centrum (Stockholm)" in html.split('id="priority-summary"')[1].split("</div>")[0]
     # Found by its name; the CSV keeps the code to join on, with the label beside it.
     found = client.get("/index/", {"model": test_model.pk, "level": "area", "year": 2012, "q": "tensta"})

@@ -14,7 +14,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from stadsdel.areas.models import Municipality
-from stadsdel.areas.selectors import boundaries_synthetic, boundary_features, municipality_outlines
+from stadsdel.areas.selectors import (
+    area_labels,
+    boundaries_synthetic,
+    boundary_features,
+    municipality_outlines,
+)
 from stadsdel.core.language import page_language
 from stadsdel.core.tabular_export import csv_writer
 from stadsdel.followup.precompute import current_version, recompute_state
@@ -236,6 +241,13 @@ def _map(page, *, level_name: str, unit_name: str, model_name: str) -> dict:
     # Names on the map while they can be read; the table and the tooltips name every unit.
     if len(labels) > MAP_LABELS_MAX:
         labels = []
+    elif page.run.level == "area" and labels:
+        # An area's name or code alone: the outline names the municipality, and a label twice as
+        # long would cover its neighbours.
+        short = area_labels(code_system=page.run.code_system, codes=[row.unit for row in page.rows],
+                            municipality=False)
+        units = {row.label: row.unit for row in page.rows}
+        labels = [{**label, "text": short.get(units[label["text"]], label["text"])} for label in labels]
     municipality_codes = {f["properties"]["code"][:4] for f in features}
     outlines = list(municipality_outlines(codes=municipality_codes).values())
     west, south, east, north = geometry_bounds(f["geometry"] for f in features)

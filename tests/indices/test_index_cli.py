@@ -67,6 +67,20 @@ def test_areas(files):
     assert "warning" not in done.stderr
 
 
+def test_a_model_file_with_english_domain_names_computes_the_same(files):
+    """`name_en` is optional in the file (the file above has none); given, it changes no figure
+    and the output still names each domain by its `name`."""
+    plain = run("--input", "data.csv", "--model-file", "model.json", "--json", cwd=files)
+    named = json.loads(json.dumps(MODEL))
+    named["domains"][0]["name_en"] = "Risk factors"
+    named["domains"][1]["name_en"] = "Health"
+    (files / "model.json").write_text(json.dumps(named), encoding="utf-8")
+    done = run("--input", "data.csv", "--model-file", "model.json", "--json", cwd=files)
+    assert plain.returncode == done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == json.loads(plain.stdout)
+    assert set(json.loads(done.stdout)[0]["domains"]) == {"Risk", "Hälsa"}
+
+
 def test_groups(files):
     (files / "groups.csv").write_text("area,group\n01800001,Norr\n01800003,Norr\n01800002,Söder\n", encoding="utf-8")
     done = run("--input", "data.csv", "--model-file", "model.json", "--groups", "groups.csv", "--json", cwd=files)
@@ -86,6 +100,8 @@ def test_groups(files):
      "model.json: domains[0].weight: the weight must be positive"),
     (DATA, {**MODEL, "domains": [{"name": "R", "weight": 1, "indicators": [{"code": "x", "weight": -2}]}]},
      "model.json: domains[0].indicators[0].weight: the weight must be positive"),
+    (DATA, {**MODEL, "domains": [{"name": "R", "name_en": 7, "weight": 1, "indicators": [{"code": "x", "weight": 1}]}]},
+     "model.json: domains[0].name_en: must be a non-empty string"),
 ])
 def test_malformed_input_exits_2_with_a_clear_message(files, data, model, message):
     (files / "data.csv").write_text(data, encoding="utf-8")

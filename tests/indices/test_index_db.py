@@ -25,6 +25,7 @@ def test_the_default_model_is_seeded_and_valid(db):
     assert model.reference_municipality.code == "0180" and model.base_year == 2006
     spec = model.spec()
     assert [d.name for d in spec.domains] == ["Sociala riskfaktorer", "Hälsa", "Säkerhet & trygghet", "Försörjning"]
+    assert [d.name_en for d in spec.domains] == ["Social risk factors", "Health", "Safety & security", "Livelihood"]
     assert {"reported_crimes_per_1000", "children_social_assistance_share", "unemployment_20_64"} <= set(spec.codes)
     index_model_check(definition=model.definition())  # every indicator in the catalogue, only shares protective
 
@@ -51,6 +52,53 @@ def test_a_pinned_version_cannot_change(db):
     index_model_save(definition=MODEL, version=1)
     with pytest.raises(IndexInputError, match="already exists with another definition"):
         index_model_save(definition={**MODEL, "base_year": None}, version=1)
+
+
+def _named(model: dict, name_en: str | None) -> dict:
+    named = json.loads(json.dumps(model))
+    if name_en is None:
+        named["domains"][0].pop("name_en", None)
+    else:
+        named["domains"][0]["name_en"] = name_en
+    return named
+
+
+def test_english_names_correct_a_version_in_place(db):
+    """A domain's English name labels it and changes no figure: given, corrected or taken away,
+    the version stays (a pinned seed version too, which would otherwise be refused); the
+    history keeps what it was."""
+    first, created = index_model_save(definition=MODEL, version=1)
+    assert created
+    named, created = index_model_save(definition=_named(MODEL, "Livelihood"), version=1)
+    assert not created and named.pk == first.pk and named.version == 1
+    named.refresh_from_db()
+    assert named.domains[0]["name_en"] == "Livelihood" and named.spec().domains[0].label("en") == "Livelihood"
+    again, created = index_model_save(definition=_named(MODEL, "Self-support"))  # the latest, unpinned
+    assert not created and again.pk == first.pk
+    again.refresh_from_db()
+    assert again.domains[0]["name_en"] == "Self-support"
+    assert index_model_save(definition=_named(MODEL, "Self-support")) == (again, False)
+    assert IndexModel.objects.filter(name="Testindex").count() == 1
+    assert first.history.count() == 3  # created, named, renamed; the unchanged save wrote nothing
+    # A changed computation is still a new version, English names or not.
+    second, created = index_model_save(definition={**_named(MODEL, "Self-support"), "base_year": 2012})
+    assert created and second.version == 2
+
+
+def test_model_file_load_with_and_without_english_names(db, tmp_path):
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps({**MODEL, "reference_municipality": "0180"}), encoding="utf-8")
+    model, created = index_model_load(path=path)
+    assert created and "name_en" not in model.domains[0]
+    path.write_text(json.dumps({**_named(MODEL, "Livelihood"), "reference_municipality": "0180"}), encoding="utf-8")
+    out = io.StringIO()
+    call_command("index", "model", "load", str(path), stdout=out)
+    assert "the same computation, no new version" in out.getvalue()
+    model.refresh_from_db()
+    assert model.version == 1 and model.domains[0]["name_en"] == "Livelihood"
+    path.write_text(json.dumps(_named(MODEL, "")), encoding="utf-8")
+    with pytest.raises(IndexInputError, match=r"model\.json: domains\[0\]\.name_en: must be a non-empty string"):
+        index_model_load(path=path)
 
 
 @pytest.mark.parametrize(("change", "message"), [

@@ -56,18 +56,22 @@ def test_a_large_run_shows_a_page_of_rows_and_the_way_to_the_rest(client, stockh
     # A search by code finds the one area, wherever it ranks.
     found = _area_page(client, test_model, q=ranked[-1][-3:]).context["table"]
     assert [r.unit for r in found.rows] == [ranked[-1]] and found.matches == 1 and found.pages == 1
-    # The charts draw the three highest and say so; the trend the two highest and the reference.
-    assert _bar_units(response.context["bar_spec"]) == ranked[:3]
+    # The charts draw the three highest and say so; the trend the two highest and the reference,
+    # each area by its label (these have no names: their code and municipality).
+    labels = [r.label for r in page.rows]
+    assert labels == [f"{code} (Stockholm)" for code in ranked]
+    assert _bar_units(response.context["bar_spec"]) == labels[:3]
     assert "De 3 högsta av 5 år 2012" in response.context["bar_spec"]["title"]
     trend_series = {v["series"] for v in response.context["trend_spec"]["data"]["values"]}
-    assert trend_series == {*ranked[:2], "Stockholm"}
+    assert trend_series == {*labels[:2], "Stockholm"}
     assert "tabellen och CSV-filen" in response.context["bar_spec"]["description"]
 
 
 def test_the_csv_of_a_large_run_holds_every_unit(client, stockholm_statistics, test_model, small_pages):
     response = _area_page(client, test_model, format="csv", page=2, q="0180")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert sorted(r["unit"] for r in rows) == AREAS
+    assert sorted(r["unit"] for r in rows) == AREAS  # the code, to join on
+    assert {r["label"] for r in rows} == {f"{code} (Stockholm)" for code in AREAS}
 
 
 def test_district_pages_stay_whole(client, stockholm_statistics, test_model):

@@ -132,25 +132,6 @@ def test_english(client, stockholm_statistics, test_model):
     assert "Social risk index" in html and "The model behind these figures" in html
 
 
-@pytest.fixture
-def typology_statistics(db, tmp_path):
-    """V1–V3 for six Stockholm areas in 2012 (the index is their mean, per cent)."""
-    from stadsdel.indicators.services.imports import observations_import
-
-    shares = {  # area: (V1, V2, V3)
-        "01800148": (40.0, 30.0, 20.0), "01800154": (30.0, 24.0, 15.0), "01800151": (45.0, 33.0, 24.0),
-        "01800201": (6.0, 6.0, 3.0), "01800202": (5.0, 5.0, 2.0), "01800203": (8.0, 7.0, 3.0),
-    }
-    codes = ("low_economic_standard_share", "pre_secondary_education_20_64",
-             "long_term_assistance_or_unemployment_20_64")
-    lines = ["indicator,area,period,value"]
-    lines += [f"{code},{area},2012,{v}" for area, values in shares.items() for code, v in zip(codes, values, strict=True)]
-    path = tmp_path / "typology.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    observations_import(path=path, fmt="csv")
-    return {area: sum(v) / 3 for area, v in shares.items()}
-
-
 def test_typology_page_and_command(client, typology_statistics):
     import statistics
 

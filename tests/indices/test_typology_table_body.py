@@ -40,6 +40,7 @@ RUN = SimpleNamespace(
     area_names={"0180C1010": "Stockholm", "0180C1020": "Stockholm", "1480<B>": "Göteborg & co",
                 "0127A0001": "Botkyrka", "0127A0002": "Botkyrka", "0127A0003": "Botkyrka"},
     area_districts={"0180C1010": ["Rinkeby", "Tensta"], "1480<B>": ["Hammarkullen"], "0127A0001": ["Alby"]},
+    area_titles={},
 )
 
 
@@ -69,3 +70,13 @@ def test_the_typology_page_uses_the_tag():
 
     source = get_template("indices/typology.html").template.source
     assert "{% typology_table_body table.rows run type_names %}" in source  # one page of rows (page_selectors.rows_page)
+
+
+def test_a_named_area_shows_its_name_over_its_code():
+    """An area with a name (a SAMS area) is called by it, its code beneath; one without (DeSO)
+    by its code, the next cell naming its municipality."""
+    run = SimpleNamespace(**{**vars(RUN), "area_titles": {"0127A0001": "Alby <centrum>"}})
+    tag = typology_table_body(ROWS, run, TYPE_NAMES)
+    headers = re.findall(r'<th scope="row">(.*?)</th>', str(tag))
+    assert headers[3] == 'Alby &lt;centrum&gt;<br><span class="code">0127A0001</span>'
+    assert headers[4] == '<span class="code">0127A0002</span>'

@@ -1,5 +1,6 @@
 """The index math against figures worked by hand (lib/index.py)."""
 
+import json
 import math
 
 import numpy as np
@@ -167,11 +168,37 @@ def test_weighted_mean_renormalises():
      "orientation"),
     ({"base_year": "2006"}, "base_year"),
     ({"name": ""}, "name"),
+    ({"domains": [{"name": "D", "name_en": "", "weight": 1, "indicators": [{"code": "x", "weight": 1}]}]},
+     "domains[0].name_en: must be a non-empty string"),
+    ({"domains": [{"name": "D", "name_en": ["Risk"], "weight": 1, "indicators": [{"code": "x", "weight": 1}]}]},
+     "domains[0].name_en: must be a non-empty string"),
+    ({"domains": [{"name": "D", "name_en": "Risk", "weight": 1, "indicators": [{"code": "x", "weight": 1}]},
+                  {"name": "E", "name_en": "Risk", "weight": 1, "indicators": [{"code": "y", "weight": 1}]}]},
+     "domains[1].name_en: the English name 'Risk' appears twice"),
 ])
 def test_model_faults_name_the_field(change, message):
     with pytest.raises(IndexInputError, match=r"MODEL\.json") as err:
         model_parse({**MODEL, **change}, source="MODEL.json")
     assert message in str(err.value)
+
+
+def test_a_domain_may_have_an_english_name():
+    """`name_en` is optional (files written before it stay valid, and read back without it),
+    labels the domain on English pages, and leaves the computation as it was."""
+    plain = model_parse(MODEL)
+    assert all(d.name_en == "" for d in plain.domains)
+    assert plain.as_dict() == model_parse(plain.as_dict()).as_dict()
+    assert all("name_en" not in d for d in plain.as_dict()["domains"])
+    named = json.loads(json.dumps(MODEL))
+    named["domains"][0]["name_en"] = " Risk factors "
+    spec = model_parse(named)
+    first = spec.domains[0]
+    assert first.name_en == "Risk factors" and first.label("en") == "Risk factors" and first.label("sv") == first.name
+    assert spec.domain_labels("en")[first.name] == "Risk factors"
+    assert spec.domain_labels("en")[spec.domains[1].name] == spec.domains[1].name  # none: the name
+    assert spec.as_dict()["domains"][0]["name_en"] == "Risk factors"
+    assert spec.as_dict(labels=False) == plain.as_dict(labels=False)
+    assert model_parse({**named, "domains": [{**named["domains"][0], "name_en": None}, *named["domains"][1:]]}) == plain
 
 
 @pytest.mark.parametrize(("rows", "message"), [

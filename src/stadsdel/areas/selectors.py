@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, QuerySet
@@ -13,6 +14,7 @@ from stadsdel.areas.models import (
     DistrictArea,
     Municipality,
     MunicipalityBoundary,
+    StatisticalArea,
 )
 from stadsdel.lib.geojson import geometry_for_d3
 from stadsdel.sources.models import SourceIssue
@@ -107,6 +109,33 @@ def district_labels(districts: Iterable[District]) -> dict[int, str]:
             labels[d.pk] = f"{d.name} ({d.municipality.name}, {d.get_kind_display()})"
         else:
             labels[d.pk] = f"{d.name} ({d.municipality.name})"
+    return labels
+
+
+def area_labels(*, code_system: str, codes: Iterable[str], municipality: bool = True) -> dict[str, str]:
+    """Each area's label, by code, for a page listing areas: its name with its municipality
+    ("Rinkeby (Stockholm)"), or, without a name (DeSO areas have none), its code with its
+    municipality ("0180C1090 (Stockholm)"), so a reader can place it. A name that more than one
+    area bears in a municipality gets the code too ("Centrum (Malmö, 12800101)"): a label names
+    one area. Codes not stored keep the code alone. `municipality=False`: the name, else the
+    code, alone (a map's labels, inside the municipality's named outline)."""
+    codes = set(codes)
+    rows = StatisticalArea.objects.filter(code_system__code=code_system)
+    if len(codes) <= BOUNDARY_CODES_IN_QUERY:
+        rows = rows.filter(code__in=list(codes))
+    found = [(code, name.strip(), municipality) for code, name, municipality in
+             rows.values_list("code", "name", "municipality__name") if code in codes]
+    named = Counter((name, municipality) for _code, name, municipality in found if name)
+    labels = {code: code for code in codes}
+    for code, name, place in found:
+        if not municipality:
+            labels[code] = name or code
+        elif not name:
+            labels[code] = f"{code} ({place})"
+        elif named[(name, place)] > 1:
+            labels[code] = f"{name} ({place}, {code})"
+        else:
+            labels[code] = f"{name} ({place})"
     return labels
 
 

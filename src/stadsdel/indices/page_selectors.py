@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page, Paginator
 
 from stadsdel.areas.models import District
+from stadsdel.areas.selectors import area_labels
+from stadsdel.core.language import page_language
 from stadsdel.indices.models import IndexModel
 from stadsdel.indices.selectors import IndexRun, index_run
 from stadsdel.jobs.selectors import TaskState
@@ -53,6 +55,9 @@ class UnitRow:
     rank_p95: float | None = None
     selection_frequency: float | None = None
     selected: bool = False
+    # What the page calls the unit: the unit itself (a district's label), or for an area its
+    # name or code with its municipality (`areas.selectors.area_labels`).
+    label: str = ""
 
 
 @dataclass
@@ -68,6 +73,8 @@ class IndexPage:
     sensitivity: Sensitivity | None
     reference_total: float | None
     domain_names: list[str] = field(default_factory=list)
+    # Each unit's label where it is not the unit itself (the areas of the area level).
+    labels: dict[str, str] = field(default_factory=dict)
     # The task computing the sensitivity analysis, while `sensitivity` is not there yet (or its
     # failure, in words).
     sensitivity_task: TaskState | None = None
@@ -75,6 +82,9 @@ class IndexPage:
     @property
     def years(self) -> tuple[int, ...]:
         return self.run.years
+
+    def label(self, unit: str) -> str:
+        return self.labels.get(unit, unit)
 
     @property
     def ranked_count(self) -> int:
@@ -103,7 +113,7 @@ class IndexPage:
         shown = self.trend_units()
         indices = range(len(result.units)) if shown is None else [result.units.index(unit) for unit in shown]
         rows = [
-            {"year": year, "series": result.units[u], "value": _num(result.total[y, u])}
+            {"year": year, "series": self.label(result.units[u]), "value": _num(result.total[y, u])}
             for u in indices for y, year in enumerate(result.years)
         ]
         rows += [
@@ -113,12 +123,14 @@ class IndexPage:
         return rows
 
     def csv_rows(self) -> list[list]:
-        header = ["unit", "year", "rank", "index", *self.domain_names, "change_percent", "change_from",
+        # `unit` is what a unit is known by in other files (an area's code), to join on; `label`
+        # what the page calls it.
+        header = ["unit", "label", "year", "rank", "index", *self.domain_names, "change_percent", "change_from",
                   "median_rank", "rank_p05", "rank_p95", "selection_frequency", "selected", "model", "model_version"]
         out: list[list] = [header]
         for row in self.rows:
             out.append([
-                row.unit, self.year, row.rank, row.total, *row.domains,
+                row.unit, row.label, self.year, row.rank, row.total, *row.domains,
                 row.change.percent if row.change else None, self.start_year if row.change else None,
                 row.median_rank, row.rank_p05, row.rank_p95, row.selection_frequency, int(row.selected),
                 self.model.name, self.model.version,
@@ -180,9 +192,17 @@ def page_of(position: int) -> int:
 
 def table_page(page: IndexPage, *, number: int | None = None, query: str = "") -> TablePage:
     """The rows of an index page to show: all of them while there are at most `TABLE_ROWS` and
-    no search; else a page of the rows whose unit or district contains `query` (`rows_page`)."""
+    no search; else a page of the rows whose unit, label or district contains `query`
+    (`rows_page`)."""
     return rows_page(page.rows, number=number, query=query,
-                     text=lambda r: f"{r.unit}\n{r.district.name if r.district is not None else ''}")
+                     text=lambda r: f"{r.unit}\n{r.label}\n{r.district.name if r.district is not None else ''}")
+
+
+def _domain_names(model: IndexModel, names: list[str]) -> list[str]:
+    # In the page's language: a run (kept, perhaps, from a reader of the other language) names
+    # its domains by their `name`, which the model's English names are looked up by.
+    labels = model.spec().domain_labels(page_language())
+    return [labels.get(name, name) for name in names]
 
 
 def index_page(
@@ -233,6 +253,9 @@ def index_page(
         median, low, high = (sensitivity.median_rank.tolist(), sensitivity.rank_p05.tolist(),
                              sensitivity.rank_p95.tolist())
         frequency = sensitivity.selection_frequency.tolist()
+    # A page lists areas by a label a reader can place, not by a bare code (DeSO areas have
+    # no names); districts are labelled already.
+    labels = area_labels(code_system=run.code_system, codes=result.units) if run.level == "area" else {}
     rows = []
     for u, unit in enumerate(result.units):
         rank, total = ranks[u], totals[u]
@@ -243,7 +266,7 @@ def index_page(
             domains=[v if v == v else None for v in domains[u]],
             change=changes.get(unit),
             coverage_partial=partial_y[u],
-            selected=unit in chosen,
+            selected=unit in chosen, label=labels.get(unit, unit),
         )
         if sensitivity is not None:
             row.median_rank = median[u] if median[u] == median[u] else None
@@ -257,5 +280,5 @@ def index_page(
     return IndexPage(
         model=model, run=run, year=year, start_year=start_year, threshold=threshold, rows=rows, selected=selected,
         improved_least=improved_least[:3], sensitivity=sensitivity, reference_total=run.reference_total[y],
-        domain_names=result.domain_names, sensitivity_task=sensitivity_task,
+        domain_names=_domain_names(model, result.domain_names), labels=labels, sensitivity_task=sensitivity_task,
     )

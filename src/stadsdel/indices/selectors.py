@@ -331,7 +331,8 @@ def index_run_slow_and_stale(*, model: IndexModel, level: str, data_version: int
 @dataclass
 class TypologyRun:
     """SCB's socio-economic area types for the areas of one year (and code system), with each
-    area's municipality and districts so a page can say where it lies."""
+    area's municipality (`area_names`, by code), its own name where it has one (`area_titles`:
+    DeSO areas have none) and its districts, so a page can say where it lies."""
 
     year: int
     years: list[int]
@@ -340,6 +341,7 @@ class TypologyRun:
     result: object  # lib.typology.TypologyResult
     area_names: dict[str, str] = field(default_factory=dict)
     area_districts: dict[str, list[str]] = field(default_factory=dict)
+    area_titles: dict[str, str] = field(default_factory=dict)
 
 
 def typology_run(
@@ -384,8 +386,9 @@ def typology_run(
     elif year not in years:
         raise NoIndexFigures(f"no figures for all three variables in {year}; years: {', '.join(map(str, years))}")
     rows = pd.DataFrame(list(qs.filter(statistical_area__code_system__code=code_system, period=year).values_list(
-        "statistical_area__code", "statistical_area__municipality__name", "indicator__code", "value",
-    )), columns=["area", "municipality", "indicator", "value"])
+        "statistical_area__code", "statistical_area__municipality__name", "statistical_area__name", "indicator__code",
+        "value",
+    )), columns=["area", "municipality", "title", "indicator", "value"])
     wide = rows.pivot_table(index="area", columns="indicator", values="value", aggfunc="first")
     frame = pd.DataFrame({"area": wide.index})
     for key, code in VARIABLES.items():
@@ -395,13 +398,14 @@ def typology_run(
     except TypologyError as exc:
         raise IndexInputError(str(exc)) from exc
     names = dict(zip(rows["area"], rows["municipality"], strict=True))
+    titles = {area: title.strip() for area, title in zip(rows["area"], rows["title"], strict=True) if title.strip()}
     districts: dict[str, list[str]] = defaultdict(list)
     for code, name in DistrictArea.objects.filter(
         area__code_system__code=code_system, area__code__in=list(frame["area"]), district__kind=District.Kind.DISTRICT,
     ).values_list("area__code", "district__name").order_by("district__name"):
         districts[code].append(name)
     return TypologyRun(year=year, years=years, code_system=code_system, municipality=municipality, result=result,
-                       area_names=names, area_districts=dict(districts))
+                       area_names=names, area_districts=dict(districts), area_titles=titles)
 
 
 # -- similar districts (the indicator explorer's comparison groups) -----------------------------

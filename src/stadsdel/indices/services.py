@@ -51,7 +51,9 @@ def index_model_save(
     version: int | None = None,
     source: str = "model",
 ) -> tuple[IndexModel, bool]:
-    """Save a model as a new version of its name, unless the latest version is the same model.
+    """Save a model as a new version of its name, unless the latest version is the same model:
+    the same domains, weights, indicators, base year and reference. Only the domains' English
+    names (`name_en`), the description or the sources differing, that version is updated.
 
     Returns (the version, whether it was created). The new version becomes the active one.
     `version` pins the number (the seed file does); a pinned version that exists with other
@@ -63,12 +65,18 @@ def index_model_save(
         versions = IndexModel.objects.select_for_update().filter(name=spec.name).order_by("-version")
         latest = versions.first()
         same = versions.filter(version=version).first() if version is not None else latest
-        if same is not None and _same(same, content, reference_municipality):
-            changed = same.description != description or same.sources != (sources or [])
+        if same is not None and _same(same, spec, reference_municipality):
+            # Documentation and the domains' English names are not part of the computation (the
+            # figures, and the version they name, stay the same), so they may be corrected in
+            # place: a seed file given English names keeps its pinned version.
+            fields = {"description": description, "sources": sources or []}
+            if same.domains != content["domains"]:
+                fields["domains"] = content["domains"]
+            changed = [name for name, value in fields.items() if getattr(same, name) != value]
             if changed:
-                # Documentation is not part of the computation, so it may be corrected in place.
-                same.description, same.sources = description, sources or []
-                same.save(update_fields=["description", "sources"])
+                for name in changed:
+                    setattr(same, name, fields[name])
+                same.save(update_fields=changed)
             return same, False
         if version is not None and same is not None:
             raise IndexInputError(
@@ -85,9 +93,10 @@ def index_model_save(
     return model, True
 
 
-def _same(model: IndexModel, content: dict, reference: Municipality | None) -> bool:
+def _same(model: IndexModel, spec: ModelSpec, reference: Municipality | None) -> bool:
+    """Whether a saved version computes as `spec` does (its English names aside)."""
     return (
-        model_parse(model.definition()).as_dict() == content
+        model_parse(model.definition()).as_dict(labels=False) == spec.as_dict(labels=False)
         and model.reference_municipality_id == (reference.pk if reference else None)
     )
 

@@ -14,7 +14,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from stadsdel.areas.models import Municipality
-from stadsdel.areas.selectors import boundaries_synthetic, boundary_features, municipality_outlines
+from stadsdel.areas.selectors import (
+    area_labels,
+    boundaries_synthetic,
+    boundary_features,
+    municipality_outlines,
+)
 from stadsdel.core.language import page_language
 from stadsdel.core.tabular_export import csv_writer
 from stadsdel.followup.precompute import current_version, recompute_state
@@ -140,7 +145,9 @@ def index_overview(request):
     context.update({
         "page": page, "table": table, "filters": filters.items(), "filter_query": urlencode(filters),
         "pager_query": urlencode({**filters, **({"q": table.query} if table.query else {})}),
-        "selected_shown": page.selected[:SUMMARY_UNITS], "selected_more": max(0, len(page.selected) - SUMMARY_UNITS),
+        "selected_shown": [page.label(unit) for unit in page.selected[:SUMMARY_UNITS]],
+        "selected_more": max(0, len(page.selected) - SUMMARY_UNITS),
+        "improved_least": [(page.label(c.unit), c.percent) for c in page.improved_least],
         "definition": _definition(model), **_charts(page, level),
     })
     return render(request, "indices/index_overview.html", context)
@@ -169,7 +176,7 @@ def _charts(page, level: str) -> dict:
            "year": page.year}
     bar_title = _("The %(shown)s highest of %(count)s in %(year)s") % cut if page.charts_cut else ""
     bar = charts.index_bar_chart(
-        [{"unit": r.unit, "value": r.total, "selected": r.selected} for r in chart_rows],
+        [{"unit": r.label, "value": r.total, "selected": r.selected} for r in chart_rows],
         threshold=page.threshold, selected_label=_("Above the threshold"), other_label=_("Other"),
         x_title=_("Index (reference = 100)"), threshold_label=f"{_('Threshold')} {page.threshold:g}", title=bar_title,
         description=_("Total index per %(level)s in %(year)s, %(model)s; the line marks %(threshold)s.") % {
@@ -193,7 +200,7 @@ def _charts(page, level: str) -> dict:
     out.update(_map(page, level_name=level_name, unit_name=unit_name, model_name=model_name))
     if page.sensitivity is not None:
         out["interval_spec"] = charts.rank_interval_chart(
-            [{"unit": r.unit, "rank": r.rank, "median": r.median_rank, "low": r.rank_p05, "high": r.rank_p95}
+            [{"unit": r.label, "rank": r.rank, "median": r.median_rank, "low": r.rank_p05, "high": r.rank_p95}
              for r in chart_rows],
             x_title=_("Rank (1 = highest risk)"), title=bar_title,
             description=_("Median rank and 5–95 %% interval over %(draws)s draws of weights and normalisations, "
@@ -223,17 +230,24 @@ def _map(page, *, level_name: str, unit_name: str, model_name: str) -> dict:
     for row in page.rows:
         drawn = [shapes[code] for code in members.get(row.unit, ()) if code in shapes]
         if not drawn:
-            undrawn.append(row.unit)
+            undrawn.append(row.label)
             continue
         for shape in drawn:
             sources.add(shape["properties"]["source"])
             features.append({"type": "Feature", "geometry": shape["geometry"],
-                             "properties": {"label": row.unit, "code": shape["properties"]["code"], "value": row.total}})
+                             "properties": {"label": row.label, "code": shape["properties"]["code"], "value": row.total}})
         lon, lat = label_point(s["geometry"] for s in drawn)
-        labels.append({"lon": lon, "lat": lat, "text": row.unit})
+        labels.append({"lon": lon, "lat": lat, "text": row.label})
     # Names on the map while they can be read; the table and the tooltips name every unit.
     if len(labels) > MAP_LABELS_MAX:
         labels = []
+    elif page.run.level == "area" and labels:
+        # An area's name or code alone: the outline names the municipality, and a label twice as
+        # long would cover its neighbours.
+        short = area_labels(code_system=page.run.code_system, codes=[row.unit for row in page.rows],
+                            municipality=False)
+        units = {row.label: row.unit for row in page.rows}
+        labels = [{**label, "text": short.get(units[label["text"]], label["text"])} for label in labels]
     municipality_codes = {f["properties"]["code"][:4] for f in features}
     outlines = list(municipality_outlines(codes=municipality_codes).values())
     west, south, east, north = geometry_bounds(f["geometry"] for f in features)
@@ -264,9 +278,10 @@ def _definition(model):
     spec = model.spec()
     catalogue = {i.code: i for i in Indicator.objects.filter(code__in=spec.codes)}
     domain_total = sum(d.weight for d in spec.domains)
+    language = page_language()
     return [
         {
-            "name": d.name, "weight": d.weight, "share": d.weight / domain_total,
+            "name": d.label(language), "weight": d.weight, "share": d.weight / domain_total,
             "indicators": [
                 {"code": i.code, "indicator": catalogue.get(i.code), "weight": i.weight,
                  "share": i.weight / sum(x.weight for x in d.indicators), "orientation": i.orientation}
@@ -332,19 +347,20 @@ def typology(request):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="area_types_{run.year}.csv"'
         writer = csv_writer(response)
-        writer.writerow(["area", "code_system", "municipality", "districts", "year", "v1", "v2", "v3", "index",
+        writer.writerow(["area", "name", "code_system", "municipality", "districts", "year", "v1", "v2", "v3", "index",
                          "sds_from_mean", "type", "mean", "sd", "cutoffs"])
         for a in rows:
-            writer.writerow([a.area, run.code_system, run.area_names.get(a.area, ""),
+            writer.writerow([a.area, run.area_titles.get(a.area, ""), run.code_system, run.area_names.get(a.area, ""),
                              ";".join(run.area_districts.get(a.area, [])), run.year,
                              a.v1, a.v2, a.v3, a.index, a.sds_from_mean, a.type, run.result.mean, run.result.sd,
                              " ".join(f"{c:g}" for c in run.result.cutoffs)])
         return response
     rows.sort(key=lambda a: (a.index is None, -(a.index or 0.0), str(a.area)))
     # A page of rows at a time (the country's areas are 6 000), with a search; the CSV has all.
-    names, districts = run.area_names, run.area_districts
+    names, titles, districts = run.area_names, run.area_titles, run.area_districts
     table = rows_page(rows, number=_int(request, "page"), query=request.GET.get("q", "")[:100],
-                      text=lambda a: "\n".join([str(a.area), names.get(a.area) or "", *districts.get(a.area, ())]))
+                      text=lambda a: "\n".join([str(a.area), titles.get(a.area, ""), names.get(a.area) or "",
+                                                 *districts.get(a.area, ())]))
     filters = {"year": run.year, **({"municipality": municipality} if municipality else {}),
                "cutoffs": " ".join(f"{c:g}" for c in run.result.cutoffs)}
     pager_query = urlencode({**filters, **({"q": table.query} if table.query else {})})

@@ -56,9 +56,17 @@ class IndicatorSpec:
 
 @dataclass(frozen=True)
 class DomainSpec:
+    """A domain; `name_en` is its optional English name (pages in English show it, else `name`).
+    The name identifies the domain in results and downloads; the English name only labels it."""
+
     name: str
     weight: float
     indicators: tuple[IndicatorSpec, ...]
+    name_en: str = ""
+
+    def label(self, language: str) -> str:
+        """The domain's name in `language` ("en" or "sv")."""
+        return self.name_en if language == "en" and self.name_en else self.name
 
 
 @dataclass(frozen=True)
@@ -74,14 +82,22 @@ class ModelSpec:
         """Every indicator code of the model, in model order, each once."""
         return list(dict.fromkeys(ind.code for d in self.domains for ind in d.indicators))
 
-    def as_dict(self) -> dict[str, Any]:
+    def domain_labels(self, language: str) -> dict[str, str]:
+        """Each domain's name (as results name it) → its name in `language`."""
+        return {d.name: d.label(language) for d in self.domains}
+
+    def as_dict(self, *, labels: bool = True) -> dict[str, Any]:
+        """The model in the file format. `name_en` is written only for a domain that has one
+        (a file without English names reads back the same); `labels=False` leaves it out
+        altogether: what the figures depend on, for telling whether two models compute alike."""
         return {
             "name": self.name,
             "base_year": self.base_year,
             "domains": [
-                {"name": d.name, "weight": d.weight, "indicators": [
-                    {"code": i.code, "weight": i.weight, "orientation": i.orientation} for i in d.indicators
-                ]}
+                {"name": d.name, **({"name_en": d.name_en} if labels and d.name_en else {}), "weight": d.weight,
+                 "indicators": [
+                     {"code": i.code, "weight": i.weight, "orientation": i.orientation} for i in d.indicators
+                 ]}
                 for d in self.domains
             ],
         }
@@ -138,6 +154,7 @@ def model_parse(data: Any, *, source: str = "model") -> ModelSpec:
     domains_raw = _list(data["domains"], f"{source}: domains")
     domains: list[DomainSpec] = []
     seen_domains: set[str] = set()
+    seen_english: set[str] = set()
     for d_pos, d in enumerate(domains_raw):
         where = f"{source}: domains[{d_pos}]"
         _object(d, ("name", "weight", "indicators"), f"{where}: a domain must be an object", where)
@@ -145,6 +162,13 @@ def model_parse(data: Any, *, source: str = "model") -> ModelSpec:
         if d_name in seen_domains:
             raise IndexInputError(f"{where}.name: the domain {d_name!r} appears twice")
         seen_domains.add(d_name)
+        # Optional (files written before it existed have none); null is the same as absent.
+        d_name_en = d.get("name_en")
+        if d_name_en is not None:
+            d_name_en = _text(d_name_en, f"{where}.name_en:").strip()
+            if d_name_en in seen_english:
+                raise IndexInputError(f"{where}.name_en: the English name {d_name_en!r} appears twice")
+            seen_english.add(d_name_en)
         weight = _positive_number(d["weight"], f"{where}.weight")
         inds_raw = _list(d["indicators"], f"{where}.indicators:")
         indicators: list[IndicatorSpec] = []
@@ -160,7 +184,7 @@ def model_parse(data: Any, *, source: str = "model") -> ModelSpec:
             if orientation not in ORIENTATIONS:
                 raise IndexInputError(f"{i_where}.orientation: must be 'risk' or 'protective', not {orientation!r}")
             indicators.append(IndicatorSpec(code, _positive_number(ind["weight"], f"{i_where}.weight"), orientation))
-        domains.append(DomainSpec(d_name, weight, tuple(indicators)))
+        domains.append(DomainSpec(d_name, weight, tuple(indicators), d_name_en or ""))
     protective = {i.code for d in domains for i in d.indicators if i.orientation == "protective"}
     risk = {i.code for d in domains for i in d.indicators if i.orientation == "risk"}
     if protective & risk:

@@ -17,7 +17,8 @@ register = template.Library()
 def typology_table_body(rows, run, type_names) -> str:
     """The typology table's rows as HTML, built here rather than in a template loop: the national
     typology has a row per area, 6 000 of them, and the loop took seconds (bench/national_pages.py).
-    The cells are the loop's: the area's code, its municipality and districts ("—" when it lies in
+    The cells are the loop's: the area's name over its code (the code alone when it has no name,
+    as DeSO areas have none: the next cell names its municipality), its municipality and districts ("—" when it lies in
     none), V1–V3 and the index with one decimal (the `figure` filter), the distance from the mean
     with its sign and two decimals (`signed`), and the type, whose first row carries the type's
     anchor (the rows run by index, so each type is one run of rows)."""
@@ -35,6 +36,12 @@ def typology_table_body(rows, run, type_names) -> str:
         return ("+" if value > 0 else "\u2212") + text
 
     names, districts = run.area_names, run.area_districts
+    titles = run.area_titles
+    def area(code) -> str:
+        title = titles.get(code)
+        shown = f'<span class="code">{escape(str(code))}</span>'
+        return f'{escape(title)}<br>{shown}' if title else shown
+
     anchored = None
     out = []
     for a in rows:
@@ -45,7 +52,7 @@ def typology_table_body(rows, run, type_names) -> str:
         else:
             kind = NO_FIGURE
         out.append(
-            f'<tr><th scope="row"><span class="code">{escape(str(a.area))}</span></th>'
+            f'<tr><th scope="row">{area(a.area)}</th>'
             f"<td>{escape(str(names.get(a.area)))}</td>"
             f'<td>{escape(", ".join(districts.get(a.area) or ())) or "—"}</td>'
             f'<td class="num">{figure(a.v1)}</td><td class="num">{figure(a.v2)}</td><td class="num">{figure(a.v3)}</td>'

@@ -61,7 +61,7 @@ class Command(BaseCommand):
         typology.add_argument("--json", action="store_true", help="Print JSON (the default output).")
         model = sub.add_parser("model", help="Index model versions.")
         model_sub = model.add_subparsers(dest="model_action", required=True)
-        load = model_sub.add_parser("load", help="Save a model file as a new version (unless unchanged).")
+        load = model_sub.add_parser("load", help="Save a model file as a new version (unless it computes as the latest does).")
         load.add_argument("file", type=Path)
 
     def handle(self, *args, **options):
@@ -154,4 +154,7 @@ class Command(BaseCommand):
 
     def model_load(self, path: Path) -> None:
         model, created = index_model_load(path=path)
-        self.stdout.write(f"{model}: " + ("saved as a new version" if created else "unchanged"))
+        # Not "unchanged": the description, sources and English names of the same computation
+        # are taken from the file in place (`index_model_save`).
+        self.stdout.write(f"{model}: " + ("saved as a new version" if created else
+                                          "the same computation, no new version"))

@@ -56,6 +56,20 @@ def _upload(page, base: str, tmp_path: Path, content: str) -> None:
     page.wait_for_url(re.compile(r"/tasks/[0-9a-f-]{36}/$"))
 
 
+def _worker_run_while_the_page_waits(page) -> None:
+    """Run the worker here while the page's requests wait for it to finish. The test database
+    is SQLite in memory, shared between this thread and the live server's: a read of a table
+    the worker is writing fails at once ("database table is locked") instead of waiting, as it
+    would in a file database in WAL mode (production) or on PostgreSQL, and the page's next poll
+    would meet an error page. A route set here is served only when this thread is back in
+    Playwright, so every request the page sends meanwhile waits; the page still moves on its
+    own afterwards."""
+    from task_worker import run_worker
+
+    page.route("**/*", lambda route: route.continue_())
+    run_worker()
+
+
 def _shots(page, name: str) -> None:
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900})
@@ -77,7 +91,6 @@ def test_an_upload_moves_from_queued_to_its_counts_without_a_reload(page, live_s
 
     from stadsdel.indicators.models import ImportBatch
     from stadsdel.jobs import services
-    from task_worker import run_worker
 
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -94,7 +107,7 @@ def test_an_upload_moves_from_queued_to_its_counts_without_a_reload(page, live_s
     services.beat("browser-worker")
     expect(page.locator("#task-no-worker")).to_have_count(0)
     expect(page.locator("[data-state]")).to_have_text("Köad")
-    run_worker()
+    _worker_run_while_the_page_waits(page)
     expect(page.locator("#import-result")).to_contain_text("Filen har importerats")
     expect(page.locator("[data-state]")).to_have_text("Klar")
     expect(page.locator("#import-created")).to_have_text("2")
@@ -115,12 +128,11 @@ def test_a_bad_upload_lists_its_faults_on_the_task_page(page, live_server, analy
     from stadsdel.indicators.models import Observation
     from stadsdel.jobs import services
     from stadsdel.jobs.models import WorkerBeat
-    from task_worker import run_worker
 
     _sign_in(page, live_server.url)
     _upload(page, live_server.url, tmp_path, BAD_CSV)
     services.beat("browser-worker")
-    run_worker()
+    _worker_run_while_the_page_waits(page)
     expect(page.locator("[data-state]")).to_have_text("Misslyckades")
     expect(page.get_by_role("alert")).to_contain_text("Filen botkyrka_2010.csv kunde inte importeras")
     expect(page.locator("#import-errors tbody tr")).to_have_count(1)

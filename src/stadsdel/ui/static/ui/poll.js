@@ -15,8 +15,10 @@
   document.querySelectorAll("[data-poll-reload]").forEach(function (el) {
     var marker = el.getAttribute("data-poll-reload");
     every(Number(el.getAttribute("data-poll-seconds") || 2), function () {
+      // An error page (a server busy for a moment) lacks the marker too: it is asked again at
+      // the next turn instead of being shown in place of the waiting page.
       return fetch(window.location.href, { credentials: "same-origin", cache: "no-store" })
-        .then(function (r) { return r.text(); })
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
         .then(function (html) { if (html.indexOf(marker) === -1) window.location.reload(); })
         .catch(function () {});
     });

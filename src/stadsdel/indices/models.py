@@ -45,6 +45,7 @@ class IndexModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("created by"),
     )
     history = HistoricalRecords()
 

@@ -110,6 +110,8 @@ def test_an_application_goes_from_draft_to_granted_through_every_step(page, live
     expect(page.locator("#application-status .status-granted")).to_be_visible()
     expect(page.locator("#granted-amount")).to_contain_text("350\u00a0000")
     expect(page.locator("#decision-history li")).to_have_count(4)  # submitted + three decisions
+    # The history says what was decided ("godkänd"), not the decider's option ("godkänn").
+    expect(page.locator("#decision-history li strong.outcome-approve")).to_have_text(["godkänd"] * 3)
     app.refresh_from_db()
     assert app.status == Application.Status.GRANTED and app.granted_amount == 350_000
     assert list(app.decisions.values_list("step__position", flat=True)) == [1, 2, 3]

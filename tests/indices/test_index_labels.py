@@ -57,6 +57,33 @@ def test_domains_are_named_in_the_page_language(client, stockholm_statistics, na
     assert data["domains"][0]["name"] == "Försörjning" and data["domains"][0]["name_en"] == "Livelihood"
 
 
+def test_the_description_is_in_the_page_language(client, db):
+    """A model's description in English on English pages when it has one; correcting it keeps
+    the version (it is not part of the computation) and the model file carries both."""
+    reference = Municipality.objects.get(code="0180")
+    model, _created = index_model_save(definition=json.loads(json.dumps(MODEL)), reference_municipality=reference,
+                                       description="Stadens modell.")
+    _english(client)
+    assert "Stadens modell." in client.get(model.get_absolute_url()).content.decode()
+    same, created = index_model_save(definition=json.loads(json.dumps(MODEL)), reference_municipality=reference,
+                                     description="Stadens modell.", description_en="The city's model.")
+    assert (same.pk, created) == (model.pk, False)
+    english = client.get(model.get_absolute_url()).content.decode()
+    assert "The city&#x27;s model." in english and "Stadens modell." not in english
+    client.cookies["django_language"] = "sv"
+    swedish = client.get(model.get_absolute_url()).content.decode()
+    assert "Stadens modell." in swedish and "The city" not in swedish
+    data = json.loads(client.get(model.get_absolute_url(), {"format": "json"}).content)
+    assert (data["description"], data["description_en"]) == ("Stadens modell.", "The city's model.")
+
+
+def test_the_seed_model_reads_in_english(db):
+    from stadsdel.indices.models import IndexModel
+
+    model = IndexModel.objects.get(active=True, name__startswith="Västra Götalandsmodellen")
+    assert model.description.startswith("Vår tolkning") and model.description_en.startswith("Our reading")
+
+
 def test_a_model_without_english_names_shows_its_names(client, stockholm_statistics, test_model):
     _english(client)
     response = client.get("/index/", {"model": test_model.pk, "level": "district", "year": 2012})

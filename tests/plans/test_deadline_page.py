@@ -68,4 +68,10 @@ def test_follow_up_reports_are_listed_with_done_and_late(client, ministry_user, 
     assert all(d.due == dt.date(2011, 12, 31) for d in plans)
     html = response.content.decode()
     assert 'href="/reports/0136/2011/"' in html and "Uppföljning 2011: Haninge" in html
+    assert "Strategisk stadsdelsplan 2011: Jordbro" in html
     assert response.context["counts"]["done_late"] >= 1
+    # In English the subjects are English too.
+    client.cookies["django_language"] = "en"
+    english = client.get("/plans/deadlines/", {"year": 2011}).content.decode()
+    assert "Follow-up 2011: Haninge" in english and "Strategic district plan 2011: Jordbro" in english
+    assert "Uppföljning" not in english and "Strategisk stadsdelsplan" not in english

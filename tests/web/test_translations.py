@@ -78,3 +78,33 @@ def test_domain_words_follow_the_glossary():
         assert translation.gettext("Local partnership") == "Lokalt partnerskap"
         assert translation.gettext("cooperation agreement") == "samverkansöverenskommelse"
         assert translation.gettext("Source faults") == "Källfel"
+
+
+def test_every_field_a_change_history_shows_has_a_swedish_label():
+    """The audit log and each record's history name a changed field by its verbose_name; one
+    left to Django's default is the English field name ("submitted by") on Swedish pages."""
+    from django.apps import apps
+
+    unlabelled, untranslated = [], []
+    for model in apps.get_models():
+        if not model.__module__.startswith("stadsdel.") or not hasattr(model._meta, "simple_history_manager_attribute"):
+            continue
+        for field in model._meta.get_fields():
+            if not getattr(field, "concrete", False) or not field.editable or field.auto_created:
+                continue
+            if field._verbose_name is None:
+                unlabelled.append(f"{model._meta.label}.{field.name}")
+                continue
+            with translation.override("sv"):
+                swedish = str(field.verbose_name)
+            with translation.override("en"):
+                english = str(field.verbose_name)
+            if swedish == english and swedish not in SAME_IN_SWEDISH:
+                untranslated.append(f"{model._meta.label}.{field.name}: {swedish}")
+    assert unlabelled == []
+    assert untranslated == []
+
+
+# Labels that are the same word in both languages.
+SAME_IN_SWEDISH = {"text", "organisation", "status", "partner", "prefix", "position", "budget (kr)", "version",
+                   "definition", "import", "plan"}

@@ -47,7 +47,8 @@ class Membership(models.Model):
     funds, or ministry staff. Every non-ministry read and write is scoped by each membership:
     the right its role gives holds for its own organisation only (`accounts.scoping`)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+                             verbose_name=_("user"))
     organisation = models.ForeignKey("agreements.Organisation", on_delete=models.CASCADE, related_name="memberships",
                                      verbose_name=_("organisation"))
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)

@@ -24,7 +24,8 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("part of")
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("part of")
     )
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations",
@@ -53,11 +54,13 @@ class Agreement(models.Model):
         APPROVED_BY_MUNICIPALITY = "approved_by_municipality", _("approved by kommunstyrelsen")
         APPROVED = "approved", _("approved")
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("municipality"))
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="agreements",
+                                     verbose_name=_("municipality"))
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.OFFERED)
-    districts = models.ManyToManyField(District, related_name="agreements", blank=True, verbose_name=_("districts"))
+    districts = models.ManyToManyField(District, related_name="agreements", blank=True,
+                                       verbose_name=_("districts"))
     districts_stated = models.BooleanField(
         _("districts stated in the sources"), default=True,
         help_text=_("False when the sources do not name the agreement's districts."),
@@ -99,7 +102,8 @@ class AgreementSection(models.Model):
     """One numbered section (1–8) of an agreement's text, as in the government's template:
     Utgångspunkter, Omfattning, Lokala partnerskap, Strategisk stadsdelsplan, ..."""
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="sections")
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="sections",
+                                  verbose_name=_("local development agreement"))
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("text"))
@@ -124,13 +128,15 @@ class Commission(models.Model):
     title = models.CharField(_("title"), max_length=300)
     decided_by = models.CharField(_("decided by"), max_length=200, blank=True)
     issuer = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="issued_commissions", verbose_name=_("issuer")
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="issued_commissions",
+        verbose_name=_("issuer")
     )
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     decided_year = models.PositiveSmallIntegerField(_("decided year"), null=True, blank=True)
     period_start = models.DateField(_("period start"), null=True, blank=True)
     period_end = models.DateField(_("period end"), null=True, blank=True)
-    recipients = models.ManyToManyField(Organisation, related_name="commissions", verbose_name=_("recipients"))
+    recipients = models.ManyToManyField(Organisation, related_name="commissions",
+                                        verbose_name=_("recipients"))
     coordinator = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="coordinated_commissions",
         verbose_name=_("coordinator"),
@@ -156,9 +162,11 @@ class Partnership(models.Model):
     companies, associations …) working together for one or more districts."""
 
     key = models.SlugField(_("key"), max_length=100, unique=True, null=True, blank=True)
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="partnerships", verbose_name=_("municipality"))
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="partnerships",
+                                     verbose_name=_("municipality"))
     name = models.CharField(_("name"), max_length=300)
-    districts = models.ManyToManyField(District, related_name="partnerships", blank=True, verbose_name=_("districts"))
+    districts = models.ManyToManyField(District, related_name="partnerships", blank=True,
+                                       verbose_name=_("districts"))
     basis = models.TextField(_("basis"), blank=True, help_text=_("On what basis the partnership was formed."))
     formed_on = models.DateField(_("formed on"), null=True, blank=True)
     published = models.BooleanField(
@@ -187,8 +195,10 @@ class PartnershipMember(models.Model):
         PARTNER = "partner", _("partner")
         SUPPORTER = "supporter", _("supporter")
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="members")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="partnership_memberships", verbose_name=_("organisation"))
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="members",
+                                    verbose_name=_("partnership"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="partnership_memberships",
+                                     verbose_name=_("organisation"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTNER)
     since = models.DateField(_("since"), null=True, blank=True)
     until = models.DateField(_("until"), null=True, blank=True)
@@ -217,12 +227,15 @@ class CooperationAgreement(models.Model):
         verbose_name=_("partnership"),
     )
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="cooperation_agreements", verbose_name=_("municipality")
+        Municipality, on_delete=models.PROTECT, related_name="cooperation_agreements",
+        verbose_name=_("municipality")
     )
     partner = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="cooperation_agreements", verbose_name=_("partner")
+        Organisation, on_delete=models.PROTECT, related_name="cooperation_agreements",
+        verbose_name=_("partner")
     )
-    districts = models.ManyToManyField(District, related_name="cooperation_agreements", blank=True, verbose_name=_("districts"))
+    districts = models.ManyToManyField(District, related_name="cooperation_agreements", blank=True,
+                                       verbose_name=_("districts"))
     title = models.CharField(_("title"), max_length=300)
     text = models.TextField(_("text"), blank=True)
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
@@ -251,10 +264,12 @@ class CooperationAgreement(models.Model):
 class Commitment(models.Model):
     """What one party undertakes in a cooperation agreement (later linked to plan goals)."""
 
-    cooperation_agreement = models.ForeignKey(CooperationAgreement, on_delete=models.CASCADE, related_name="commitments")
-    party = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("party"))
+    cooperation_agreement = models.ForeignKey(CooperationAgreement, on_delete=models.CASCADE, related_name="commitments",
+                                              verbose_name=_("cooperation agreement"))
+    party = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="commitments",
+                              verbose_name=_("party"))
     text = models.TextField(_("text"))
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
     history = HistoricalRecords()
 
     class Meta:
@@ -269,7 +284,8 @@ class Commitment(models.Model):
 class CooperationRevision(models.Model):
     """A recorded revision of a cooperation agreement: when and what was revised."""
 
-    cooperation_agreement = models.ForeignKey(CooperationAgreement, on_delete=models.CASCADE, related_name="revisions")
+    cooperation_agreement = models.ForeignKey(CooperationAgreement, on_delete=models.CASCADE, related_name="revisions",
+                                              verbose_name=_("cooperation agreement"))
     revised_on = models.DateField(_("revised on"))
     description = models.TextField(_("description"))
     history = HistoricalRecords()
@@ -287,17 +303,21 @@ class Signatory(models.Model):
     """A person who signed an agreement, a commission or a cooperation agreement, with the title
     and organisation they signed for (as printed in the document)."""
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, null=True, blank=True, related_name="signatories")
-    commission = models.ForeignKey(Commission, on_delete=models.CASCADE, null=True, blank=True, related_name="signatories")
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, null=True, blank=True, related_name="signatories",
+                                  verbose_name=_("local development agreement"))
+    commission = models.ForeignKey(Commission, on_delete=models.CASCADE, null=True, blank=True, related_name="signatories",
+                                   verbose_name=_("commission"))
     cooperation_agreement = models.ForeignKey(
-        CooperationAgreement, on_delete=models.CASCADE, null=True, blank=True, related_name="signatories"
+        CooperationAgreement, on_delete=models.CASCADE, null=True, blank=True, related_name="signatories",
+        verbose_name=_("cooperation agreement"),
     )
     name = models.CharField(_("name"), max_length=200)
     title = models.CharField(_("title"), max_length=200, blank=True)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("organisation"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
+                                     verbose_name=_("organisation"))
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=100, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
     history = HistoricalRecords()
 
     class Meta:

@@ -20,7 +20,8 @@ class ApiToken(models.Model):
     API, with exactly that user's rights. Only a hash is stored: a leaked database does not leak
     usable tokens; the token itself is shown once, when it is created."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
+                             verbose_name=_("user"))
     name = models.CharField(_("name"), max_length=100, blank=True)
     prefix = models.CharField(_("prefix"), max_length=8, help_text=_("The token's first characters, to tell tokens apart."))
     key_hash = models.CharField(max_length=64, unique=True, editable=False)

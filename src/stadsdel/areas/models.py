@@ -32,7 +32,8 @@ class Municipality(models.Model):
 
     code = models.CharField(_("code"), max_length=4, unique=True, validators=[RegexValidator(r"^\d{4}$")])
     name = models.CharField(_("name"), max_length=100)
-    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("county"))
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="municipalities",
+                               verbose_name=_("county"))
     history = HistoricalRecords()
 
     class Meta:
@@ -79,10 +80,12 @@ class StatisticalArea(models.Model):
     """One area of a code system (e.g. SAMS 01360017); the building block districts are made of
     and the unit statistics are reported for."""
 
-    code_system = models.ForeignKey(CodeSystem, on_delete=models.PROTECT, related_name="areas", verbose_name=_("code system"))
+    code_system = models.ForeignKey(CodeSystem, on_delete=models.PROTECT, related_name="areas",
+                                    verbose_name=_("code system"))
     code = models.CharField(_("code"), max_length=20)
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="statistical_areas", verbose_name=_("municipality")
+        Municipality, on_delete=models.PROTECT, related_name="statistical_areas",
+        verbose_name=_("municipality")
     )
     name = models.CharField(_("name"), max_length=200, blank=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
@@ -110,11 +113,13 @@ class District(models.Model):
         DISTRICT = "district", _("district")
         COMMITTEE_AREA = "committee_area", _("district committee area")
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="districts", verbose_name=_("municipality"))
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="districts",
+                                     verbose_name=_("municipality"))
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DISTRICT)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("part of")
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("part of")
     )
     aliases = models.JSONField(
         _("aliases"), default=list, blank=True,
@@ -125,7 +130,8 @@ class District(models.Model):
         verbose_name=_("code system"), help_text=_("The code system the district's definition is stated in."),
     )
     description = models.TextField(_("description"), blank=True)
-    areas = models.ManyToManyField(StatisticalArea, through="DistrictArea", related_name="districts", blank=True)
+    areas = models.ManyToManyField(StatisticalArea, through="DistrictArea", related_name="districts", blank=True,
+                                   verbose_name=_("statistical areas"))
     history = HistoricalRecords()
 
     class Meta:
@@ -147,8 +153,10 @@ class DistrictArea(models.Model):
     """Membership of a statistical area in a district for a validity period (open ends mean
     'as long as the code system is valid'), with the source that states it."""
 
-    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="memberships")
-    area = models.ForeignKey(StatisticalArea, on_delete=models.PROTECT, related_name="memberships")
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="memberships",
+                                 verbose_name=_("district"))
+    area = models.ForeignKey(StatisticalArea, on_delete=models.PROTECT, related_name="memberships",
+                             verbose_name=_("statistical area"))
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
@@ -171,8 +179,10 @@ class Crosswalk(models.Model):
     `from_code,to_code,weight` file. A weight is the share of the from-area's counts that falls in
     the to-area, so a district defined in SAMS keeps an unbroken series after 2018."""
 
-    from_system = models.ForeignKey(CodeSystem, on_delete=models.PROTECT, related_name="crosswalks_from", verbose_name=_("from code system"))
-    to_system = models.ForeignKey(CodeSystem, on_delete=models.PROTECT, related_name="crosswalks_to", verbose_name=_("to code system"))
+    from_system = models.ForeignKey(CodeSystem, on_delete=models.PROTECT, related_name="crosswalks_from",
+                                    verbose_name=_("from code system"))
+    to_system = models.ForeignKey(CodeSystem, on_delete=models.PROTECT, related_name="crosswalks_to",
+                                  verbose_name=_("to code system"))
     name = models.CharField(_("name"), max_length=200)
     source_file = models.CharField(_("source file"), max_length=300, blank=True)
     file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
@@ -237,7 +247,8 @@ class AreaBoundary(Outline):
     """
 
     area = models.OneToOneField(
-        StatisticalArea, on_delete=models.CASCADE, related_name="boundary", verbose_name=_("statistical area"),
+        StatisticalArea, on_delete=models.CASCADE, related_name="boundary",
+        verbose_name=_("statistical area"),
     )
 
     class Meta:
@@ -276,7 +287,8 @@ class CountyBoundary(Outline):
     longitude/latitude, loaded like a municipality's (`stadsdel boundaries load --code-system
     Län`). No simple-history, as for the other boundaries."""
 
-    county = models.OneToOneField(County, on_delete=models.CASCADE, related_name="boundary", verbose_name=_("county"))
+    county = models.OneToOneField(County, on_delete=models.CASCADE, related_name="boundary",
+                                  verbose_name=_("county"))
 
     class Meta:
         ordering = ["county__code"]

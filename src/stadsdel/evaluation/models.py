@@ -44,7 +44,8 @@ class Evaluation(models.Model):
     treated_districts = models.ManyToManyField(District, related_name="evaluations_treated",
                                                verbose_name=_("treated districts"))
     start_year = models.PositiveSmallIntegerField(_("first year of the intervention"))
-    outcomes = models.ManyToManyField(Indicator, related_name="evaluations", verbose_name=_("outcome indicators"))
+    outcomes = models.ManyToManyField(Indicator, related_name="evaluations",
+                                      verbose_name=_("outcome indicators"))
     pool = models.CharField(_("comparison pool"), max_length=20, choices=Pool.choices, default=Pool.NEAREST)
     pool_size = models.PositiveSmallIntegerField(
         _("number of comparison districts"), default=10,
@@ -65,7 +66,7 @@ class Evaluation(models.Model):
                                                  help_text=_("Empty: the latest year with figures."))
     published = models.BooleanField(_("published"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+                                   related_name="+", verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)

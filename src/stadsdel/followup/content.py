@@ -13,6 +13,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from stadsdel.agreements.models import Agreement
 from stadsdel.agreements.selectors import districts_in_force
@@ -36,6 +37,7 @@ from stadsdel.lib.index import IndexInputError
 from stadsdel.plans.deadlines import DONE_LATE, OVERDUE, deadline_on, deadline_status
 from stadsdel.plans.models import NATIONAL_PROGRAMME, DistrictPlan, Goal, GoalArea, Programme
 from stadsdel.plans.selectors import dimension_labels
+from stadsdel.ui.templatetags.stadsdel import in_language
 
 # The district table's indicators: one per goal area where the register has it, plus the
 # measures of exclusion the agreement names first.
@@ -192,13 +194,14 @@ def deadlines_due(*, year: int, districts: list[District], public: bool, today: 
         # submitted is public (the ministry's diary), its content is not.
         done = report.submitted_at.date() if report is not None and report.status != ReportStatus.DRAFT \
             and report.submitted_at else None
-        out.append(ReportDue(m, "report", f"Uppföljning {year}", report_due, done,
+        out.append(ReportDue(m, "report", gettext("Follow-up report %(year)s") % {"year": year}, report_due, done,
                              deadline_status(due=report_due, done_on=done, today=today)))
     plans = {p.district_id: p for p in DistrictPlan.objects.filter(year=year, district__in=districts)}
     for d in sorted(districts, key=lambda d: (d.municipality.name, d.name)):
         plan = plans.get(d.pk)
         done = plan.submitted_at.date() if plan is not None and plan.submitted_at else None
-        out.append(ReportDue(d.municipality, "plan", f"Strategisk stadsdelsplan {year}: {d.name}", plan_due, done,
+        subject = gettext("Strategic district plan %(year)s: %(district)s") % {"year": year, "district": d.name}
+        out.append(ReportDue(d.municipality, "plan", subject, plan_due, done,
                              deadline_status(due=plan_due, done_on=done, today=today)))
     return out
 
@@ -229,7 +232,7 @@ def national_content(*, year: int, public: bool, today: dt.date | None = None) -
     counts = {s: sum(1 for g in goals if g.status.status == s) for s in GOAL_STATUSES}
     notes = []
     if not goals:
-        notes.append("Inga mål i planer som ingår i redovisningen för året.")
+        notes.append(gettext("No goals in the plans that the year's report includes."))
     return NationalContent(
         year=year, public=public, generated=dt.datetime.now(dt.UTC), indicators=indicators,
         national=[national.get(i.pk) for i in indicators], districts=rows,
@@ -340,7 +343,7 @@ def followup_content(*, municipality: Municipality, year: int, public: bool,
         series = district_series(district=district)
         for s in series:
             s.years = [y for y in s.years if y.year <= year]
-        by_area = [(a.name, [s for s in series if a.key in (s.indicator.goal_areas or []) and s.years]) for a in areas]
+        by_area = [(in_language(a), [s for s in series if a.key in (s.indicator.goal_areas or []) and s.years]) for a in areas]
         sections.append(DistrictSection(
             district, by_area, district_profile(district=district, year=year, labels=labels), index.get(district.pk),
             goal_rows(plans=plans.filter(district=district)),

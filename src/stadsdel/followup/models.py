@@ -34,10 +34,10 @@ class FollowUpReport(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")
+                                     related_name="+", verbose_name=_("submitted by"))
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+                                    related_name="+", verbose_name=_("received by"))
     published = models.BooleanField(_("published"), default=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
@@ -64,7 +64,8 @@ class ReportSection(models.Model):
         RESULTS = "results", _("Results of the cooperation")
         COMMENTS = "comments", _("Comments")
 
-    report = models.ForeignKey(FollowUpReport, on_delete=models.CASCADE, related_name="sections")
+    report = models.ForeignKey(FollowUpReport, on_delete=models.CASCADE, related_name="sections",
+                               verbose_name=_("follow-up report"))
     key = models.CharField(_("section"), max_length=30, choices=Key.choices)
     text = models.TextField(_("text"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)

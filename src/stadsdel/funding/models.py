@@ -18,6 +18,7 @@ from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from stadsdel.agreements.models import Organisation
@@ -47,7 +48,8 @@ class Fund(models.Model):
 
     key = models.SlugField(_("key"), max_length=100, unique=True)
     name = models.CharField(_("name"), max_length=300)
-    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="funds", verbose_name=_("owner"))
+    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="funds",
+                              verbose_name=_("owner"))
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="funds",
         verbose_name=_("municipality"),
@@ -83,7 +85,7 @@ class Fund(models.Model):
 class FundBudget(models.Model):
     """The fund's total budget for one year, which its rounds share."""
 
-    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="budgets")
+    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="budgets", verbose_name=_("fund"))
     year = models.PositiveSmallIntegerField(_("year"))
     amount = models.PositiveBigIntegerField(_("budget (kr)"))
     history = HistoricalRecords()
@@ -182,14 +184,15 @@ class FundArea(models.Model):
     with its local steering group: the bodies the default chain's first two steps resolve to for
     an application from the area, and the districts an application there may concern."""
 
-    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="areas")
+    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="areas", verbose_name=_("fund"))
     committee = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="fund_areas",
                                   verbose_name=_("district committee"))
     steering_group = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="steered_fund_areas",
         verbose_name=_("local steering group"),
     )
-    districts = models.ManyToManyField(District, blank=True, related_name="fund_areas", verbose_name=_("districts"))
+    districts = models.ManyToManyField(District, blank=True, related_name="fund_areas",
+                                       verbose_name=_("districts"))
     action_plan = models.ForeignKey(
         "plans.ActionPlan", on_delete=models.SET_NULL, null=True, blank=True, related_name="fund_areas",
         verbose_name=_("local action plan"),
@@ -217,7 +220,7 @@ class ChainStep(models.Model):
         AREA_STEERING_GROUP = "area_steering_group", _("the area's local steering group")
         AREA_COMMITTEE = "area_committee", _("the area's district committee")
 
-    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="steps")
+    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="steps", verbose_name=_("fund"))
     position = models.PositiveSmallIntegerField(_("position"))
     name = models.CharField(_("name"), max_length=200)
     body = models.CharField(_("deciding body"), max_length=30, choices=Body.choices, default=Body.FIXED)
@@ -280,10 +283,10 @@ class Application(models.Model):
     granted_amount = models.PositiveBigIntegerField(_("granted amount (kr)"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+                                   related_name="+", verbose_name=_("created by"))
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")
+                                     related_name="+", verbose_name=_("submitted by"))
     granted_at = models.DateTimeField(_("granted"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(m2m_fields=[districts, goals])
@@ -325,7 +328,8 @@ class Application(models.Model):
 class BudgetLine(models.Model):
     """What an application asks for one year: the amount from the fund and any co-financing."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="budget_lines")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="budget_lines",
+                                    verbose_name=_("fund application"))
     year = models.PositiveSmallIntegerField(_("year"))
     text = models.CharField(_("cost item"), max_length=300)
     amount = models.PositiveBigIntegerField(_("amount applied for (kr)"))
@@ -346,7 +350,8 @@ class ExpectedResult(models.Model):
     """A result the application promises, measured like a plan goal (indicator, baseline, target,
     target year) so the same SMART check judges it, and reported against at follow-up."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="expected_results")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="expected_results",
+                                    verbose_name=_("fund application"))
     text = models.TextField(_("expected result"))
     indicator = models.ForeignKey("indicators.Indicator", on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="fund_results", verbose_name=_("indicator"))
@@ -356,7 +361,7 @@ class ExpectedResult(models.Model):
     baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
     target_value = models.FloatField(_("target value"), null=True, blank=True)
     target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
     history = HistoricalRecords()
 
     class Meta:
@@ -400,8 +405,17 @@ class Decision(models.Model):
         REJECT = "reject", _("reject")
         RETURN = "return", _("return for completion")
 
+    # The outcome as done, for histories and messages ("approved"); the choices' labels above are
+    # the decider's options ("approve").
+    DONE = {
+        Outcome.APPROVE: pgettext_lazy("fund decision", "approved"),
+        Outcome.REJECT: pgettext_lazy("fund decision", "rejected"),
+        Outcome.RETURN: pgettext_lazy("fund decision", "returned for completion"),
+    }
+
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="decisions")
-    step = models.ForeignKey(ChainStep, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("step"))
+    step = models.ForeignKey(ChainStep, on_delete=models.PROTECT, related_name="decisions",
+                             verbose_name=_("step"))
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="fund_decisions",
                                      verbose_name=_("decided by (organisation)"))
     outcome = models.CharField(_("decision"), max_length=20, choices=Outcome.choices)
@@ -418,18 +432,23 @@ class Decision(models.Model):
         verbose_name_plural = _("decisions")
 
     def __str__(self) -> str:
-        return f"{self.application}: {self.step.name} {self.get_outcome_display()}"
+        return f"{self.application}: {self.step.name} {self.outcome_done()}"
+
+    def outcome_done(self) -> str:
+        """What was decided, as done: "approved", "rejected", "returned for completion"."""
+        return str(self.DONE[self.outcome])
 
 
 class Payment(models.Model):
     """A payment of granted money to the project; payments never exceed the granted amount."""
 
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="payments")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="payments",
+                                    verbose_name=_("fund application"))
     paid_on = models.DateField(_("paid on"))
     amount = models.PositiveBigIntegerField(_("amount (kr)"), validators=[MinValueValidator(1)])
     note = models.CharField(_("note"), max_length=300, blank=True)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                      related_name="+")
+                                      related_name="+", verbose_name=_("registered by"))
     registered_at = models.DateTimeField(default=timezone.now, editable=False)
     history = HistoricalRecords()
 
@@ -449,13 +468,14 @@ class FollowUp(models.Model):
     temporary project (seed 004). Due a set time after the project period; overdue when not
     reported by then."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="follow_ups")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="follow_ups",
+                                    verbose_name=_("fund application"))
     due_on = models.DateField(_("due"))
     results = models.TextField(_("results"), blank=True)
     implementation_plan = models.TextField(_("plan for implementation in ordinary operations"), blank=True)
     submitted_at = models.DateTimeField(_("reported"), null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")
+                                     related_name="+", verbose_name=_("submitted by"))
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -477,8 +497,10 @@ class FollowUp(models.Model):
 class ResultReport(models.Model):
     """The value a follow-up reports for one expected result."""
 
-    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="result_reports")
-    expected_result = models.ForeignKey(ExpectedResult, on_delete=models.CASCADE, related_name="reports")
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="result_reports",
+                                  verbose_name=_("follow-up"))
+    expected_result = models.ForeignKey(ExpectedResult, on_delete=models.CASCADE, related_name="reports",
+                                        verbose_name=_("expected result"))
     value = models.FloatField(_("value reached"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     history = HistoricalRecords()

@@ -62,7 +62,7 @@ def application_decided(*, application, decision) -> None:
     """Tell the applicant's contact what was decided (and, when money was granted, the fund owner)."""
     with translation.override(settings.LANGUAGE_CODE):
         values = {"title": application.title, "organisation": decision.organisation,
-                  "date": f"{decision.decided_on:%Y-%m-%d}", "outcome": decision.get_outcome_display(),
+                  "date": f"{decision.decided_on:%Y-%m-%d}", "outcome": decision.outcome_done(),
                   "amount": kr(application.granted_amount or 0)}
         body = _("%(organisation)s decided on %(date)s on the application “%(title)s”: %(outcome)s.") % values + "\n"
         if decision.text:

@@ -89,7 +89,7 @@ class Indicator(models.Model):
         _("whole numbers only"), default=False, help_text=_("The values are counts, so a fraction is an error."),
     )
     decimals = models.PositiveSmallIntegerField(_("decimals shown"), default=1)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
     history = HistoricalRecords()
 
     class Meta:
@@ -174,7 +174,8 @@ class ImportBatch(models.Model):
     file_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     options = models.JSONField(_("options"), default=dict, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("imported by"),
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        verbose_name=_("imported by"),
     )
     created_by_name = models.CharField(
         _("imported by (name)"), max_length=150, blank=True,
@@ -296,19 +297,22 @@ class Observation(models.Model):
     # Nor a database constraint: the one writer (services.bulk) checks the rows they refer to a
     # set at a time, where PostgreSQL's constraint triggers cost more than the insert itself.
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="observations", db_index=False,
-                                  db_constraint=False)
+                                  db_constraint=False, verbose_name=_("indicator"))
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     # "area:SAMS:01270001", "district:12", "municipality:0127", "county:01", "country:SE": one key
     # for every kind of unit, so uniqueness holds without nullable columns in the constraint.
     unit_key = models.CharField(_("unit"), max_length=60)
     statistical_area = models.ForeignKey(StatisticalArea, on_delete=models.PROTECT, null=True, blank=True,
-                                         related_name="observations", db_index=False, db_constraint=False)
+                                         related_name="observations", db_index=False, db_constraint=False,
+                                         verbose_name=_("statistical area"))
     district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="observations", db_index=False, db_constraint=False)
+                                 related_name="observations", db_index=False, db_constraint=False,
+                                 verbose_name=_("district"))
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="observations", db_index=False, db_constraint=False)
+                                     related_name="observations", db_index=False, db_constraint=False,
+                                     verbose_name=_("municipality"))
     county = models.ForeignKey(County, on_delete=models.PROTECT, null=True, blank=True, related_name="observations",
-                               db_index=False, db_constraint=False)
+                               db_index=False, db_constraint=False, verbose_name=_("county"))
     period = models.PositiveSmallIntegerField(_("year"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.TOTAL)
     value = models.FloatField(_("value"), null=True, blank=True)

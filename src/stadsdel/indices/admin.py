@@ -11,7 +11,7 @@ from stadsdel.lib.index import IndexInputError
 class IndexModelForm(forms.ModelForm):
     class Meta:
         model = IndexModel
-        fields = ["name", "base_year", "reference_municipality", "domains", "description", "sources", "active"]
+        fields = ["name", "base_year", "reference_municipality", "domains", "description", "description_en", "sources", "active"]
 
     def clean(self):
         data = super().clean()
@@ -37,7 +37,7 @@ class IndexModelAdmin(SimpleHistoryAdmin):
         saved, created = index_model_save(
             definition={"name": data["name"], "base_year": data["base_year"], "domains": data["domains"]},
             reference_municipality=data["reference_municipality"], description=data["description"],
-            sources=data["sources"], user=request.user,
+            description_en=data["description_en"], sources=data["sources"], user=request.user,
         )
         if not created and saved.active != data["active"]:
             index_model_activate(model=saved, active=data["active"])

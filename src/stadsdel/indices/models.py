@@ -38,11 +38,14 @@ class IndexModel(models.Model):
         help_text=_("The population whose rate is 100. Empty: every area with data."),
     )
     description = models.TextField(_("description"), blank=True)
+    # Shown on English pages when set; the Swedish description is the one of record.
+    description_en = models.TextField(_("description in English"), blank=True)
     sources = models.JSONField(_("sources"), default=list, blank=True)
     active = models.BooleanField(_("active"), default=True, help_text=_("The version used by default."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("created by"),
     )
     history = HistoricalRecords()
 

@@ -46,6 +46,7 @@ def index_model_save(
     definition: dict[str, Any],
     reference_municipality: Municipality | None = None,
     description: str = "",
+    description_en: str = "",
     sources: list | None = None,
     user=None,
     version: int | None = None,
@@ -53,7 +54,7 @@ def index_model_save(
 ) -> tuple[IndexModel, bool]:
     """Save a model as a new version of its name, unless the latest version is the same model:
     the same domains, weights, indicators, base year and reference. Only the domains' English
-    names (`name_en`), the description or the sources differing, that version is updated.
+    names (`name_en`), the description (either language) or the sources differing, that version is updated.
 
     Returns (the version, whether it was created). The new version becomes the active one.
     `version` pins the number (the seed file does); a pinned version that exists with other
@@ -69,7 +70,7 @@ def index_model_save(
             # Documentation and the domains' English names are not part of the computation (the
             # figures, and the version they name, stay the same), so they may be corrected in
             # place: a seed file given English names keeps its pinned version.
-            fields = {"description": description, "sources": sources or []}
+            fields = {"description": description, "description_en": description_en, "sources": sources or []}
             if same.domains != content["domains"]:
                 fields["domains"] = content["domains"]
             changed = [name for name, value in fields.items() if getattr(same, name) != value]
@@ -87,7 +88,8 @@ def index_model_save(
         versions.update(active=False)
         model = IndexModel.objects.create(
             name=spec.name, version=number, base_year=spec.base_year, domains=content["domains"],
-            reference_municipality=reference_municipality, description=description, sources=sources or [],
+            reference_municipality=reference_municipality, description=description, description_en=description_en,
+            sources=sources or [],
             active=True, created_by=user if user is not None and user.is_authenticated else None,
         )
     return model, True
@@ -112,14 +114,15 @@ def index_model_activate(*, model: IndexModel, active: bool = True) -> None:
 
 def index_model_load(*, path: Path, user=None) -> tuple[IndexModel, bool]:
     """`stadsdel index model load FILE.json`: the model file format plus optional
-    `reference_municipality` (a code), `description` and `sources`."""
+    `reference_municipality` (a code), `description`, `description_en` and `sources`."""
     source = path.name
     data = json_file_read(path)
     if not isinstance(data, dict):
         raise IndexInputError(f"{source}: the model must be a JSON object")
     return index_model_save(
         definition=data, reference_municipality=_municipality(data.get("reference_municipality"), source),
-        description=data.get("description", ""), sources=data.get("sources", []), user=user, source=source,
+        description=data.get("description", ""), description_en=data.get("description_en", ""),
+        sources=data.get("sources", []), user=user, source=source,
     )
 
 
@@ -129,6 +132,6 @@ def index_models_sync(data: dict[str, Any]) -> None:
         source = f"index_models.json: models[{position}]"
         index_model_save(
             definition=entry, reference_municipality=_municipality(entry.get("reference_municipality"), source),
-            description=entry.get("description", ""), sources=entry.get("sources", []),
-            version=entry["version"], source=source,
+            description=entry.get("description", ""), description_en=entry.get("description_en", ""),
+            sources=entry.get("sources", []), version=entry["version"], source=source,
         )

@@ -297,7 +297,7 @@ def model_detail(request, pk: int):
     if request.GET.get("format") == "json":
         data = {**model.definition(), "version": model.version,
                 "reference_municipality": model.reference_municipality.code if model.reference_municipality else None,
-                "description": model.description, "sources": model.sources}
+                "description": model.description, "description_en": model.description_en, "sources": model.sources}
         response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
         response["Content-Disposition"] = f'attachment; filename="index_model_{model.pk}.json"'
         return response

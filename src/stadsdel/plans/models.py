@@ -31,15 +31,18 @@ class Programme(models.Model):
 
     key = models.SlugField(_("key"), max_length=100, unique=True)
     name = models.CharField(_("name"), max_length=300)
-    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("owner"))
+    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="programmes",
+                              verbose_name=_("owner"))
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="programmes", verbose_name=_("municipality")
+        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="programmes",
+        verbose_name=_("municipality")
     )
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     published = models.CharField(_("published"), max_length=10, blank=True, help_text=_("YYYY, YYYY-MM or YYYY-MM-DD"))
     publisher = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="published_programmes", verbose_name=_("publisher")
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="published_programmes",
+        verbose_name=_("publisher")
     )
     follow_up = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="followed_programmes",
@@ -65,12 +68,13 @@ class Programme(models.Model):
 class GoalArea(models.Model):
     """A målområde of a programme (e.g. arbete; or Stockholm's 'Skola och utbildning')."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="goal_areas")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="goal_areas",
+                                  verbose_name=_("programme"))
     key = models.SlugField(_("key"), max_length=100)
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("name in English"), max_length=200, blank=True)
     former_name = models.CharField(_("former name"), max_length=200, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
     history = HistoricalRecords()
 
     class Meta:
@@ -97,8 +101,10 @@ class DistrictPlan(models.Model):
         SUBMITTED = "submitted", _("submitted")
         RECEIVED = "received", _("received")
 
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="plans", verbose_name=_("district"))
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="plans", verbose_name=_("programme"))
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="plans",
+                                 verbose_name=_("district"))
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="plans",
+                                  verbose_name=_("programme"))
     year = models.PositiveSmallIntegerField(_("year"))
     plan_version = models.PositiveSmallIntegerField(_("plan version"), default=1)
     previous = models.OneToOneField(
@@ -112,11 +118,14 @@ class DistrictPlan(models.Model):
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     adopted_at = models.DateTimeField(_("adopted"), null=True, blank=True)
-    adopted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    adopted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                   verbose_name=_("adopted by"))
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                     verbose_name=_("submitted by"))
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
-    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                    verbose_name=_("received by"))
     submitted_snapshot = models.JSONField(_("as submitted"), null=True, blank=True, editable=False)
     published = models.BooleanField(_("published"), default=False)
     comments_open = models.BooleanField(
@@ -155,12 +164,16 @@ class Goal(models.Model):
     to change, for whom (districts or a named population group), measured by which indicator from
     which baseline to which target by when, and who accepted it: what the SMART check reads."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="goals")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="goals",
+                                  verbose_name=_("programme"))
     plan = models.ForeignKey(
-        DistrictPlan, on_delete=models.CASCADE, null=True, blank=True, related_name="goals", verbose_name=_("plan"),
+        DistrictPlan, on_delete=models.CASCADE, null=True, blank=True, related_name="goals",
+        verbose_name=_("plan"),
     )
-    goal_area = models.ForeignKey(GoalArea, on_delete=models.PROTECT, related_name="goals", verbose_name=_("goal area"))
-    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
+    goal_area = models.ForeignKey(GoalArea, on_delete=models.PROTECT, related_name="goals",
+                                  verbose_name=_("goal area"))
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children",
+                               verbose_name=_("parent goal"))
     number = models.CharField(_("number"), max_length=20)
     title = models.CharField(_("title"), max_length=300, blank=True)
     text = models.TextField(_("text"), blank=True)
@@ -190,7 +203,7 @@ class Goal(models.Model):
         verbose_name=_("cooperation-agreement commitments serving the goal"),
     )
     source_notes = models.JSONField(_("source notes"), default=list, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(m2m_fields=[scope_districts, indicators])
 
@@ -213,9 +226,10 @@ class Goal(models.Model):
 class SubCommitment(models.Model):
     """A "målet innebär även att …" commitment under a goal, with its own responsible bodies."""
 
-    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="sub_commitments")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="sub_commitments",
+                             verbose_name=_("goal"))
     text = models.TextField(_("text"))
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
     history = HistoricalRecords()
 
     class Meta:
@@ -231,12 +245,15 @@ class Responsibility(models.Model):
     """A body responsible for carrying out a goal or a sub-commitment; position 0 is the main
     responsible ("huvudansvarig är den som står nämnd först inom parentes")."""
 
-    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, null=True, blank=True, related_name="responsibilities")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, null=True, blank=True, related_name="responsibilities",
+                             verbose_name=_("goal"))
     sub_commitment = models.ForeignKey(
-        SubCommitment, on_delete=models.CASCADE, null=True, blank=True, related_name="responsibilities"
+        SubCommitment, on_delete=models.CASCADE, null=True, blank=True, related_name="responsibilities",
+        verbose_name=_("sub-commitment"),
     )
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="responsibilities")
-    position = models.PositiveSmallIntegerField(default=0)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="responsibilities",
+                                     verbose_name=_("organisation"))
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
     history = HistoricalRecords()
 
     class Meta:
@@ -259,12 +276,15 @@ class PriorityArea(models.Model):
     """A district committee area a programme prioritises (Stockholm: six stadsdelsnämnder chosen
     with the social risk index), with the districts named under it."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="priority_areas")
-    committee = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="priority_areas", verbose_name=_("committee"))
-    area = models.ForeignKey(District, on_delete=models.PROTECT, related_name="priority_in", verbose_name=_("committee area"))
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="priority_areas",
+                                  verbose_name=_("programme"))
+    committee = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="priority_areas",
+                                  verbose_name=_("committee"))
+    area = models.ForeignKey(District, on_delete=models.PROTECT, related_name="priority_in",
+                             verbose_name=_("committee area"))
     districts = models.ManyToManyField(District, related_name="prioritised_in", verbose_name=_("districts"))
     source_notes = models.JSONField(_("source notes"), default=list, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
     history = HistoricalRecords(m2m_fields=[districts])
 
     class Meta:
@@ -286,7 +306,8 @@ class Activity(models.Model):
         DONE = "done", _("done")
         CANCELLED = "cancelled", _("cancelled")
 
-    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="activities")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="activities",
+                             verbose_name=_("goal"))
     text = models.TextField(_("activity"))
     responsible = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="activities",
@@ -295,7 +316,7 @@ class Activity(models.Model):
     starts = models.DateField(_("starts"), null=True, blank=True)
     ends = models.DateField(_("ends"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
     history = HistoricalRecords()
 
     class Meta:
@@ -313,7 +334,8 @@ class ActionPlan(models.Model):
     period and the activities and projects to reach them; the district committee approves it and
     follows it up in the ordinary budget work. Fund applications serve its goals."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="action_plans")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="action_plans",
+                                  verbose_name=_("programme"))
     area = models.ForeignKey(District, on_delete=models.PROTECT, related_name="action_plans",
                              verbose_name=_("district committee area"))
     committee = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="action_plans",
@@ -407,18 +429,19 @@ class PlanComment(models.Model):
         APPROVED = "approved", pgettext_lazy("comment status", "approved")
         REJECTED = "rejected", pgettext_lazy("comment status", "rejected")
 
-    plan = models.ForeignKey(DistrictPlan, on_delete=models.CASCADE, related_name="comments", verbose_name=_("plan"))
+    plan = models.ForeignKey(DistrictPlan, on_delete=models.CASCADE, related_name="comments",
+                             verbose_name=_("plan"))
     text = models.TextField(_("comment"), max_length=2000, validators=[MaxLengthValidator(2000)])
     name = models.CharField(_("name"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("written"), default=timezone.now, editable=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     moderated_at = models.DateTimeField(_("moderated"), null=True, blank=True)
     moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")
+                                     related_name="+", verbose_name=_("moderated by"))
     answer = models.TextField(_("the municipality's answer"), blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+                                    related_name="+", verbose_name=_("answered by"))
     # Rate limiting only: HMAC-SHA-256 of the client's IP keyed with SECRET_KEY (see
     # plans.services.client_hash). Kept out of the history: nothing needs it after the hour.
     ip_hash = models.CharField(max_length=64, editable=False, db_index=True)

@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from stadsdel.accounts.scoping import scope_for, visible_q
 from stadsdel.agreements.models import Organisation
@@ -142,7 +142,7 @@ def plan_deadlines(*, user, year: int, today, municipality_code: str | None = No
         done = plan.submitted_at.date() if plan is not None and plan.submitted_at else None
         items.append(Deadline(
             "plan", year, due, district.municipality.name,
-            f"Strategisk stadsdelsplan {year}: {district.name}", done,
+            gettext("Strategic district plan %(year)s: %(district)s") % {"year": year, "district": district.name}, done,
             deadline_status(due=due, done_on=done, today=today), plan.get_absolute_url() if plan else "",
             ref=f"plan:{district.pk}", district=district.name,
         ))
@@ -151,7 +151,8 @@ def plan_deadlines(*, user, year: int, today, municipality_code: str | None = No
         submitted = reports_submitted or {}
         for m in sorted({d.municipality for d in districts}, key=lambda m: m.name):
             done = submitted.get(m.pk)
-            items.append(Deadline("report", year, report_due, m.name, f"Uppföljning {year}: {m.name}", done,
+            subject = gettext("Follow-up %(year)s: %(name)s") % {"year": year, "name": m.name}
+            items.append(Deadline("report", year, report_due, m.name, subject, done,
                                   deadline_status(due=report_due, done_on=done, today=today),
                                   reverse("followup:report_detail", args=[m.code, year]), ref=f"report:{m.code}"))
     # Per municipality in the order they fall due: the follow-up (1 December), then the plans.

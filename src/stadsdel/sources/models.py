@@ -42,9 +42,10 @@ class SourceIssue(models.Model):
         ERROR = "error", _("error")
         NOTE = "note", _("note")
 
-    source = models.ForeignKey(SourceDocument, on_delete=models.PROTECT, related_name="issues", verbose_name=_("source"))
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
+    source = models.ForeignKey(SourceDocument, on_delete=models.PROTECT, related_name="issues",
+                               verbose_name=_("source"))
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, verbose_name=_("kind of record"))
+    object_id = models.PositiveBigIntegerField(verbose_name=_("record"))
     subject = GenericForeignKey("content_type", "object_id")
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     code = models.CharField(

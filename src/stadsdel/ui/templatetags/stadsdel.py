@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import PureWindowsPath
 
 from django import template
@@ -19,7 +20,8 @@ register = template.Library()
 @register.filter
 def display(value) -> str:
     """A value as a reader should see it in a comparison or a change history: yes/no for
-    booleans, names joined for lists, local dates, a dash for nothing."""
+    booleans, names joined for lists, local dates, numbers in the page's language, a dash for
+    nothing."""
     if value is None or value == "" or (isinstance(value, list | tuple | set) and not value):
         return "—"
     if isinstance(value, bool):
@@ -30,6 +32,9 @@ def display(value) -> str:
         return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
     if isinstance(value, dt.date):
         return formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, int | float | Decimal):
+        # Grouped from five digits: Swedish writes four-digit numbers, years among them, whole.
+        return formats.number_format(value, force_grouping=abs(value) >= 10_000)
     return str(value)
 
 
@@ -50,14 +55,15 @@ def _decimals(decimals) -> int:
 
 
 @register.filter
-def in_language(record) -> str:
-    """A record's name in the page language: `name_en` in English when it has one, else `name`."""
+def in_language(record, field="name") -> str:
+    """A record's text in the page language: its `name` (or the field named, e.g.
+    `description`) with `_en` in English when it has one, else the Swedish field."""
     if record is None:
         return ""
-    english = getattr(record, "name_en", "")
+    english = getattr(record, f"{field}_en", "")
     if english and page_language() == "en":
         return english
-    return record.name
+    return getattr(record, field)
 
 
 @register.filter

@@ -156,3 +156,17 @@ def test_a_reference_line_is_named_and_a_legend_has_no_empty_entry():
     assert ">Riket</text>" in svg  # the country's line says what it is
     domain = spec["layer"][0]["encoding"]["color"]["scale"]["domain"]
     assert domain == ["Stadsdel"]  # no nameless group beside it
+
+
+def test_a_screen_reader_hears_the_charts_description_not_vegas_english_axes():
+    """Vega describes axes and legends in English ("X-axis for a discrete scale …") on any page;
+    they are hidden from screen readers, and the chart's own description is what they announce."""
+    from stadsdel.ui.charts import chart_svg, series_chart
+
+    spec = series_chart([{"year": 2010, "series": "Jordbro", "level": "district", "value": 1.5},
+                         {"year": 2011, "series": "Jordbro", "level": "district", "value": 2.5}],
+                        title="Sysselsättning", y_title="procent", labels={"district": "Jordbro"},
+                        description="Sysselsättning i Jordbro 2010–2011, procent.")
+    assert spec["description"] == "Sysselsättning i Jordbro 2010–2011, procent."  # the chart's aria-label
+    svg = chart_svg(spec)
+    assert "aria-hidden" in svg and "axis for" not in svg and "legend for" not in svg.lower()

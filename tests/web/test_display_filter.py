@@ -25,3 +25,14 @@ def test_numbers_read_in_the_page_language(value, swedish, english):
         assert display(value) == swedish
     with translation.override("en"):
         assert display(value) == english
+
+
+def test_a_record_with_an_english_name_reads_by_its_name_not_its_code():
+    from stadsdel.indicators.models import Indicator
+
+    employment = Indicator(code="employment_rate_20_64", name="Förvärvsfrekvens 20–64 år",
+                           name_en="Employment rate 20–64")
+    with translation.override("sv"):
+        assert display([employment]) == "Förvärvsfrekvens 20–64 år"
+    with translation.override("en"):
+        assert display(employment) == "Employment rate 20–64"

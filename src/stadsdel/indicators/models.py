@@ -3,6 +3,8 @@ imports they came from, and the versioned rules that mark individuals and distri
 
 from __future__ import annotations
 
+from pathlib import PureWindowsPath
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -195,7 +197,10 @@ class ImportBatch(models.Model):
         verbose_name_plural = _("imports")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.source_name} ({self.created_at:%Y-%m-%d %H:%M})"
+        # The file's name without its folders: a microdata run records the analyst's local path,
+        # which only the import's own page shows, to those who may see who imported.
+        name = PureWindowsPath(self.source_name).name if self.source_name else ""
+        return f"{self.get_kind_display()} {name} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
 class RefusedImport(models.Model):

@@ -61,9 +61,7 @@ def microdata_aggregate(
             progress(f"registrerar {new_areas} nya {system.code}-områden")
         result = micro.cells_build(scanned, areas=areas, min_cell=min_cell, source=str(path), progress=progress)
         batch = batch_create(
-            # The file's or directory's name, as a file import keeps it: the path is the server's
-            # (often a temporary directory) and says nothing to a reader.
-            kind=ImportBatch.Kind.MICRODATA, source_name=path.name, user=user,
+            kind=ImportBatch.Kind.MICRODATA, source_name=str(path), user=user,
             options={"code_system": system.code, "min_cell": min_cell, "rows": result.rows, "new_areas": new_areas,
                      "national": national,
                      "primary_suppressed": result.primary_suppressed, "secondary_suppressed": result.secondary_suppressed},

@@ -27,7 +27,7 @@ def display(value) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, list | tuple | set | QuerySet):
-        return ", ".join(str(item) for item in value)
+        return ", ".join(_record_name(item) for item in value)
     if isinstance(value, dt.datetime):
         return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
     if isinstance(value, dt.date):
@@ -35,6 +35,14 @@ def display(value) -> str:
     if isinstance(value, int | float | Decimal):
         # Grouped from five digits: Swedish writes four-digit numbers, years among them, whole.
         return formats.number_format(value, force_grouping=abs(value) >= 10_000)
+    return _record_name(value)
+
+
+def _record_name(value) -> str:
+    # A record with an English name (an indicator, a goal area) reads by its name in the page's
+    # language; an indicator's str() is its code, which a reader should not meet.
+    if hasattr(value, "name_en") and hasattr(value, "name"):
+        return in_language(value)
     return str(value)
 
 

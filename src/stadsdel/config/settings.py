@@ -92,13 +92,8 @@ def _database() -> dict:
         raise ImproperlyConfiguredEnv(f"DATABASE_URL is not a usable database URL: {exc}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets page reads go on while a command writes; the timeout rides out short locks.
-        # A transaction takes the write lock when it begins (IMMEDIATE): one that read first and
-        # then wrote (update_or_create) failed at once with "database is locked" when another
-        # connection had written meanwhile (the worker's heartbeat beside its task), where
-        # IMMEDIATE waits out the other writer within the timeout.
         config.setdefault("OPTIONS", {}).update(
-            {"init_command": "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;", "timeout": 20,
-             "transaction_mode": "IMMEDIATE"}
+            {"init_command": "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;", "timeout": 20}
         )
     return config
 
